@@ -1,0 +1,1 @@
+"""Cloud service-assurance assistant: shared package (policy, store, NLU components, web)."""
