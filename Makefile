@@ -62,7 +62,7 @@ nlu-eval: train
 	$(PY) -m tests.nlu_eval --model $(MODEL)
 
 bench: setup
-	$(PY) -m scripts.bench
+	$(PY) scripts/bench.py
 
 # --- maintenance -----------------------------------------------------------
 lock: $(VENV)/.installed

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Start the assistant: action server (5055), Rasa server (5005: REST + socket.io),
+# support page (8080). Ctrl-C (or SIGTERM) stops all three.
+# Profiles: ASSURANCE_PROFILE=scale uses endpoints.scale.yml (PostgreSQL tracker
+# store + Redis lock store); the default keeps conversations in memory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=.venv
+RASA_PORT="${RASA_PORT:-5005}"
+ACTIONS_PORT="${ACTIONS_PORT:-5055}"
+WEB_PORT="${WEB_PORT:-8080}"
+MODEL="${MODEL:-models/assistant.tar.gz}"
+ENDPOINTS=endpoints.yml
+[ "${ASSURANCE_PROFILE:-}" = "scale" ] && ENDPOINTS=endpoints.scale.yml
+CREDENTIALS="${CREDENTIALS:-credentials.yml}"
+# `make run` is the demo: the support page may mint demo tokens from a demo secret.
+export ASSURANCE_DEMO="${ASSURANCE_DEMO:-1}"
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+export SQLALCHEMY_SILENCE_UBER_WARNING=1
+mkdir -p var/log
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo; echo "Stopping the assistant..."
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  echo "Stopped."
+}
+trap stop INT TERM EXIT
+
+wait_for() {  # wait_for NAME URL SECONDS
+  local name=$1 url=$2 limit=$3 i
+  for ((i = 0; i < limit * 2; i++)); do
+    if curl -fsS -o /dev/null "$url" 2>/dev/null; then echo "  $name is up ($url)"; return 0; fi
+    sleep 0.5
+  done
+  echo "  $name did not come up within ${limit}s; see var/log/" >&2
+  return 1
+}
+
+echo "Starting the action server on :$ACTIONS_PORT ..."
+$VENV/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" >var/log/actions.log 2>&1 &
+pids+=($!)
+echo "Starting the Rasa server on :$RASA_PORT (REST and socket.io; HTTP API off) ..."
+$VENV/bin/rasa run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials "$CREDENTIALS" \
+  --port "$RASA_PORT" --cors "*" >var/log/rasa.log 2>&1 &
+pids+=($!)
+echo "Starting the support page on :$WEB_PORT ..."
+$VENV/bin/python -m bot.web.serve --port "$WEB_PORT" --rasa-url "http://localhost:$RASA_PORT" \
+  >var/log/web.log 2>&1 &
+pids+=($!)
+
+wait_for "action server" "http://localhost:$ACTIONS_PORT/health" 60
+wait_for "Rasa server" "http://localhost:$RASA_PORT/" 120
+wait_for "support page" "http://localhost:$WEB_PORT/" 30
+
+cat <<EOF
+
+The assistant is running.
+  Support page with chat widget and demo login:  http://localhost:$WEB_PORT/
+  FAQ page:                                       http://localhost:$WEB_PORT/faq.html
+  REST channel:  curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"me","message":"hi"}'
+  Terminal chat: .venv/bin/rasa shell (in another terminal, with this running for the actions)
+Logs are in var/log/. Press Ctrl-C to stop.
+EOF
+wait -n "${pids[@]}" || true
+echo "A server exited; see var/log/." >&2
