@@ -21,6 +21,7 @@ help:
 # --- setup -----------------------------------------------------------------
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -x $(PY) || $$(scripts/find-python.sh) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check $$(grep -E '^(setuptools|wheel)==' requirements.lock) 2>&1 | grep -v "is ignored" || true
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps -r requirements.lock 2>&1 | grep -v "is ignored" || true
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . 2>&1 | grep -v "is ignored" || true
 	$(PY) -m pip check
@@ -66,7 +67,7 @@ bench: setup
 
 # --- maintenance -----------------------------------------------------------
 lock: $(VENV)/.installed
-	$(PY) -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+	$(PY) -m pip freeze --all --exclude-editable | grep -v -e '^-e' -e '^pip==' > requirements.lock
 
 clean:
 	rm -rf $(VENV) models/*.tar.gz $(SPACY_DIR) var results .pytest_cache
