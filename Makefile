@@ -21,9 +21,9 @@ help:
 # --- setup -----------------------------------------------------------------
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -x $(PY) || $$(scripts/find-python.sh) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check $$(grep -E '^(setuptools|wheel)==' requirements.lock) 2>&1 | grep -v "is ignored" || true
-	$(PY) -m pip install -q --disable-pip-version-check --no-deps -r requirements.lock 2>&1 | grep -v "is ignored" || true
-	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . 2>&1 | grep -v "is ignored" || true
+	$(PY) -m pip install -q --disable-pip-version-check $$(grep -E '^(setuptools|wheel)==' requirements.lock) 2>&1 | { grep -v "is ignored" || true; }; test $${PIPESTATUS[0]} -eq 0
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -r requirements.lock 2>&1 | { grep -v "is ignored" || true; }; test $${PIPESTATUS[0]} -eq 0
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . 2>&1 | { grep -v "is ignored" || true; }; test $${PIPESTATUS[0]} -eq 0
 	$(PY) -m pip check
 	@touch $@
 
