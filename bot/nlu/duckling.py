@@ -1,0 +1,364 @@
+"""Duckling in process (pyduckling-native-phihos) as a Rasa 3.6 entity extractor.
+
+Why in process: no Duckling HTTP server to run or reach; a parse costs well under a
+millisecond once the time-zone database and languages are loaded (cached per process).
+
+What it adds over plain Duckling (documented in docs/NLU.md, tested in
+tests/test_nlu_components.py):
+- reference time = `bot.clock.now()` at each message (ASSURANCE_NOW pins it), zone UTC+08:00;
+- relative dates resolve TO THE PAST: customers report purchases and faults that already
+  happened (R2 purchase time, C3/C5 fault times). A time Duckling puts after "now" is moved
+  back by the smallest calendar period (day, week, month, year) that gives a real earlier
+  occurrence of the same phrase: "Monday" -> last Monday, "the 24th" -> this month's 24th
+  if not in the future, else last month's; a bare "2pm" said at 10:00 -> yesterday 14:00.
+  Phrases that are explicitly future ("tomorrow", "next Monday") have no earlier
+  occurrence and are kept as they are;
+- "2pm to 3:35pm" ends at 15:35 (Duckling's exclusive end 15:36 is made inclusive);
+- English and Chinese: text with CJK characters is also parsed with the Chinese grammar,
+  and "昨天下午2点到3点35分" (two Chinese times joined by 到/至) becomes one interval;
+- money in yuan (¥, ￥, 元, 块, RMB, yuan) has unit CNY; "48 RMB" is money, not a number;
+- numbers and times inside identifiers ("CS2611240001") are dropped.
+
+Entity values: `time` -> ISO 8601 string with offset, or {"from": iso|None, "to": iso|None};
+`duration` -> seconds (int, or float when fractional); `amount-of-money` ->
+{"value": number, "unit": str}; `number` -> number.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
+
+from dateutil.relativedelta import relativedelta
+
+from bot import clock
+from bot.nlu.patterns import find_ids
+
+DEFAULT_DIMENSIONS = ("time", "duration", "amount-of-money", "number")
+TIMEZONE = "Asia/Shanghai"  # UTC+08:00 all year (no DST since 1991), the policy's zone (H2)
+ZONEINFO = "/usr/share/zoneinfo"
+
+CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+RANGE_WORD_RE = re.compile(r"\b(?:to|till|til|until|through|thru|and)\b|[-–—~到至]", re.I)
+ZH_JOIN_RE = re.compile(r"^\s*(?:到|至|-|–|—|~)\s*$")
+YUAN_BEFORE_RE = re.compile(r"(?:[¥￥]|\b(?:rmb|cny)\s*)$", re.I)
+YUAN_AFTER_RE = re.compile(r"^\s*(?:元|块钱|块|(?:rmb|cny|yuan|kuai)\b)", re.I)
+YUAN_TEXT_RE = re.compile(r"[¥￥元块]|\b(?:rmb|cny|yuan|kuai)\b", re.I)
+
+#: Explicitly future phrases are never moved back (they also move with the reference time).
+FUTURE_WORDS_RE = re.compile(
+    r"\b(?:tomorrow|tmr|tmrw|next|coming|upcoming|later|from now|in\s+(?:a|an|one|\d+)\s+\w+)\b"
+    r"|明天|后天|下周|下个|下星期|明年|以后|之后",
+    re.I,
+)
+
+#: Periods tried, smallest first, when moving a future-leaning time back (see module doc).
+PAST_PERIODS: Tuple[Tuple[str, relativedelta], ...] = (
+    ("day", relativedelta(days=1)),
+    ("week", relativedelta(weeks=1)),
+    ("month", relativedelta(months=1)),
+    ("year", relativedelta(years=1)),
+)
+GRAIN_DELTA = {
+    "second": timedelta(seconds=1),
+    "minute": timedelta(minutes=1),
+    "hour": timedelta(hours=1),
+}
+
+
+class DucklingUnavailable(RuntimeError):
+    """The native Duckling library or the time-zone database could not be loaded."""
+
+
+@lru_cache(maxsize=1)
+def _runtime() -> Tuple[Any, Any]:
+    """Import duckling and load the zone database once per process (the slow part)."""
+    try:
+        import duckling  # noqa: WPS433 (deliberately lazy: loads the Haskell runtime)
+    except ImportError as exc:  # pragma: no cover - the lock file installs it
+        raise DucklingUnavailable("pyduckling-native-phihos is not installed") from exc
+    try:
+        tz_db = duckling.load_time_zones(ZONEINFO)
+    except Exception as exc:  # pragma: no cover - depends on the OS image
+        raise DucklingUnavailable(f"cannot load time zones from {ZONEINFO}: {exc}") from exc
+    return duckling, tz_db
+
+
+@lru_cache(maxsize=4)
+def _locale(lang: str) -> Any:
+    duckling, _ = _runtime()
+    return duckling.default_locale_lang(duckling.parse_lang(lang))
+
+
+@lru_cache(maxsize=8)
+def _dimensions(dims: Tuple[str, ...]) -> Any:
+    duckling, _ = _runtime()
+    return duckling.parse_dimensions(list(dims))
+
+
+def _parse(text: str, lang: str, ref: datetime, dims: Tuple[str, ...]) -> List[Dict[str, Any]]:
+    duckling, tz_db = _runtime()
+    ref_time = duckling.parse_ref_time(tz_db, TIMEZONE, int(ref.timestamp()))
+    context = duckling.Context(ref_time, _locale(lang))
+    return duckling.parse(text, context, _dimensions(dims), False)
+
+
+def _dt(value: Optional[str]) -> Optional[datetime]:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _iso(moment: Optional[datetime]) -> Optional[str]:
+    return moment.isoformat() if moment else None
+
+
+@dataclass
+class _Match:
+    dim: str
+    start: int
+    end: int
+    lang: str
+    value: Dict[str, Any]
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+class DucklingParser:
+    """Pure parsing logic (no Rasa): text + reference time -> Rasa-shaped entity dicts."""
+
+    def __init__(self, dimensions: Sequence[str] = DEFAULT_DIMENSIONS, past: bool = True) -> None:
+        self.dimensions = tuple(dimensions)
+        self.past = past
+
+    # -- public ------------------------------------------------------------
+    def parse(self, text: str, now: Optional[datetime] = None) -> List[Dict[str, Any]]:
+        """Entities found in text, relative dates resolved against now (default bot.clock)."""
+        if not text or not text.strip():
+            return []
+        ref = (now or clock.now()).astimezone(clock.CST)
+        matches = self._raw_matches(text, ref)
+        matches = self._drop_inside_ids(text, matches)
+        matches = self._select(matches)
+        matches = self._join_chinese_ranges(text, matches)
+        entities = []
+        for match in sorted(matches, key=lambda m: m.start):
+            entity = self._to_entity(text, match, ref)
+            if entity is not None:
+                entities.append(entity)
+        return entities
+
+    # -- matching ----------------------------------------------------------
+    def _raw_matches(self, text: str, ref: datetime) -> List[_Match]:
+        langs = ["EN", "ZH"] if CJK_RE.search(text) else ["EN"]
+        found = []
+        for lang in langs:
+            for item in _parse(text, lang, ref, self.dimensions):
+                found.append(_Match(item["dim"], item["start"], item["end"], lang, item["value"]))
+        return found
+
+    @staticmethod
+    def _drop_inside_ids(text: str, matches: List[_Match]) -> List[_Match]:
+        ids = [(start, end) for _, start, end, _ in find_ids(text)]
+        return [m for m in matches if not any(m.start < e and s < m.end for s, e in ids)]
+
+    @staticmethod
+    def _select(matches: List[_Match]) -> List[_Match]:
+        """Greedy non-overlapping choice: longest span, then richer dim, then English."""
+        rank = {"time": 0, "amount-of-money": 1, "duration": 2, "number": 3}
+        chosen: List[_Match] = []
+        ordered = sorted(matches, key=lambda m: (-m.length, rank.get(m.dim, 9), m.lang != "EN", m.start))
+        for match in ordered:
+            if all(match.end <= c.start or c.end <= match.start for c in chosen):
+                chosen.append(match)
+        return chosen
+
+    def _join_chinese_ranges(self, text: str, matches: List[_Match]) -> List[_Match]:
+        """Chinese "A到B" comes back as two times; make it one interval like English."""
+        ordered = sorted(matches, key=lambda m: m.start)
+        out: List[_Match] = []
+        i = 0
+        while i < len(ordered):
+            cur = ordered[i]
+            nxt = ordered[i + 1] if i + 1 < len(ordered) else None
+            if (
+                nxt is not None
+                and cur.dim == nxt.dim == "time"
+                and cur.value.get("type") == nxt.value.get("type") == "value"
+                and ZH_JOIN_RE.match(text[cur.end:nxt.start])
+            ):
+                start = _dt(cur.value["value"])
+                end = _dt(nxt.value["value"])
+                grain = nxt.value.get("grain", "minute")
+                if grain in GRAIN_DELTA and start is not None and end is not None:
+                    end = datetime.combine(start.date(), end.timetz())
+                    if end < start and end + timedelta(hours=12) >= start:
+                        end += timedelta(hours=12)  # "下午2点到3点" means 15:00
+                    elif end < start:
+                        end += timedelta(days=1)
+                out.append(_Match("time", cur.start, nxt.end, cur.lang, {
+                    "type": "interval",
+                    "from": {"value": _iso(start), "grain": cur.value.get("grain")},
+                    "to": {"value": _iso(end), "grain": grain, "inclusive": True},
+                }))
+                i += 2
+                continue
+            out.append(cur)
+            i += 1
+        return out
+
+    # -- values --------------------------------------------------------------
+    def _to_entity(self, text: str, match: _Match, ref: datetime) -> Optional[Dict[str, Any]]:
+        start, end = match.start, match.end
+        info: Dict[str, Any] = {k: v for k, v in match.value.items() if k != "values"}
+        dim = match.dim
+        if dim == "time":
+            value, extra = self._time_value(text[start:end], match, ref)
+            info.update(extra)
+        elif dim == "duration":
+            seconds = match.value.get("normalized", {}).get("value")
+            if seconds is None:
+                return None
+            value = int(seconds) if float(seconds).is_integer() else float(seconds)
+        elif dim == "amount-of-money":
+            amount = match.value.get("value")
+            if amount is None:
+                return None
+            unit = match.value.get("unit")
+            if YUAN_TEXT_RE.search(text[start:end]) or unit in (None, "", "$") and match.lang == "ZH":
+                unit = "CNY"
+            value = {"value": amount, "unit": unit}
+        elif dim == "number":
+            value = match.value.get("value")
+            before, after = text[:start], text[end:]
+            money_before = YUAN_BEFORE_RE.search(before)
+            money_after = YUAN_AFTER_RE.match(after)
+            if money_before or money_after:
+                dim = "amount-of-money"
+                start = money_before.start() if money_before else start
+                end = end + money_after.end() if money_after else end
+                value = {"value": value, "unit": "CNY"}
+        else:  # pragma: no cover - only configured dims are requested
+            value = match.value.get("value")
+        return {
+            "start": start,
+            "end": end,
+            "text": text[start:end],
+            "value": value,
+            "confidence": 1.0,
+            "additional_info": info,
+            "entity": dim,
+        }
+
+    def _time_value(self, body: str, match: _Match, ref: datetime) -> Tuple[Any, Dict[str, Any]]:
+        raw = match.value
+        extra: Dict[str, Any] = {}
+        if raw.get("type") == "interval":
+            start = _dt((raw.get("from") or {}).get("value"))
+            end = _dt((raw.get("to") or {}).get("value"))
+            to_info = raw.get("to") or {}
+            to_grain = to_info.get("grain")
+            if (
+                start is not None and end is not None and not to_info.get("inclusive")
+                and to_grain in GRAIN_DELTA and RANGE_WORD_RE.search(body)
+            ):
+                end -= GRAIN_DELTA[to_grain]  # Duckling's "to 3:35pm" is exclusive (15:36)
+            anchor = start or end
+            if self.past and anchor is not None and anchor > ref:
+                period = self._past_period(body, match.lang, anchor, ref)
+                if period is not None:
+                    name, delta = period
+                    start = start - delta if start else None
+                    end = end - delta if end else None
+                    extra["shifted_to_past"] = name
+            return {"from": _iso(start), "to": _iso(end)}, extra
+        moment = _dt(raw.get("value"))
+        if self.past and moment is not None and moment > ref:
+            period = self._past_period(body, match.lang, moment, ref)
+            if period is not None:
+                name, delta = period
+                moment = moment - delta
+                extra["shifted_to_past"] = name
+        return _iso(moment), extra
+
+    def _past_period(
+        self, body: str, lang: str, anchor: datetime, ref: datetime
+    ) -> Optional[Tuple[str, relativedelta]]:
+        """Smallest period p with anchor - p <= now that the phrase itself yields again.
+
+        Verified by re-parsing the phrase just before the candidate: "Monday" re-parsed
+        late on a Saturday gives Monday the 30th, not Sunday the 29th, so the day step
+        is rejected and the week step (the 23rd) accepted. Explicitly future phrases
+        ("tomorrow", "next Monday", "in 2 days") are kept.
+        """
+        if FUTURE_WORDS_RE.search(body):
+            return None
+        for name, delta in PAST_PERIODS:
+            candidate = anchor - delta
+            if candidate > ref:
+                continue
+            # Duckling skips an occurrence equal to the reference ("Monday" said on a
+            # Monday means next week), so ask from one second before the candidate.
+            for item in _parse(body, lang, candidate - timedelta(seconds=1), ("time",)):
+                value = item["value"]
+                if value.get("type") == "interval":
+                    got = (value.get("from") or {}).get("value")
+                else:
+                    got = value.get("value")
+                if got and _dt(got) == candidate:
+                    return name, delta
+                break
+        return None
+
+
+# ---------------------------------------------------------------------------
+# Rasa component
+# ---------------------------------------------------------------------------
+from rasa.engine.graph import ExecutionContext, GraphComponent  # noqa: E402
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe  # noqa: E402
+from rasa.engine.storage.resource import Resource  # noqa: E402
+from rasa.engine.storage.storage import ModelStorage  # noqa: E402
+from rasa.nlu.extractors.extractor import EntityExtractorMixin  # noqa: E402
+from rasa.shared.nlu.constants import ENTITIES, TEXT  # noqa: E402
+from rasa.shared.nlu.training_data.message import Message  # noqa: E402
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
+)
+class DucklingExtractor(GraphComponent, EntityExtractorMixin):
+    """Rasa entity extractor around DucklingParser; reads the time from bot.clock."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """dimensions: Duckling dims to extract; resolve_to_past: see module doc."""
+        return {"dimensions": list(DEFAULT_DIMENSIONS), "resolve_to_past": True}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.component_config = config
+        self.parser = DucklingParser(config.get("dimensions") or DEFAULT_DIMENSIONS,
+                                     past=bool(config.get("resolve_to_past", True)))
+        _runtime()  # fail at load time, not on the first customer message
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "DucklingExtractor":
+        """Creates the component (nothing to train)."""
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Adds Duckling entities to each message, with now read once per message."""
+        for message in messages:
+            text = message.get(TEXT)
+            if not text:
+                continue
+            extracted = self.add_extractor_name(self.parser.parse(text, clock.now()))
+            message.set(ENTITIES, message.get(ENTITIES, []) + extracted, add_to_output=True)
+        return messages
