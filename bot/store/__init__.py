@@ -1,0 +1,29 @@
+"""Accounts and claims store (issue 3): see docs/STORE.md and ARCHITECTURE.md "Store"."""
+from .errors import IllegalTransition, LimitReached, NotEligible, NotFound, StoreError, StoreUnavailable
+from .store import Store
+from .views import (
+    ClaimEventView,
+    ClaimItemView,
+    ClaimView,
+    CustomerView,
+    FilingView,
+    IncidentView,
+    OrderView,
+)
+
+__all__ = [
+    "Store",
+    "StoreError",
+    "NotFound",
+    "IllegalTransition",
+    "LimitReached",
+    "NotEligible",
+    "StoreUnavailable",
+    "CustomerView",
+    "OrderView",
+    "IncidentView",
+    "FilingView",
+    "ClaimView",
+    "ClaimItemView",
+    "ClaimEventView",
+]

@@ -1,0 +1,29 @@
+"""Store errors: what a caller (a rasa_sdk action, the CLI) can tell a person."""
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Base class of everything the store raises on purpose."""
+
+
+class NotFound(StoreError):
+    """No such customer/order/incident/filing/claim *for this account* (privacy:
+    another account's record is reported exactly like a missing one)."""
+
+
+class IllegalTransition(StoreError):
+    """A claim status change that its lifecycle does not allow."""
+
+
+class LimitReached(StoreError):
+    """R3: the refund would take a common customer past the yearly refund limit."""
+
+
+class NotEligible(StoreError):
+    """The policy decision re-run at filing time does not allow this claim
+    (ineligible, or an order already has an open refund request)."""
+
+
+class StoreUnavailable(StoreError):
+    """The database could not be reached or dropped the connection; nothing was
+    written (every write is one transaction)."""
