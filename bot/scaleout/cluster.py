@@ -1,0 +1,211 @@
+"""A real scale-out deployment on this machine, for tests: one action server,
+N Rasa replicas sharing a fresh PostgreSQL tracker database and a Redis lock store
+(unique key prefix), the sticky router in front, claims in a fresh store database.
+
+Everything it starts it stops (``close()``), and it drops what it created.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from bot.scaleout import services, stack
+
+
+@dataclass
+class Reply:
+    status: int
+    messages: list[dict]
+    replica: str = ""
+
+    @property
+    def texts(self) -> list[str]:
+        return [m.get("text", "") for m in self.messages if isinstance(m, dict)]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(t for t in self.texts if t)
+
+
+def post(base_url: str, sender: Optional[str], text: Any, token: Optional[str] = None,
+         timeout: float = 90.0, raw: Optional[bytes] = None) -> Reply:
+    """One REST webhook message; never raises on HTTP errors (status is returned)."""
+    body = raw if raw is not None else json.dumps(
+        {k: v for k, v in {"sender": sender, "message": text}.items() if v is not None}).encode()
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    req = urllib.request.Request(base_url + "/webhooks/rest/webhook", data=body,
+                                 method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            data = resp.read()
+            try:
+                msgs = json.loads(data)
+            except ValueError:
+                msgs = [{"text": data.decode(errors="replace")}]
+            return Reply(resp.status, msgs if isinstance(msgs, list) else [msgs],
+                         resp.headers.get("X-Replica", ""))
+    except urllib.error.HTTPError as err:
+        data = err.read()
+        try:
+            msgs = json.loads(data)
+        except ValueError:
+            msgs = [{"text": data.decode(errors="replace")}]
+        return Reply(err.code, msgs if isinstance(msgs, list) else [msgs])
+    except (urllib.error.URLError, OSError) as err:
+        return Reply(0, [{"text": f"connection error: {err}"}])
+
+
+@dataclass
+class Cluster:
+    """Start with ``Cluster(...).start()``; always ``close()``."""
+
+    model: Path
+    replicas: int = 2
+    router: bool = True
+    lock_lifetime_s: int = 5
+    pg_base: str = field(default_factory=services.postgres_url)
+    redis: str = field(default_factory=services.redis_url)
+    tracker: str = "sql"  # "sql" (PostgreSQL) or "memory"
+    work: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="cluster-")))
+    secret: str = field(default_factory=lambda: secrets.token_urlsafe(48))
+    prefix: str = field(default_factory=lambda: "t" + secrets.token_hex(5))
+    tracker_db: str = ""
+    store_db: str = ""
+    env: dict = field(default_factory=dict)
+    actions: Optional[stack.Server] = None
+    rasa: list = field(default_factory=list)
+    front: Optional[stack.Server] = None
+    endpoints: Optional[Path] = None
+    credentials: Path = stack.ROOT / "credentials.yml"
+    with_actions: bool = True
+
+    def start(self, wait: bool = True) -> "Cluster":
+        services.check_postgres(self.pg_base)
+        services.check_redis(self.redis)
+        self.store_db = services.create_database(self.pg_base, "assure_store")
+        self.env = stack.base_env({
+            "DATABASE_URL": self.store_db, "ASSURANCE_JWT_SECRET": self.secret,
+            "ASSURANCE_DEMO": "0", "TICKET_LOCK_LIFETIME": str(self.lock_lifetime_s)})
+        import subprocess
+
+        for step in ("migrate", "seed"):
+            subprocess.run([stack.PYTHON, "-m", "bot.store", step], cwd=stack.ROOT, check=True,
+                           env=self.env, stdout=subprocess.DEVNULL)
+        action_url = None
+        if self.with_actions:
+            self.actions = stack.action_server(stack.free_port(), self.work, self.env).start()
+            action_url = f"{self.actions.url}/webhook"
+        tracker = None
+        if self.tracker == "sql":
+            self.tracker_db = services.create_database(self.pg_base, "assure_tracker")
+            tracker = {"type": "SQL", "dialect": "postgresql", "url": self.tracker_db}
+        self.endpoints = stack.write_endpoints(
+            self.work / "endpoints.yml", action_url, tracker,
+            services.redis_lock_settings(self.redis, self.prefix))
+        for _ in range(self.replicas):
+            self.rasa.append(self._new_replica(stack.free_port()))
+        if self.router:
+            self.front = stack.router_server(stack.free_port(), [r.url for r in self.rasa],
+                                             self.work, self.env).start()
+        if wait:
+            self.wait_ready()
+        return self
+
+    def _new_replica(self, port: int) -> stack.Server:
+        assert self.endpoints is not None
+        return stack.rasa_server(port, self.model, self.endpoints,
+                                 self.credentials, self.work, self.env).start()
+
+    def wait_ready(self, timeout: float = 180.0) -> None:
+        if self.actions is not None:
+            self.actions.wait_http("/health", timeout=timeout)
+        for r in self.rasa:
+            r.wait_reply(timeout=timeout, sender=f"ready-{r.port}")
+        if self.front:
+            self.front.wait_http("/router/health", timeout=30)
+
+    def restart_replica(self, i: int) -> stack.Server:
+        """Start replica ``i`` again on its old port (after a kill or stop)."""
+        old = self.rasa[i]
+        old.stop()
+        new = self._new_replica(old.port)
+        self.rasa[i] = new
+        new.wait_reply(timeout=180, sender=f"ready-{new.port}-{int(time.time())}")
+        return new
+
+    def token(self, customer_id: str) -> str:
+        from bot import identity
+
+        return identity.mint(customer_id, secret=self.secret)
+
+    # --- what the databases hold -------------------------------------------------
+    def events(self, sender: str) -> list[dict]:
+        """The sender's tracker events, in order, from the shared tracker database."""
+        from sqlalchemy import create_engine, text
+
+        eng = create_engine(self.tracker_db, future=True)
+        try:
+            with eng.connect() as c:
+                rows = c.execute(text("SELECT type_name, intent_name, action_name, data "
+                                      "FROM events WHERE sender_id = :s ORDER BY id"),
+                                 {"s": sender}).all()
+        finally:
+            eng.dispose()
+        return [{"event": r[0], "intent": r[1], "action": r[2], **json.loads(r[3] or "{}")}
+                for r in rows]
+
+    def store(self) -> Any:
+        """A bot.store.Store on the cluster's store database."""
+        from bot.store import Store
+
+        return Store(self.store_db)
+
+    def sql(self, query: str, **params: Any) -> list[tuple]:
+        """Run a read query on the store database (claims and their items)."""
+        from sqlalchemy import create_engine, text
+
+        eng = create_engine(self.store_db, future=True)
+        try:
+            with eng.connect() as c:
+                return [tuple(r) for r in c.execute(text(query), params).all()]
+        finally:
+            eng.dispose()
+
+    def close(self) -> None:
+        servers = ([self.front] if self.front else []) + list(self.rasa) + (
+            [self.actions] if self.actions else [])
+        for s in servers:
+            try:
+                s.stop()
+            except Exception:  # noqa: BLE001 - keep stopping the others
+                s.kill()
+        for db in (self.tracker_db, self.store_db):
+            if db:
+                try:
+                    services.drop_database(self.pg_base, db)
+                except Exception:  # noqa: BLE001
+                    pass
+        try:
+            services.redis_delete_prefix(self.redis, self.prefix)
+        except Exception:  # noqa: BLE001
+            pass
+
+    def logs(self) -> str:
+        parts = []
+        for s in ([self.actions] if self.actions else []) + list(self.rasa) + (
+                [self.front] if self.front else []):
+            parts.append(f"--- {s.name} ({s.log_path}) ---\n{s.log_tail(30)}")
+        return "\n".join(parts)
+
+    def cleanup_workdir(self) -> None:
+        shutil.rmtree(self.work, ignore_errors=True)
