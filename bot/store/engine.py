@@ -112,15 +112,25 @@ class Sessions:
 
 @contextmanager
 def unavailable_on_db_errors() -> Iterator[None]:
-    """A database that cannot be reached or drops mid-call → StoreUnavailable."""
+    """A database that cannot be reached, drops mid-call or was never migrated →
+    StoreUnavailable (callers tell the person the service is down, lose nothing)."""
     try:
         yield
-    except (exc.OperationalError, exc.InterfaceError) as err:
-        raise StoreUnavailable(f"database unavailable: {err.orig or err}") from err
     except exc.DBAPIError as err:
+        if _schema_missing(err):
+            raise StoreUnavailable(
+                "the database has no store schema (or an old one): run `python -m bot.store migrate`"
+            ) from err
+        if isinstance(err, (exc.OperationalError, exc.InterfaceError)):
+            raise StoreUnavailable(f"database unavailable: {err.orig or err}") from err
         if err.connection_invalidated:
             raise StoreUnavailable(f"database connection lost: {err.orig or err}") from err
         raise
+
+
+def _schema_missing(err: Exception) -> bool:
+    text = str(getattr(err, "orig", err)).lower()
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
 def alembic_config(url: str) -> Any:
