@@ -1,0 +1,127 @@
+"""Shared helpers of the dialog actions: policy figures as template variables,
+the one clock, time formatting, and the "can't check right now" answer.
+
+Every response is uttered through `say`, which adds `load_policy().figures()`
+to the template variables, so domain responses write "{refund_days} days" and no
+policy figure is ever typed in code or in domain.yml."""
+from __future__ import annotations
+
+import functools
+import logging
+from datetime import datetime
+from typing import Any, Awaitable, Callable, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import clock
+
+logger = logging.getLogger(__name__)
+
+EventList = List[Dict[str, Any]]
+
+
+def policy() -> Any:
+    from bot.policy import load_policy
+
+    return load_policy()
+
+
+def figures() -> Dict[str, str]:
+    """Template variables from the policy (refund_days, hotline_number, ...)."""
+    return dict(policy().figures())
+
+
+def decide(case: Dict[str, Any]) -> Dict[str, Any]:
+    from bot.policy import decide as _decide
+
+    return _decide(case)
+
+
+def next_facts(case: Dict[str, Any]) -> List[str]:
+    from bot.policy import next_facts as _next
+
+    return list(_next(case))
+
+
+def now() -> datetime:
+    return clock.now()
+
+
+def now_iso() -> str:
+    return clock.now().isoformat()
+
+
+def show_time(value: Any) -> str:
+    """ISO time -> 'Fri 27 Nov 2026, 10:00 (UTC+08:00)' in the policy's zone."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str) and value:
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    else:
+        return ""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(clock.CST)
+    return moment.strftime("%a %d %b %Y, %H:%M") + " (UTC+08:00)"
+
+
+def show_date(value: Any) -> str:
+    text = show_time(value)
+    return text.split(",")[0] if text else ""
+
+
+def say(dispatcher: CollectingDispatcher, response: str, **facts: Any) -> None:
+    """Utter a domain response with the policy figures plus these facts."""
+    variables = figures()
+    variables.update({k: ("" if v is None else v) for k, v in facts.items()})
+    dispatcher.utter_message(response=response, **variables)
+
+
+def hotline_facts() -> Dict[str, Any]:
+    """H1/H2: is the hotline open now (policy `hotline` kind, bot.clock now)."""
+    decision = decide({"kind": "hotline", "now": now_iso()})
+    return {
+        "hotline_open_now": bool(decision.get("open")),
+        "next_open": show_time(decision.get("next_open")),
+    }
+
+
+def say_hotline_status(dispatcher: CollectingDispatcher) -> None:
+    facts = hotline_facts()
+    if facts["hotline_open_now"]:
+        say(dispatcher, "utter_hotline_open_now")
+    else:
+        say(dispatcher, "utter_hotline_closed_now", next_open=facts["next_open"])
+
+
+def service_down(dispatcher: CollectingDispatcher) -> None:
+    """The check cannot run (store down, unexpected failure): say so, give the
+    hotline and the 24/7 ticket option, never a traceback or a made-up answer."""
+    try:
+        say(dispatcher, "utter_service_down")
+    except Exception:  # even the policy figures are unavailable
+        dispatcher.utter_message(response="utter_service_down_bare")
+
+
+def guarded(
+    run: Callable[..., Awaitable[EventList]],
+) -> Callable[..., Awaitable[EventList]]:
+    """Wrap an action's run(): any failure becomes the service-down answer."""
+
+    @functools.wraps(run)
+    async def wrapper(self: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> EventList:
+        try:
+            return await run(self, dispatcher, tracker, domain)
+        except Exception:  # noqa: BLE001 - the customer gets a clear answer, the log the detail
+            logger.exception("action %s failed", getattr(self, "name", lambda: "?")())
+            service_down(dispatcher)
+            return []
+
+    return wrapper
+
+
+def policy_error_field(err: Exception) -> Optional[str]:
+    return getattr(err, "field", None)

@@ -1,0 +1,298 @@
+"""Fault compensation dialog (C1-C6): what happened, when it started and was
+fixed (Duckling `time` instants or intervals, `duration` in seconds), the daily
+cost (from the order when known), the cause (from the incident record when known,
+else left for review), then the amount or "up to", the apply-by date, and filing."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import facts, store_access
+from actions.common import decide, guarded, logger, next_facts, now, now_iso, say, service_down, show_date, show_time
+from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation
+from actions.identity import customer_id
+
+FORM_SLOTS = (
+    "fault_incident",
+    "scenario",
+    "fault_when",
+    "fault_duration",
+    "fault_start",
+    "fault_end",
+    "fault_order",
+    "daily_cost",
+    "fault_confirmed",
+)
+RESET = FORM_SLOTS + (CONTINUE, PAUSED, FAILURES, FAILED)
+NONE = "none"  # "not listed" / "I don't know" for the incident and order questions
+MAX_BUTTONS = 6
+TYPED_FACTS = ("scenario", "daily_cost", "fault_start", "fault_end")
+
+
+def _chosen(tracker: Tracker, slot: str) -> Optional[str]:
+    value = tracker.get_slot(slot)
+    return value if isinstance(value, str) and value and value != NONE else None
+
+
+async def build_case(tracker: Tracker) -> Tuple[Optional[str], Dict[str, Any]]:
+    """(customer id, case): records first (incident, order), typed facts fill
+    only what no record holds (the store enforces that too)."""
+    cid = customer_id(tracker)
+    if cid:
+        typed = {}
+        for slot in TYPED_FACTS:
+            value = facts.normalize(slot, tracker.get_slot(slot))
+            if value is not None and value != "open":
+                typed[slot] = value
+        base = await store_access.call(
+            "compensation_case", cid, _chosen(tracker, "fault_incident"), _chosen(tracker, "fault_order"), now(), **typed
+        )
+    else:
+        base = facts.guest_compensation_case(now_iso())
+    return cid, facts.fill_case(base, tracker.slots, next_facts)
+
+
+class ValidateFaultForm(AssuranceFormValidation):
+    form_slots = FORM_SLOTS
+
+    def name(self) -> Text:
+        return "validate_fault_form"
+
+    async def trial_case(self, tracker: Tracker) -> Optional[Dict[str, Any]]:
+        return (await build_case(tracker))[1]
+
+    async def asked_slots(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Text]:
+        cid = customer_id(tracker)
+        if cid and tracker.get_slot("fault_incident") is None:
+            if await store_access.call("incidents", cid):
+                return ["fault_incident"]
+        _, case = await build_case(tracker)
+        asked = facts.slots_to_ask(next_facts(case))
+        if cid and "daily_cost" in asked and tracker.get_slot("fault_order") is None:
+            asked.insert(asked.index("daily_cost"), "fault_order")  # C3: the order knows it
+        if not asked and cid and tracker.get_slot("fault_confirmed") is None:
+            if decide(case)["decision"] != "ineligible":
+                asked = ["fault_confirmed"]
+        return asked
+
+    async def validate_fault_incident(self, value, dispatcher, tracker, domain):
+        if value == NONE:
+            return {"fault_incident": NONE}
+        cid = customer_id(tracker)
+        ident = value.strip().upper() if isinstance(value, str) else None
+        known = {i.incident_id for i in await store_access.call("incidents", cid)} if cid else set()
+        if ident and ident in known:
+            return {"fault_incident": ident, FAILURES: 0.0}
+        if ident:
+            say(dispatcher, "utter_incident_not_found", incident=ident)
+        return self.failed("fault_incident", dispatcher, tracker, domain) | {"fault_incident": None}
+
+    async def validate_fault_order(self, value, dispatcher, tracker, domain):
+        if value == NONE:
+            return {"fault_order": NONE}
+        cid = customer_id(tracker)
+        if cid and isinstance(value, str):
+            order = await store_access.call("find_order", cid, value)
+            if order is not None:
+                return {"fault_order": order.order_id, FAILURES: 0.0}
+            say(dispatcher, "utter_order_not_found", item=value)
+        return self.failed("fault_order", dispatcher, tracker, domain) | {"fault_order": None}
+
+    async def validate_scenario(self, value, dispatcher, tracker, domain):
+        return await self.check("scenario", value, dispatcher, tracker, domain)
+
+    async def validate_daily_cost(self, value, dispatcher, tracker, domain):
+        return await self.check("daily_cost", value, dispatcher, tracker, domain)
+
+    async def validate_fault_start(self, value, dispatcher, tracker, domain):
+        return await self.check("fault_start", value, dispatcher, tracker, domain)
+
+    async def validate_fault_end(self, value, dispatcher, tracker, domain):
+        return await self.check("fault_end", value, dispatcher, tracker, domain)
+
+    async def validate_fault_when(self, value, dispatcher, tracker, domain):
+        """A time said anywhere in the form: an interval fills both ends, an
+        instant the end being asked (the start by default)."""
+        target = fault_when_target(value, tracker.get_slot("requested_slot"), tracker.get_slot("fault_start"))
+        out: Dict[Text, Any] = {"fault_when": None}
+        if not target:
+            return self.failed("fault_start" if tracker.get_slot("requested_slot") == "fault_start" else "fault_end", dispatcher, tracker, domain) | out
+        for slot, moment in target.items():
+            checked = await self.check(slot, moment, dispatcher, tracker, domain)
+            out.update(checked)
+            tracker.slots.update(checked)
+        seconds = facts.parse_duration(tracker.get_slot("fault_duration"))
+        if seconds is not None and out.get("fault_start") and "fault_end" not in target:
+            out.update(await self.check("fault_end", facts.add_seconds(out["fault_start"], seconds), dispatcher, tracker, domain))
+            out["fault_duration"] = None
+        return out
+
+    async def validate_fault_duration(self, value, dispatcher, tracker, domain):
+        """"for 95 minutes": with a known start the end is start + duration;
+        otherwise the duration waits for the start."""
+        seconds = facts.parse_duration(value)
+        start = facts.normalize("fault_start", tracker.get_slot("fault_start"))
+        if seconds is None:
+            return {"fault_duration": None}
+        if start:
+            end = facts.add_seconds(start, seconds)
+            return (await self.check("fault_end", end, dispatcher, tracker, domain)) | {"fault_duration": None}
+        return {"fault_duration": seconds}
+
+    def validate_fault_confirmed(self, value, dispatcher, tracker, domain):
+        parsed = facts.parse_bool(value)
+        return {"fault_confirmed": parsed} if parsed is not None else self.failed("fault_confirmed", dispatcher, tracker, domain)
+
+
+def fault_when_target(value: Any, requested: Optional[str], start_known: Any) -> Dict[str, str]:
+    """Pure: which fault end(s) a time value answers."""
+    ends = facts.split_interval(value)
+    if ends["start"] and ends["end"]:
+        return {"fault_start": ends["start"], "fault_end": ends["end"]}
+    moment = ends["start"] or ends["end"]
+    if not moment:
+        return {}
+    if requested == "fault_end" or (requested != "fault_start" and start_known and ends["end"]):
+        return {"fault_end": moment}
+    if requested == "fault_start" or not start_known:
+        return {"fault_start": moment}
+    return {"fault_end": moment}
+
+
+def _buttons_incidents(incidents: List[Any]) -> List[Dict[str, str]]:
+    buttons = [
+        {"title": f"{i.incident_id} · {i.product} · {show_date(i.started_at)}",
+         "payload": f'/inform{{"incident_id":"{i.incident_id}"}}'}
+        for i in incidents[:MAX_BUTTONS]
+    ]
+    return buttons + [{"title": "None of these", "payload": "/deny"}]
+
+
+class ActionAskFaultIncident(Action):
+    def name(self) -> Text:
+        return "action_ask_fault_incident"
+
+    @guarded
+    async def run(self, dispatcher, tracker, domain):
+        cid = customer_id(tracker)
+        incidents = await store_access.call("incidents", cid) if cid else []
+        dispatcher.utter_message(response="utter_ask_fault_incident", buttons=_buttons_incidents(incidents))
+        return []
+
+
+class ActionAskFaultOrder(Action):
+    def name(self) -> Text:
+        return "action_ask_fault_order"
+
+    @guarded
+    async def run(self, dispatcher, tracker, domain):
+        cid = customer_id(tracker)
+        orders = await store_access.call("orders", cid) if cid else []
+        orders = sorted(orders, key=lambda o: o.purchased_at, reverse=True)[:MAX_BUTTONS]
+        buttons = [{"title": f"{o.order_id} · {o.product} ({o.resource_id})",
+                    "payload": f'/inform{{"order_id":"{o.order_id}"}}'} for o in orders]
+        buttons.append({"title": "Not listed", "payload": "/deny"})
+        dispatcher.utter_message(response="utter_ask_fault_order", buttons=buttons)
+        return []
+
+
+def decision_facts(case: Dict[str, Any], decision: Dict[str, Any]) -> Dict[str, Any]:
+    return {
+        "compensation": decision.get("compensation", ""),
+        "multiplier": decision.get("multiplier", ""),
+        "duration_minutes": decision.get("duration_minutes", ""),
+        "daily_cost": case.get("daily_cost", ""),
+        "fault_start": show_time(case.get("fault_start")),
+        "fault_end": show_time(case.get("fault_end")),
+        "apply_by": show_time(decision.get("apply_by")),
+    }
+
+
+def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str, Any], decision: Dict[str, Any]) -> None:
+    """Amount ("up to" under C2), apply-by (C5), SLA note (C6), or every blocker."""
+    shown = decision_facts(case, decision)
+    state = decision.get("decision")
+    waiting = decision.get("waiting_for") or []
+    if state == "ineligible":
+        say(dispatcher, "utter_fault_ineligible", **shown)
+        from actions.refund import say_rules
+
+        say_rules(dispatcher, domain, "utter_fault_rule_", decision, shown)
+        return
+    if decision.get("compensation") not in (None, ""):
+        cap = decision.get("multiplier_is_cap") is True
+        say(dispatcher, "utter_fault_amount_cap" if cap else "utter_fault_amount", **shown)
+    if "cause_review" in waiting:
+        say(dispatcher, "utter_fault_cause_review")
+    if "fault_rectified" in waiting:
+        say(dispatcher, "utter_fault_still_open")
+    if decision.get("apply_by"):
+        say(dispatcher, "utter_fault_apply_by", **shown)
+    if state == "eligible":
+        say(dispatcher, "utter_fault_sla_note")
+    if state == "undetermined" and decision.get("missing"):
+        say(dispatcher, "utter_fault_undetermined", missing=", ".join(decision["missing"]))
+
+
+class ActionAskFaultConfirmed(Action):
+    def name(self) -> Text:
+        return "action_ask_fault_confirmed"
+
+    @guarded
+    async def run(self, dispatcher, tracker, domain):
+        _, case = await build_case(tracker)
+        present(dispatcher, domain, case, decide(case))
+        say(dispatcher, "utter_ask_fault_confirmed")
+        return []
+
+
+class ActionFaultSubmit(Action):
+    """After the form: file the application (verified customer, said yes) or explain."""
+
+    def name(self) -> Text:
+        return "action_fault_submit"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            await self._run(dispatcher, tracker, domain)
+        except Exception:  # noqa: BLE001
+            logger.exception("fault submit failed")
+            service_down(dispatcher)
+        return [SlotSet(slot, None) for slot in RESET]
+
+    async def _run(self, dispatcher, tracker, domain) -> None:
+        if tracker.get_slot(FAILED):
+            return
+        if tracker.get_slot(CONTINUE) is False:
+            say(dispatcher, "utter_form_stopped")
+            return
+        cid, case = await build_case(tracker)
+        decision = decide(case)
+        if not cid:
+            present(dispatcher, domain, case, decision)
+            say(dispatcher, "utter_guest_how_to_file")
+            return
+        if decision.get("decision") == "ineligible":
+            present(dispatcher, domain, case, decision)
+            return
+        if tracker.get_slot("fault_confirmed") is not True:
+            say(dispatcher, "utter_fault_not_filed")
+            return
+        from bot.store.errors import NotEligible
+
+        key = f"{tracker.sender_id}:compensation:{_chosen(tracker, 'fault_incident') or ''}:{case.get('fault_start', '')}"
+        details = {"conversation_id": tracker.sender_id}
+        if _chosen(tracker, "fault_incident"):
+            details["incident_id"] = _chosen(tracker, "fault_incident")
+        if _chosen(tracker, "fault_order"):
+            details["order_id"] = _chosen(tracker, "fault_order")
+        try:
+            claim = await store_access.call("submit_claim", cid, "compensation", case, decision, key, details)
+        except NotEligible:
+            say(dispatcher, "utter_fault_changed")
+            return
+        say(dispatcher, "utter_fault_filed", reference=claim.reference)

@@ -1,0 +1,29 @@
+"""Policy FAQ: `faq/<key>` answers with the policy figures filled in.
+
+The built-in retrieval action cannot pass template variables, so this action
+reads the response selector's key and utters `utter_faq/<key>` with
+`load_policy().figures()`; the texts live in domain.yml."""
+from __future__ import annotations
+
+from typing import List, Text
+
+from rasa_sdk import Action
+from rasa_sdk.events import EventType
+
+from actions.common import guarded, say
+from actions.retrieval import chosen_key
+
+
+class ActionFaq(Action):
+    def name(self) -> Text:
+        return "action_faq"
+
+    @guarded
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        key = chosen_key(tracker, "faq")
+        name = f"utter_faq/{key}"
+        if key and name in (domain.get("responses") or {}):
+            say(dispatcher, name)
+        else:  # never an invented answer
+            say(dispatcher, "utter_faq_unknown")
+        return []

@@ -1,0 +1,139 @@
+"""Form validation base class shared by the refund, fault and ICP forms.
+
+Like financial-demo's custom form base: a slot that fails validation twice in a
+row is explained (`utter_explain_<slot>`) and the person is asked whether to go
+on (`continue_form`); "no" ends the form without filing anything.
+
+The forms' required slots are dynamic: the subclass builds the policy case (store
+for a verified customer, slots for a guest) and asks `bot.policy.next_facts` what
+is still missing; only those slots are asked, in the policy's order. Slots that
+are already set stay in the list so that a value said out of turn ("no, it was
+the 24th") is validated too.
+"""
+from __future__ import annotations
+
+import logging
+from abc import abstractmethod
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions import facts
+from actions.common import decide, say, service_down
+
+logger = logging.getLogger(__name__)
+
+FAILURES = "repeated_validation_failures"
+PAUSED = "form_paused"
+CONTINUE = "continue_form"
+FAILED = "form_failed"
+EXPLAIN_AFTER = 2
+
+
+class AssuranceFormValidation(FormValidationAction):
+    """Dynamic required slots from the policy, plus the explain-and-continue loop."""
+
+    #: every slot this form can ask or take, besides the bookkeeping slots
+    form_slots: tuple = ()
+
+    @abstractmethod
+    async def asked_slots(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        """The slots still to ask, in order (from bot.policy.next_facts)."""
+
+    async def trial_case(self, tracker: Tracker) -> Optional[Dict[str, Any]]:
+        """The case as it stands (used to catch bad input, e.g. R2's purchase
+        time after now); None when it cannot be built yet."""
+        return None
+
+    # --- rasa_sdk hooks ---------------------------------------------------
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            return await super().run(dispatcher, tracker, domain)
+        except Exception:  # noqa: BLE001 - store down or a bug: say so, end the form
+            logger.exception("validation of %s failed", self.form_name())
+            service_down(dispatcher)
+            return [SlotSet(FAILED, True), SlotSet("requested_slot", None)]
+
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
+        if tracker.get_slot(CONTINUE) is False or tracker.get_slot(FAILED):
+            return []
+        asked = list(await self.asked_slots(dispatcher, tracker, domain))
+        if tracker.get_slot(PAUSED):
+            asked = [CONTINUE] + asked
+        already = [s for s in self.form_slots if s not in asked and tracker.get_slot(s) is not None]
+        return asked + already
+
+    # --- the explain-and-continue loop ------------------------------------
+    def failed(
+        self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """A value that is no answer: count it when it answered the question we
+        asked; after EXPLAIN_AFTER failures explain the slot and ask whether to go on."""
+        if tracker.get_slot("requested_slot") != slot:
+            return {slot: None}
+        count = int(tracker.get_slot(FAILURES) or 0) + 1
+        if count < EXPLAIN_AFTER:
+            say(dispatcher, "utter_not_understood_slot")
+            return {slot: None, FAILURES: float(count)}
+        explain = f"utter_explain_{slot}"
+        say(dispatcher, explain if explain in domain.get("responses", {}) else "utter_explain_generic")
+        return {slot: None, FAILURES: 0.0, PAUSED: True}
+
+    def validate_continue_form(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if value is False:
+            return {CONTINUE: False, PAUSED: False}
+        if value is True:
+            return {CONTINUE: None, PAUSED: False, FAILURES: 0.0}
+        return {CONTINUE: None}
+
+    # --- generic validation -------------------------------------------------
+    async def check(
+        self,
+        slot: str,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> Dict[Text, Any]:
+        """Normalize with the pure parser; refuse what the policy calls bad input."""
+        parsed = facts.normalize(slot, value)
+        if parsed is None:
+            return self.failed(slot, dispatcher, tracker, domain)
+        problem = await self.policy_problem(slot, parsed, tracker)
+        if problem:
+            say(dispatcher, "utter_invalid_fact", problem=problem)
+            return self.failed(slot, dispatcher, tracker, domain) | {slot: None}
+        return {slot: parsed, FAILURES: 0.0}
+
+    async def policy_problem(self, slot: str, parsed: Any, tracker: Tracker) -> Optional[str]:
+        """str(PolicyInputError) when this value makes the case bad input."""
+        from bot.policy import PolicyInputError
+
+        saved = tracker.slots.get(slot)
+        tracker.slots[slot] = parsed
+        try:
+            case = await self.trial_case(tracker)
+            if case is None:
+                return None
+            decide(case)
+        except PolicyInputError as err:
+            field = getattr(err, "field", "") or ""
+            if facts.fact_slot(field) == slot:
+                return str(err)
+        finally:
+            tracker.slots[slot] = saved
+        return None

@@ -1,0 +1,159 @@
+"""ICP filing reward dialog (I1-I9): the verified customer's filing and host
+from the store (a guest answers the policy's questions), then the amount, when it
+is credited, how long it is valid, and that it cannot be withdrawn."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import facts, store_access
+from actions.common import decide, logger, next_facts, now, now_iso, say, service_down, show_date, guarded
+from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation
+from actions.identity import customer_id
+
+FORM_SLOTS = (
+    "icp_filing",
+    "customer_tier",
+    "host_subscription",
+    "used_for_website",
+    "host_status",
+    "first_with_provider",
+    "filing_status",
+    "approved_at",
+    "customer_delay_days",
+    "accumulated_recharge",
+    "icp_reward_received",
+)
+RESET = FORM_SLOTS + (CONTINUE, PAUSED, FAILURES, FAILED)
+MAX_BUTTONS = 6
+
+
+async def build_case(tracker: Tracker) -> Tuple[Optional[str], Dict[str, Any]]:
+    cid = customer_id(tracker)
+    if cid:
+        base = await store_access.call("icp_case", cid, tracker.get_slot("icp_filing"), now())
+    else:
+        base = facts.guest_icp_case(now_iso())
+    return cid, facts.fill_case(base, tracker.slots, next_facts)
+
+
+class ValidateIcpForm(AssuranceFormValidation):
+    form_slots = FORM_SLOTS
+
+    def name(self) -> Text:
+        return "validate_icp_form"
+
+    async def trial_case(self, tracker: Tracker) -> Optional[Dict[str, Any]]:
+        return (await build_case(tracker))[1]
+
+    async def asked_slots(self, dispatcher, tracker, domain) -> List[Text]:
+        cid = customer_id(tracker)
+        if cid and tracker.get_slot("icp_filing") is None:
+            if len(await store_access.call("filings", cid)) > 1:
+                return ["icp_filing"]
+        _, case = await build_case(tracker)
+        return facts.slots_to_ask(next_facts(case))
+
+    async def validate_icp_filing(self, value, dispatcher, tracker, domain):
+        cid = customer_id(tracker)
+        ident = value.strip().upper() if isinstance(value, str) else None
+        known = {f.filing_id for f in await store_access.call("filings", cid)} if cid else set()
+        if ident and ident in known:
+            return {"icp_filing": ident, FAILURES: 0.0}
+        if ident:
+            say(dispatcher, "utter_filing_not_found", filing=ident)
+        return self.failed("icp_filing", dispatcher, tracker, domain) | {"icp_filing": None}
+
+    async def validate_customer_tier(self, value, dispatcher, tracker, domain):
+        return await self.check("customer_tier", value, dispatcher, tracker, domain)
+
+    async def validate_host_subscription(self, value, dispatcher, tracker, domain):
+        return await self.check("host_subscription", value, dispatcher, tracker, domain)
+
+    async def validate_used_for_website(self, value, dispatcher, tracker, domain):
+        return await self.check("used_for_website", value, dispatcher, tracker, domain)
+
+    async def validate_host_status(self, value, dispatcher, tracker, domain):
+        return await self.check("host_status", value, dispatcher, tracker, domain)
+
+    async def validate_first_with_provider(self, value, dispatcher, tracker, domain):
+        return await self.check("first_with_provider", value, dispatcher, tracker, domain)
+
+    async def validate_filing_status(self, value, dispatcher, tracker, domain):
+        return await self.check("filing_status", value, dispatcher, tracker, domain)
+
+    async def validate_approved_at(self, value, dispatcher, tracker, domain):
+        return await self.check("approved_at", value, dispatcher, tracker, domain)
+
+    async def validate_customer_delay_days(self, value, dispatcher, tracker, domain):
+        return await self.check("customer_delay_days", value, dispatcher, tracker, domain)
+
+    async def validate_accumulated_recharge(self, value, dispatcher, tracker, domain):
+        return await self.check("accumulated_recharge", value, dispatcher, tracker, domain)
+
+    async def validate_icp_reward_received(self, value, dispatcher, tracker, domain):
+        return await self.check("icp_reward_received", value, dispatcher, tracker, domain)
+
+
+class ActionAskIcpFiling(Action):
+    def name(self) -> Text:
+        return "action_ask_icp_filing"
+
+    @guarded
+    async def run(self, dispatcher, tracker, domain):
+        cid = customer_id(tracker)
+        filings = await store_access.call("filings", cid) if cid else []
+        buttons = [{"title": f"{f.filing_id} · {f.domain} · {f.status}",
+                    "payload": f'/inform{{"filing_id":"{f.filing_id}"}}'} for f in filings[:MAX_BUTTONS]]
+        dispatcher.utter_message(response="utter_ask_icp_filing", buttons=buttons)
+        return []
+
+
+def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str, Any], decision: Dict[str, Any]) -> None:
+    shown = {
+        "reward_amount": decision.get("reward_amount", ""),
+        "credit_by": show_date(decision.get("credit_by")),
+        "valid_until": show_date(decision.get("valid_until")),
+    }
+    state = decision.get("decision")
+    if state == "eligible":
+        say(dispatcher, "utter_icp_eligible", **shown)
+        return
+    if state == "ineligible":
+        say(dispatcher, "utter_icp_ineligible")
+        from actions.refund import say_rules
+
+        say_rules(dispatcher, domain, "utter_icp_rule_", decision, shown)
+        return
+    if "filing_approval" in (decision.get("waiting_for") or []):
+        say(dispatcher, "utter_icp_waiting_approval")
+    else:
+        say(dispatcher, "utter_icp_undetermined", missing=", ".join(decision.get("missing") or []))
+
+
+class ActionIcpResult(Action):
+    """After the form: the I1-I9 decision (a check; the reward is credited by
+    the provider after approval, I9)."""
+
+    def name(self) -> Text:
+        return "action_icp_result"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            if tracker.get_slot(FAILED):
+                pass
+            elif tracker.get_slot(CONTINUE) is False:
+                say(dispatcher, "utter_form_stopped")
+            else:
+                cid, case = await build_case(tracker)
+                present(dispatcher, domain, case, decide(case))
+                if not cid:
+                    say(dispatcher, "utter_guest_check_only")
+        except Exception:  # noqa: BLE001
+            logger.exception("icp result failed")
+            service_down(dispatcher)
+        return [SlotSet(slot, None) for slot in RESET]

@@ -1,0 +1,301 @@
+"""Refund dialog (R1-R9): the refund form's validation, its custom questions,
+the decision with every blocker, the R8 warning and filing, and "where is my
+refund?". The decision is always `bot.policy.decide`'s."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import facts, store_access
+from actions.common import decide, guarded, next_facts, now, now_iso, say, show_date, show_time
+from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation
+from actions.identity import customer_id
+
+FORM_SLOTS = (
+    "refund_item",
+    "customer_tier",
+    "refunds_this_year",
+    "billing",
+    "purchased_at",
+    "invoice",
+    "resource_state",
+    "amount_paid",
+    "unrecoverable_discounts",
+    "refund_confirmed",
+)
+RESET = FORM_SLOTS + (CONTINUE, PAUSED, FAILURES, FAILED)
+MAX_BUTTONS = 6
+FILED_STATES = ("eligible", "partially_eligible")
+
+
+async def build_case(tracker: Tracker) -> Tuple[Optional[str], Optional[Dict[str, Any]]]:
+    """(customer id, case): the store's facts for a verified customer (None until
+    an order is chosen), a hypothetical case from the slots for a guest."""
+    cid = customer_id(tracker)
+    item = facts.normalize("refund_item", tracker.get_slot("refund_item"))
+    if cid:
+        if not item:
+            return cid, None
+        base = await store_access.call("refund_case", cid, [item], now())
+    else:
+        base = facts.guest_refund_case(now_iso(), item)
+    return cid, facts.fill_case(base, tracker.slots, next_facts)
+
+
+class ValidateRefundForm(AssuranceFormValidation):
+    form_slots = FORM_SLOTS
+
+    def name(self) -> Text:
+        return "validate_refund_form"
+
+    async def trial_case(self, tracker: Tracker) -> Optional[Dict[str, Any]]:
+        return (await build_case(tracker))[1]
+
+    async def asked_slots(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Text]:
+        cid, case = await build_case(tracker)
+        if case is None:
+            return ["refund_item"]
+        asked = facts.slots_to_ask(next_facts(case))
+        if not asked and cid and tracker.get_slot("refund_confirmed") is None:
+            if decide(case)["decision"] in FILED_STATES:
+                asked = ["refund_confirmed"]  # R8: an explicit yes before filing
+        return asked
+
+    async def validate_refund_item(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        item = facts.normalize("refund_item", value)
+        cid = customer_id(tracker)
+        if item and cid:
+            order = await store_access.call("find_order", cid, item)
+            if order is None:
+                say(dispatcher, "utter_order_not_found", item=item)
+                return self.failed("refund_item", dispatcher, tracker, domain) | {"refund_item": None}
+            item = order.order_id
+        if not item:
+            return self.failed("refund_item", dispatcher, tracker, domain)
+        # a new order: its facts and the earlier answer to R8 no longer apply
+        return {"refund_item": item, "refund_confirmed": None, FAILURES: 0.0}
+
+    async def validate_customer_tier(self, value, dispatcher, tracker, domain):
+        return await self.check("customer_tier", value, dispatcher, tracker, domain)
+
+    async def validate_refunds_this_year(self, value, dispatcher, tracker, domain):
+        return await self.check("refunds_this_year", value, dispatcher, tracker, domain)
+
+    async def validate_billing(self, value, dispatcher, tracker, domain):
+        return await self.check("billing", value, dispatcher, tracker, domain)
+
+    async def validate_purchased_at(self, value, dispatcher, tracker, domain):
+        return await self.check("purchased_at", value, dispatcher, tracker, domain)
+
+    async def validate_invoice(self, value, dispatcher, tracker, domain):
+        return await self.check("invoice", value, dispatcher, tracker, domain)
+
+    async def validate_resource_state(self, value, dispatcher, tracker, domain):
+        return await self.check("resource_state", value, dispatcher, tracker, domain)
+
+    async def validate_amount_paid(self, value, dispatcher, tracker, domain):
+        return await self.check("amount_paid", value, dispatcher, tracker, domain)
+
+    async def validate_unrecoverable_discounts(self, value, dispatcher, tracker, domain):
+        return await self.check("unrecoverable_discounts", value, dispatcher, tracker, domain)
+
+    def validate_refund_confirmed(self, value, dispatcher, tracker, domain):
+        parsed = facts.parse_bool(value)
+        return {"refund_confirmed": parsed} if parsed is not None else self.failed("refund_confirmed", dispatcher, tracker, domain)
+
+
+def order_button(order: Any) -> Dict[str, str]:
+    title = f"{order.order_id} · {order.product} {order.billing} · {show_date(order.purchased_at)}"
+    return {"title": title, "payload": f'/inform{{"order_id":"{order.order_id}"}}'}
+
+
+class ActionAskRefundItem(Action):
+    """Known customer: the recent orders the policy does not already rule out,
+    as buttons (one decide() per order, so R3 positions do not mix)."""
+
+    def name(self) -> Text:
+        return "action_ask_refund_item"
+
+    @guarded
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        cid = customer_id(tracker)
+        buttons: List[Dict[str, str]] = []
+        if cid:
+            orders = await store_access.call("orders", cid)
+            orders = sorted(orders, key=lambda o: o.purchased_at, reverse=True)
+            for order in orders:
+                if len(buttons) >= MAX_BUTTONS:
+                    break
+                case = await store_access.call("refund_case", cid, [order.order_id], now())
+                if decide(case)["decision"] != "ineligible":
+                    buttons.append(order_button(order))
+        if buttons:
+            dispatcher.utter_message(response="utter_ask_refund_item_choose", buttons=buttons)
+        else:
+            say(dispatcher, "utter_ask_refund_item")
+        return []
+
+
+def item_facts(case: Dict[str, Any], decision: Dict[str, Any]) -> Dict[str, Any]:
+    item = (case.get("items") or [{}])[0]
+    decided = (decision.get("items") or [{}])[0]
+    return {
+        "item": item.get("id", ""),
+        "amount_paid": item.get("amount_paid", ""),
+        "unrecoverable_discounts": item.get("unrecoverable_discounts", ""),
+        "refund_amount": decided.get("refund_amount") or decision.get("refund_total", ""),
+        "refund_total": decision.get("refund_total", ""),
+    }
+
+
+def say_rules(dispatcher: CollectingDispatcher, domain: DomainDict, prefix: str, decision: Dict[str, Any], facts_: Dict[str, Any]) -> None:
+    """Every failed rule, each with its own response (R6 offers deletion); a
+    rule without one is read out from the policy's reason sentence."""
+    reasons = decision.get("reasons") or []
+    responses = domain.get("responses", {})
+    for rule in decision.get("rules_failed") or []:
+        name = f"{prefix}{rule}"
+        if name in responses:
+            say(dispatcher, name, **facts_)
+        else:
+            text = next((r for r in reasons if rule in r), rule)
+            say(dispatcher, "utter_policy_reason", reason=text)
+
+
+def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str, Any], decision: Dict[str, Any]) -> None:
+    """The decision in the customer's words: amount and deductions, or every blocker."""
+    shown = item_facts(case, decision)
+    state = decision.get("decision")
+    if (case.get("customer") or {}).get("tier") == "vip":
+        say(dispatcher, "utter_refund_vip_no_limit")
+    if state in FILED_STATES:
+        deducted = Decimal(str(shown["unrecoverable_discounts"] or "0")) > 0
+        say(dispatcher, "utter_refund_eligible_deducted" if deducted else "utter_refund_eligible_full", **shown)
+    elif state == "ineligible":
+        say(dispatcher, "utter_refund_ineligible", **shown)
+        say_rules(dispatcher, domain, "utter_refund_rule_", decision, shown)
+    else:
+        say(dispatcher, "utter_refund_undetermined", **shown, missing=", ".join(decision.get("missing") or []))
+
+
+class ActionAskRefundConfirmed(Action):
+    """Show the decision, the R8 warning, then ask for the explicit yes."""
+
+    def name(self) -> Text:
+        return "action_ask_refund_confirmed"
+
+    @guarded
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        _, case = await build_case(tracker)
+        if case is not None:
+            present(dispatcher, domain, case, decide(case))
+        say(dispatcher, "utter_refund_warning")
+        say(dispatcher, "utter_ask_refund_confirmed")
+        return []
+
+
+class ActionRefundSubmit(Action):
+    """After the form: file (known customer, eligible, confirmed) or explain."""
+
+    def name(self) -> Text:
+        return "action_refund_submit"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            await self._run(dispatcher, tracker, domain)
+        except Exception:  # noqa: BLE001
+            from actions.common import logger, service_down
+
+            logger.exception("refund submit failed")
+            service_down(dispatcher)
+        return [SlotSet(slot, None) for slot in RESET]
+
+    async def _run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> None:
+        if tracker.get_slot(FAILED):
+            return  # the form already said the check cannot run now
+        if tracker.get_slot(CONTINUE) is False:
+            say(dispatcher, "utter_form_stopped")
+            return
+        cid, case = await build_case(tracker)
+        if case is None:
+            say(dispatcher, "utter_form_stopped")
+            return
+        decision = decide(case)
+        confirmed = tracker.get_slot("refund_confirmed")
+        if not cid:
+            present(dispatcher, domain, case, decision)
+            if decision.get("decision") in FILED_STATES:
+                say(dispatcher, "utter_refund_warning")
+            say(dispatcher, "utter_guest_how_to_file")
+            return
+        if decision.get("decision") not in FILED_STATES:
+            present(dispatcher, domain, case, decision)
+            return
+        if confirmed is not True:
+            say(dispatcher, "utter_refund_not_filed")
+            return
+        await file_refund(dispatcher, tracker, cid, case, decision)
+
+
+async def file_refund(dispatcher: CollectingDispatcher, tracker: Tracker, cid: str, case: Dict[str, Any], decision: Dict[str, Any]) -> None:
+    from bot.store.errors import LimitReached, NotEligible
+
+    item = (case.get("items") or [{}])[0].get("id", "")
+    key = f"{tracker.sender_id}:refund:{item}"
+    try:
+        claim = await store_access.call(
+            "submit_claim", cid, "refund", case, decision, key,
+            {"conversation_id": tracker.sender_id},
+        )
+    except (LimitReached, NotEligible):
+        say(dispatcher, "utter_refund_changed", item=item)
+        return
+    say(dispatcher, "utter_refund_filed", reference=claim.reference, item=item,
+        refund_total=str(claim.amount if claim.amount is not None else decision.get("refund_total", "")))
+    say(dispatcher, "utter_refund_steps")
+
+
+KIND_WORDS = {"refund": "refund request", "compensation": "compensation application",
+              "icp_reward": "ICP reward application", "ticket": "service ticket"}
+
+
+class ActionRefundStatus(Action):
+    """'Where is my refund?': the verified customer's own claims, newest first
+    (R9 states). A guest is told to sign in; nothing is read for a guest."""
+
+    def name(self) -> Text:
+        return "action_refund_status"
+
+    @guarded
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        cid = customer_id(tracker)
+        if not cid:
+            say(dispatcher, "utter_status_guest")
+            return []
+        ref = next(tracker.get_latest_entity_values("claim_ref"), None)
+        if ref:
+            claim = await store_access.call("claim", cid, ref)
+            claims = [claim] if claim else []
+            if not claims:
+                say(dispatcher, "utter_status_unknown_reference", reference=ref)
+                return []
+        else:
+            claims = [c for c in await store_access.call("claims", cid) if c.kind != "ticket"][:MAX_BUTTONS]
+        if not claims:
+            say(dispatcher, "utter_status_none")
+            return []
+        say(dispatcher, "utter_status_intro")
+        responses = domain.get("responses", {})
+        for claim in claims:
+            items = ", ".join(i.order_id for i in claim.items) or claim.incident_id or claim.filing_id or ""
+            name = f"utter_claim_status_{claim.status}"
+            say(dispatcher, name if name in responses else "utter_claim_status_other",
+                reference=claim.reference, what=KIND_WORDS.get(claim.kind, claim.kind), items=items,
+                status=claim.status, updated=show_time(claim.updated_at),
+                amount="" if claim.amount is None else str(claim.amount))
+        return []

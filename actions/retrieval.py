@@ -1,0 +1,33 @@
+"""Read the response selector's choice for a retrieval intent (faq/<key>,
+scope/<topic>) from the latest message."""
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+from rasa_sdk import Tracker
+
+
+def chosen_key(tracker: Tracker, intent: str) -> Optional[str]:
+    """'faq/refund_window' -> 'refund_window'; None when the selector chose nothing."""
+    message = tracker.latest_message or {}
+    selector = message.get("response_selector") or {}
+    for name in (intent, "default"):
+        entry = selector.get(name)
+        if not isinstance(entry, Mapping):
+            continue
+        response = entry.get("response") or {}
+        key = response.get("intent_response_key") or ""
+        if isinstance(key, str) and key.startswith(intent + "/"):
+            return key.split("/", 1)[1]
+    full = (message.get("intent") or {}).get("name") or ""
+    if isinstance(full, str) and full.startswith(intent + "/"):
+        return full.split("/", 1)[1]  # e.g. a button payload "/faq/refund_window"
+    return None
+
+
+def response_text(domain: Mapping[str, Any], name: str) -> Optional[str]:
+    variants = (domain.get("responses") or {}).get(name) or []
+    for variant in variants:
+        if isinstance(variant, Mapping) and variant.get("text"):
+            return str(variant["text"])
+    return None

@@ -1,0 +1,35 @@
+"""Support scope (S1/S2): the topic comes from the `scope/<topic>` response
+selector, the verdict from the policy's `support_scope` decision. Provided (S1):
+offer a service ticket. Not provided (S2): say so kindly and list what is."""
+from __future__ import annotations
+
+from typing import List, Text
+
+from rasa_sdk import Action
+from rasa_sdk.events import EventType, SlotSet
+
+from actions.common import decide, guarded, say
+from actions.retrieval import chosen_key, response_text
+
+
+class ActionScope(Action):
+    def name(self) -> Text:
+        return "action_scope"
+
+    @guarded
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        topic = chosen_key(tracker, "scope")
+        if not topic:
+            say(dispatcher, "utter_scope_unknown")
+            return []
+        decision = decide({"kind": "support_scope", "topic": topic})
+        label = response_text(domain, f"utter_scope/{topic}") or topic
+        if decision.get("decision") == "provided":
+            say(dispatcher, "utter_scope_provided", topic_label=label)
+            say(dispatcher, "utter_offer_ticket")
+        elif decision.get("decision") == "not_provided":
+            say(dispatcher, "utter_scope_not_provided", topic_label=label)
+            say(dispatcher, "utter_scope_provided_list")
+        else:
+            say(dispatcher, "utter_scope_unknown")
+        return [SlotSet("scope_topic", topic)]
