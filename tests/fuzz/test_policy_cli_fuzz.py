@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[2]
-pytest.importorskip("bot.policy", reason="bot.policy (issue 2) has not landed")
+if not (ROOT / "bot" / "policy" / "__main__.py").exists():  # before issue 2 lands
+    pytest.skip("bot.policy CLI has not landed", allow_module_level=True)
 
 KINDS = ["refund", "compensation", "icp_reward", "support_scope", "hotline"]
 NASTY_STRINGS = [
