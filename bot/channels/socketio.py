@@ -1,0 +1,172 @@
+"""socket.io channel for the support-site widget, with signed identity.
+
+Differences from Rasa's SocketIOInput (and why):
+- the token (auth data of the socket.io CONNECT, `{"token": "<jwt>"}`) is verified at
+  connect; a bad token refuses the connection with a clear `connect_error` message
+  instead of silently making the customer a guest;
+- the sender id is derived on the server (`acct:C1001:<session>` / `guest:<session>`),
+  never taken from the client, and the socket joins that room so replies reach every
+  tab of the session (session persistence);
+- client metadata loses any `auth` key; a verified identity is added to every message;
+- expiry is re-checked on every message; overlong messages get a clear reply;
+- `bot_done` is emitted after each turn so the widget can stop its typing indicator.
+Rasa's own handler also calls python-socketio's now-async `enter_room` without
+awaiting it, which silently breaks session persistence with the locked versions.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+from socketio.exceptions import ConnectionRefusedError
+
+from bot import clock, identity
+from bot.channels import common
+
+logger = logging.getLogger(__name__)
+
+AUTH_ERROR_EVT = "auth_error"
+IDENTITY_EVT = "session_identity"
+DONE_EVT = "bot_done"
+
+
+class AuthSocketIOInput(SocketIOInput):
+    """socket.io input that binds the conversation to a verified account."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        credentials = credentials or {}
+        channel = cls(
+            credentials.get("user_message_evt", "user_uttered"),
+            credentials.get("bot_message_evt", "bot_uttered"),
+            credentials.get("namespace"),
+            True,  # session persistence is how the widget keeps history across reloads
+            credentials.get("socketio_path", "/socket.io"),
+            None,  # Rasa's jwt_key check is replaced by bot.identity
+            "HS256",
+            credentials.get("metadata_key", "metadata"),
+        )
+        channel.max_message_chars = int(
+            credentials.get("max_message_chars", common.DEFAULT_MAX_MESSAGE_CHARS)
+        )
+        origins = credentials.get("cors_allowed_origins", "*")
+        channel.cors_allowed_origins = origins
+        return channel
+
+    max_message_chars: int = common.DEFAULT_MAX_MESSAGE_CHARS
+    cors_allowed_origins: Any = "*"
+
+    async def _refuse(self, sio: AsyncServer, sid: Text, err: identity.TokenError) -> None:
+        """Tell the client why, both as an event the widget handles and as a bot line."""
+        await sio.emit(AUTH_ERROR_EVT, {"code": err.code, "message": str(err)},
+                       room=sid, namespace=self.namespace)
+        await sio.emit(self.bot_message_evt, {"text": str(err)}, room=sid,
+                       namespace=self.namespace)
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        """Sanic blueprint + socket.io handlers (replaces Rasa's, see module doc)."""
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.cors_allowed_origins)
+        socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        self.sio = sio
+        namespace = self.namespace
+
+        @socketio_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=namespace)
+        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            token = auth.get("token") if isinstance(auth, dict) else None
+            who: Optional[identity.Identity] = None
+            if token not in (None, ""):
+                try:
+                    who = identity.verify(token)
+                except identity.TokenError as err:
+                    logger.info("socket.io connect refused: %s", err.code)
+                    # Refused, never downgraded to a guest: the client meant to sign in.
+                    raise ConnectionRefusedError(str(err), {"code": err.code})
+            await sio.save_session(sid, {"identity": who, "sender_id": None}, namespace=namespace)
+            return True
+
+        async def bind(sid: Text, session_id: Any) -> Dict[Text, Any]:
+            """Derive the sender id for this socket's session and join its room."""
+            session = await sio.get_session(sid, namespace=namespace)
+            if not common.valid_session_id(session_id):
+                session_id = common.new_session_id()
+            sender_id = common.sender_id_for(session.get("identity"), session_id)
+            if session.get("sender_id") != sender_id:
+                if session.get("sender_id"):
+                    await sio.leave_room(sid, session["sender_id"], namespace=namespace)
+                await sio.enter_room(sid, sender_id, namespace=namespace)
+                session.update(sender_id=sender_id, session_id=session_id)
+                await sio.save_session(sid, session, namespace=namespace)
+            return session
+
+        @sio.on("session_request", namespace=namespace)
+        async def session_request(sid: Text, data: Optional[Dict] = None) -> None:
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            session = await bind(sid, requested)
+            who = session.get("identity")
+            await sio.emit("session_confirm", session["session_id"], room=sid, namespace=namespace)
+            await sio.emit(
+                IDENTITY_EVT,
+                {"customer_id": who.customer_id if who else None, "guest": who is None,
+                 "expires_at": who.expires_at.isoformat() if who else None},
+                room=sid, namespace=namespace,
+            )
+
+        @sio.on(self.user_message_evt, namespace=namespace)
+        async def handle_message(sid: Text, data: Any) -> None:
+            if not isinstance(data, dict):
+                await sio.emit(self.bot_message_evt, {"text": common.not_text_reply()},
+                               room=sid, namespace=namespace)
+                return
+            session = await bind(sid, data.get("session_id"))
+            who: Optional[identity.Identity] = session.get("identity")
+            if who is not None and clock.now() >= who.expires_at + identity.LEEWAY:
+                await self._refuse(sio, sid, identity.ExpiredToken(
+                    "Your sign-in has expired. Please sign in again."))
+                return
+            text = data.get("message", "")
+            if not isinstance(text, str):
+                await sio.emit(self.bot_message_evt, {"text": common.not_text_reply()},
+                               room=sid, namespace=namespace)
+                return
+            if len(text) > self.max_message_chars:
+                await sio.emit(self.bot_message_evt,
+                               {"text": common.too_long_text(self.max_message_chars)},
+                               room=session["sender_id"], namespace=namespace)
+                await sio.emit(DONE_EVT, {}, room=sid, namespace=namespace)
+                return
+            raw_metadata = data.get(self.metadata_key, {})
+            if isinstance(raw_metadata, str):
+                try:
+                    raw_metadata = json.loads(raw_metadata)
+                except ValueError:
+                    raw_metadata = {}
+            message = UserMessage(
+                text,
+                SocketIOOutput(sio, self.bot_message_evt),
+                session["sender_id"],
+                input_channel=self.name(),
+                metadata=common.clean_metadata(raw_metadata, who),
+            )
+            try:
+                await on_new_message(message)
+            finally:
+                await sio.emit(DONE_EVT, {}, room=session["sender_id"], namespace=namespace)
+
+        return socketio_webhook
