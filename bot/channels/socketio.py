@@ -129,7 +129,7 @@ class AuthSocketIOInput(SocketIOInput):
             )
 
         @sio.on(self.user_message_evt, namespace=namespace)
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: Text, data: Any = None) -> None:
             if not isinstance(data, dict):
                 await sio.emit(self.bot_message_evt, {"text": common.not_text_reply()},
                                room=sid, namespace=namespace)

@@ -228,10 +228,6 @@ def test_socketio_survives_garbage_and_enforces_the_limit(server) -> None:
     assert connected  # the server is still there
 
 
-@pytest.mark.xfail(strict=True, reason="bot/channels/socketio.py: handle_message(sid, data) has no "
-                   "default for `data`, so an event without payload raises TypeError server-side "
-                   "and no reply comes (reported in docs/ARCHITECTURE.md notes); drop this marker "
-                   "once fixed")
 def test_socketio_message_event_without_data_gets_a_reply(server) -> None:
     """`emit("user_uttered")` with no payload at all: a polite reply, not a server-side
     TypeError that leaves the widget waiting forever."""
