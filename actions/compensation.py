@@ -48,9 +48,14 @@ async def build_case(tracker: Tracker) -> Tuple[Optional[str], Dict[str, Any]]:
             value = facts.normalize(slot, tracker.get_slot(slot))
             if value is not None and value != "open":
                 typed[slot] = value
-        base = await store_access.call(
-            "compensation_case", cid, _chosen(tracker, "fault_incident"), _chosen(tracker, "fault_order"), now(), **typed
-        )
+        from bot.store.errors import NotFound
+
+        try:
+            base = await store_access.call(
+                "compensation_case", cid, _chosen(tracker, "fault_incident"), _chosen(tracker, "fault_order"), now(), **typed
+            )
+        except NotFound:  # an id that is not this customer's: validation says so
+            base = await store_access.call("compensation_case", cid, None, None, now(), **typed)
     else:
         base = facts.guest_compensation_case(now_iso())
     return cid, facts.fill_case(base, tracker.slots, next_facts)

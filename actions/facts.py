@@ -170,7 +170,9 @@ def parse_amount(value: Any) -> Optional[str]:
         return None
     if not amount.is_finite() or amount < 0:
         return None
-    return str(amount.quantize(Decimal("0.01")))
+    if amount.as_tuple().exponent >= -2:
+        return str(amount.quantize(Decimal("0.01")))  # exact: 300 -> "300.00"
+    return str(amount)  # never rounded here: POLICY.md rounds once, at the end
 
 
 def parse_count(value: Any) -> Optional[int]:
@@ -349,16 +351,32 @@ def fill_case(
             if slot is None or normalize(slot, slots.get(slot)) is None:
                 continue
             value = _value_for_fact(slot, slots[slot])
+            trial = copy.deepcopy(filled)
             if slot == "fault_end" and value is None:
-                if "fault_end" not in filled:
-                    filled["fault_end"] = None
-                    changed = True
-                continue
-            set_fact(filled, fact, value)
+                if "fault_end" in filled:
+                    continue
+                trial["fault_end"] = None
+            else:
+                set_fact(trial, fact, value)
+            if _bad_input(trial, missing):
+                continue  # e.g. a purchase "after now": the form's validation says why
+            filled = trial
             changed = True
         if not changed:
             break
     return filled
+
+
+def _bad_input(case: Dict[str, Any], missing: Any) -> bool:
+    """True when the policy refuses the case as bad input (PolicyInputError has a
+    `field`); other errors propagate."""
+    try:
+        missing(case)
+    except Exception as err:  # noqa: BLE001 - narrowed just below
+        if getattr(err, "field", None) is not None:
+            return True
+        raise
+    return False
 
 
 def guest_refund_case(now_iso: str, item_id: Optional[str]) -> Dict[str, Any]:

@@ -12,6 +12,7 @@ the 24th") is validated too.
 """
 from __future__ import annotations
 
+import copy
 import logging
 from abc import abstractmethod
 from typing import Any, Dict, List, Optional, Text
@@ -120,20 +121,21 @@ class AssuranceFormValidation(FormValidationAction):
         return {slot: parsed, FAILURES: 0.0}
 
     async def policy_problem(self, slot: str, parsed: Any, tracker: Tracker) -> Optional[str]:
-        """str(PolicyInputError) when this value makes the case bad input."""
-        from bot.policy import PolicyInputError
+        """str(PolicyInputError) when this value makes the case bad input (for
+        example R2's purchase time after now); the case is built without it
+        (fill_case leaves bad values out) and the value is tried on its fact."""
+        from bot.policy import PolicyInputError, next_facts
 
-        saved = tracker.slots.get(slot)
-        tracker.slots[slot] = parsed
-        try:
-            case = await self.trial_case(tracker)
-            if case is None:
-                return None
-            decide(case)
-        except PolicyInputError as err:
-            field = getattr(err, "field", "") or ""
-            if facts.fact_slot(field) == slot:
+        case = await self.trial_case(tracker)
+        if case is None:
+            return None
+        for fact in next_facts(case):
+            if facts.fact_slot(fact) != slot:
+                continue
+            trial = copy.deepcopy(case)
+            facts.set_fact(trial, fact, None if parsed == "open" else parsed)
+            try:
+                decide(trial)
+            except PolicyInputError as err:
                 return str(err)
-        finally:
-            tracker.slots[slot] = saved
         return None

@@ -35,7 +35,12 @@ MAX_BUTTONS = 6
 async def build_case(tracker: Tracker) -> Tuple[Optional[str], Dict[str, Any]]:
     cid = customer_id(tracker)
     if cid:
-        base = await store_access.call("icp_case", cid, tracker.get_slot("icp_filing"), now())
+        from bot.store.errors import NotFound
+
+        try:
+            base = await store_access.call("icp_case", cid, tracker.get_slot("icp_filing"), now())
+        except NotFound:  # not this customer's filing: validation says so
+            base = await store_access.call("icp_case", cid, None, now())
     else:
         base = facts.guest_icp_case(now_iso())
     return cid, facts.fill_case(base, tracker.slots, next_facts)

@@ -41,7 +41,12 @@ async def build_case(tracker: Tracker) -> Tuple[Optional[str], Optional[Dict[str
     if cid:
         if not item:
             return cid, None
-        base = await store_access.call("refund_case", cid, [item], now())
+        from bot.store.errors import NotFound
+
+        try:
+            base = await store_access.call("refund_case", cid, [item], now())
+        except NotFound:  # not this customer's: validate_refund_item says so
+            return cid, None
     else:
         base = facts.guest_refund_case(now_iso(), item)
     return cid, facts.fill_case(base, tracker.slots, next_facts)

@@ -1,0 +1,196 @@
+"""Refund dialog actions (R1-R9) with real trackers, dispatcher, domain, policy
+and the seeded demo store (docs/STORE.md: C1001 has one order per refund rule)."""
+from __future__ import annotations
+
+import pytest
+
+from actions.refund import (ActionAskRefundConfirmed, ActionAskRefundItem, ActionRefundStatus,
+                            ActionRefundSubmit, ValidateRefundForm)
+from bot.policy import load_policy
+from tests.actions.conftest import make_tracker, rendered, responses
+
+
+def order(store, cid, product, billing, **extra):
+    for o in store.orders(cid):
+        if o.product == product and o.billing == billing and all(getattr(o, k) == v for k, v in extra.items()):
+            return o
+    raise AssertionError(f"no {product} {billing} order for {cid} in the seed")
+
+
+def slot_events(events):
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+async def test_known_customer_order_goes_straight_to_the_r8_question(store, dispatcher, domain):
+    ecs = order(store, "C1001", "ECS", "monthly")
+    tracker = make_tracker({"requested_slot": None}, customer="C1001", intent="request_refund",
+                           new_slots={"refund_item": ecs.order_id}, active_loop="refund_form")
+    events = await ValidateRefundForm().run(dispatcher, tracker, domain)
+    slots = slot_events(events)
+    assert slots["refund_item"] == ecs.order_id
+    assert slots["requested_slot"] == "refund_confirmed"  # nothing to ask: the store knows it all
+
+
+async def test_r8_question_shows_amount_with_deduction_and_warning(store, dispatcher, domain):
+    ecs = order(store, "C1001", "ECS", "monthly")
+    tracker = make_tracker({"refund_item": ecs.order_id}, customer="C1001", active_loop="refund_form")
+    await ActionAskRefundConfirmed().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_refund_eligible_deducted", "utter_refund_warning", "utter_ask_refund_confirmed"]
+    text = " ".join(rendered(dispatcher, domain))
+    assert "280.00" in text and "300.00" in text and "20.00" in text  # R7, STORE.md C1001
+    assert f"{load_policy().figures()['refund_days']}-day" in text
+
+
+async def test_confirmed_refund_is_filed_once_with_reference_and_steps(store, dispatcher, domain):
+    ecs = order(store, "C1001", "ECS", "monthly")
+    tracker = make_tracker({"refund_item": ecs.order_id, "refund_confirmed": True}, customer="C1001", intent="affirm")
+    events = await ActionRefundSubmit().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_refund_filed", "utter_refund_steps"]
+    reference = dispatcher.messages[0]["reference"]
+    assert reference.startswith("RF-")
+    claims = store.claims("C1001", "refund")
+    assert [c.reference for c in claims] == [reference] and claims[0].status == "submitted"
+    assert all(e["value"] is None for e in events)  # the form's answers are forgotten
+    again = type(dispatcher)()
+    await ActionRefundSubmit().run(again, tracker, domain)  # a retry files nothing new
+    assert again.messages[0]["reference"] == reference
+    assert len(store.claims("C1001", "refund")) == 1
+
+
+async def test_declined_r8_files_nothing(store, dispatcher, domain):
+    ecs = order(store, "C1001", "ECS", "monthly")
+    tracker = make_tracker({"refund_item": ecs.order_id, "refund_confirmed": False}, customer="C1001", intent="deny")
+    await ActionRefundSubmit().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_refund_not_filed"]
+    assert store.claims("C1001", "refund") == []
+
+
+async def test_grace_period_is_refused_with_deletion_offered(store, dispatcher, domain):
+    rds = order(store, "C1001", "RDS", "monthly")
+    tracker = make_tracker({"refund_item": rds.order_id}, customer="C1001")
+    await ActionRefundSubmit().run(dispatcher, tracker, domain)
+    assert "utter_refund_ineligible" in responses(dispatcher)
+    assert "utter_refund_rule_R6" in responses(dispatcher)
+    assert "delete" in " ".join(rendered(dispatcher, domain))
+    assert store.claims("C1001", "refund") == []
+
+
+async def test_r3_limit_for_c1003(store, dispatcher, domain):
+    ecs = order(store, "C1003", "ECS", "monthly", description="bought yesterday")
+    tracker = make_tracker({"refund_item": ecs.order_id}, customer="C1003")
+    await ActionRefundSubmit().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_refund_ineligible", "utter_refund_rule_R3"]
+    assert load_policy().figures()["refund_limit"] in rendered(dispatcher, domain)[1]
+
+
+async def test_order_buttons_leave_out_what_the_policy_rules_out(store, dispatcher, domain):
+    tracker = make_tracker({}, customer="C1001", intent="request_refund", active_loop="refund_form")
+    await ActionAskRefundItem().run(dispatcher, tracker, domain)
+    buttons = dispatcher.messages[0]["buttons"]
+    shown = {b["payload"].split('"')[3] for b in buttons}
+    assert order(store, "C1001", "ECS", "monthly").order_id in shown
+    assert order(store, "C1001", "OBS", "pay_per_use").order_id not in shown  # R5
+    assert order(store, "C1001", "RDS", "monthly").order_id not in shown  # R6
+
+
+async def test_another_accounts_order_is_not_found(store, dispatcher, domain):
+    other = order(store, "C1002", "ECS", "hourly")
+    tracker = make_tracker({"requested_slot": "refund_item"}, customer="C1001",
+                           new_slots={"refund_item": other.order_id}, active_loop="refund_form")
+    events = await ValidateRefundForm().run(dispatcher, tracker, domain)
+    assert slot_events(events)["refund_item"] is None
+    assert "utter_order_not_found" in responses(dispatcher)
+
+
+async def test_guest_is_asked_only_what_the_policy_needs_and_long_message_counts(store, dispatcher, domain):
+    # "monthly, no invoice, still active" in the first message: those are not asked again
+    tracker = make_tracker({"requested_slot": None}, intent="request_refund", active_loop="refund_form",
+                           new_slots={"billing": "monthly", "invoice": "none", "resource_state": "active"})
+    events = await ValidateRefundForm().run(dispatcher, tracker, domain)
+    slots = slot_events(events)
+    assert slots["billing"] == "monthly" and slots["invoice"] == "none"
+    assert slots["requested_slot"] == "purchased_at"
+
+
+async def test_guest_pay_per_use_stops_asking_and_explains(store, dispatcher, domain):
+    tracker = make_tracker({"requested_slot": "billing"}, active_loop="refund_form",
+                           new_slots={"billing": "pay_per_use"})
+    events = await ValidateRefundForm().run(dispatcher, tracker, domain)
+    assert slot_events(events)["requested_slot"] is None  # ineligible: nothing can change it
+    after = make_tracker({"billing": "pay_per_use"})
+    await ActionRefundSubmit().run(dispatcher, after, domain)
+    assert "utter_refund_rule_R5" in responses(dispatcher)
+    assert "utter_guest_how_to_file" in responses(dispatcher)
+
+
+async def test_guest_full_answers_give_amount_but_nothing_is_filed(store, dispatcher, domain):
+    slots = {"billing": "monthly", "purchased_at": "2026-11-25T09:00:00+08:00", "invoice": "none",
+             "resource_state": "active", "amount_paid": "300.00", "unrecoverable_discounts": "20.00",
+             "customer_tier": "common", "refunds_this_year": 2}
+    await ActionRefundSubmit().run(dispatcher, make_tracker(slots), domain)
+    assert responses(dispatcher)[0] == "utter_refund_eligible_deducted"
+    assert "280.00" in rendered(dispatcher, domain)[0]
+    assert "utter_guest_how_to_file" in responses(dispatcher)
+
+
+async def test_purchase_in_the_future_is_refused_clearly(store, dispatcher, domain):
+    tracker = make_tracker({"requested_slot": "purchased_at", "billing": "monthly"}, active_loop="refund_form",
+                           new_slots={"purchased_at": "2026-11-29T09:00:00+08:00"})
+    events = await ValidateRefundForm().run(dispatcher, tracker, domain)
+    assert slot_events(events)["purchased_at"] is None
+    assert "utter_invalid_fact" in responses(dispatcher)
+
+
+async def test_correction_replaces_the_purchase_time(store, dispatcher, domain):
+    """'no, it was the 24th' while another question is open."""
+    tracker = make_tracker({"requested_slot": "invoice", "billing": "monthly", "purchased_at": "2026-11-23T10:00:00+08:00"},
+                           active_loop="refund_form", new_slots={"purchased_at": "2026-11-24T10:00:00+08:00"})
+    events = await ValidateRefundForm().run(dispatcher, tracker, domain)
+    slots = slot_events(events)
+    assert slots["purchased_at"] == "2026-11-24T10:00:00+08:00"
+    assert slots["requested_slot"] == "invoice"
+
+
+ANSWERED = {"billing": "monthly", "purchased_at": "2026-11-25T09:00:00+08:00", "invoice": "none", "resource_state": "active"}
+
+
+async def test_two_failed_answers_explain_then_ask_to_go_on(store, dispatcher, domain):
+    first = make_tracker({"requested_slot": "amount_paid", **ANSWERED}, active_loop="refund_form",
+                         new_slots={"amount_paid": "lots"})
+    slots = slot_events(await ValidateRefundForm().run(dispatcher, first, domain))
+    assert slots["repeated_validation_failures"] == 1.0 and slots["requested_slot"] == "amount_paid"
+    second = make_tracker({"requested_slot": "amount_paid", **ANSWERED, "repeated_validation_failures": 1.0},
+                          active_loop="refund_form", new_slots={"amount_paid": "many"})
+    slots = slot_events(await ValidateRefundForm().run(dispatcher, second, domain))
+    assert "utter_explain_amount_paid" in responses(dispatcher)
+    assert slots["requested_slot"] == "continue_form"
+    third = make_tracker({"requested_slot": "continue_form", **ANSWERED, "form_paused": True},
+                         active_loop="refund_form", new_slots={"continue_form": False})
+    slots = slot_events(await ValidateRefundForm().run(dispatcher, third, domain))
+    assert slots["requested_slot"] is None
+    done = type(dispatcher)()
+    await ActionRefundSubmit().run(done, make_tracker({"continue_form": False, "billing": "monthly"}), domain)
+    assert responses(done) == ["utter_form_stopped"]
+
+
+async def test_status_lists_own_claims_only(store, dispatcher, domain):
+    await ActionRefundStatus().run(dispatcher, make_tracker({}, customer="C1003", intent="refund_status"), domain)
+    names = responses(dispatcher)
+    assert names[0] == "utter_status_intro" and len(names) > 2
+    text = " ".join(rendered(dispatcher, domain))
+    assert "RF-DEM00" in text
+    other = type(dispatcher)()
+    await ActionRefundStatus().run(other, make_tracker({}, customer="C1001", intent="refund_status"), domain)
+    assert responses(other) == ["utter_status_none"]
+
+
+async def test_status_by_reference_is_scoped_to_the_owner(store, dispatcher, domain):
+    ref = store.claims("C1003", "refund")[0].reference
+    entities = [{"entity": "claim_ref", "value": ref}]
+    await ActionRefundStatus().run(dispatcher, make_tracker({}, customer="C1001", intent="refund_status", entities=entities), domain)
+    assert responses(dispatcher) == ["utter_status_unknown_reference"]
+
+
+async def test_guest_status_reads_nothing(store, dispatcher, domain):
+    await ActionRefundStatus().run(dispatcher, make_tracker({}, intent="refund_status"), domain)
+    assert responses(dispatcher) == ["utter_status_guest"]
