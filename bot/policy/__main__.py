@@ -1,0 +1,7 @@
+"""`python -m bot.policy` (see bot/policy/cli.py)."""
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,186 @@
+"""Refunds R1-R9 (POLICY.md "Refunds: 5-day full refund").
+
+One item = one order or one resource (R3: several items are several refunds).
+Each item is judged on R1/R5 (billing), R2 (window), R4 (invoice), R6 (grace or
+reservation), R7 (amount); R3 is applied afterwards, by position, to the items no
+other rule made ineligible."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Mapping, Optional
+
+from . import parse, text
+from .common import ELIGIBLE, INELIGIBLE, UNDETERMINED, not_after_now, required_now, skeleton
+from .data import Policy
+from .errors import PolicyInputError
+
+#: Item facts in the order a person is asked for them.
+ITEM_FACTS = ("billing", "purchased_at", "invoice", "resource_state", "amount_paid", "unrecoverable_discounts")
+
+
+@dataclass
+class Item:
+    """One item's evaluation before R3."""
+
+    index: int
+    id: Any
+    failed: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    amount: Optional[Decimal] = None
+    notes: list[str] = field(default_factory=list)
+    purchased: Optional[datetime] = None
+
+    @property
+    def label(self) -> str:
+        return f"Item {self.id}" if self.id is not None else f"Item {self.index + 1}"
+
+
+def calendar_year(moment: datetime, policy: Policy) -> int:
+    """The calendar year of an instant in the policy's zone (UTC+08:00)."""
+    return moment.astimezone(policy.tz).year
+
+
+def judge_item(raw: Any, index: int, now: datetime, policy: Policy) -> Item:
+    """R1, R2, R4, R5, R6 and R7 for one item."""
+    path = f"items[{index}]"
+    if not isinstance(raw, Mapping):
+        raise PolicyInputError(path, f"must be an object, got {parse.type_name(raw)}")
+    enums, rules = policy.enums, policy.refund
+    item = Item(index, raw.get("id"))
+    billing = parse.enum(raw.get("billing"), enums["billing"], f"{path}.billing")
+    purchased = parse.time_(raw.get("purchased_at"), f"{path}.purchased_at")
+    invoice = parse.enum(raw.get("invoice"), enums["invoice"], f"{path}.invoice")
+    state = parse.enum(raw.get("resource_state"), enums["resource_state"], f"{path}.resource_state")
+    paid = parse.money(raw.get("amount_paid"), f"{path}.amount_paid")
+    deducted = parse.money(raw.get("unrecoverable_discounts"), f"{path}.unrecoverable_discounts")
+    if purchased is not None:
+        not_after_now(purchased, now, f"{path}.purchased_at")
+        item.purchased = purchased
+
+    def fail(rule_id: str, **facts: Any) -> None:
+        item.failed.append(rule_id)
+        item.reasons.append(text.reason(policy, rule_id, item.label, **facts))
+
+    if billing is None:
+        item.missing.append(f"{path}.billing")
+    elif billing in rules["excluded_billing"]:
+        fail("R5", billing=billing)
+    elif billing not in rules["covered_billing"]:
+        fail("R1", billing=billing)
+    if purchased is None:
+        item.missing.append(f"{path}.purchased_at")
+    elif now - purchased > policy.refund_window:
+        fail("R2", purchased_at=text.iso(purchased, policy), elapsed=text.span(now - purchased))
+    if invoice is None:
+        item.missing.append(f"{path}.invoice")
+    elif invoice in rules["blocking_invoice"]:
+        fail("R4", invoice=invoice)
+    if state is None:
+        item.missing.append(f"{path}.resource_state")
+    elif state in rules["blocking_resource_state"]:
+        fail("R6", resource_state=state)
+        item.notes.append(text.note(policy, "R6"))
+    if paid is None:
+        item.missing.append(f"{path}.amount_paid")
+    if deducted is None:
+        item.missing.append(f"{path}.unrecoverable_discounts")
+    if paid is not None and deducted is not None:
+        item.amount = max(Decimal(0), paid - deducted)  # R7, exact; rounded once when shown
+    return item
+
+
+def decide_refund(case: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
+    """The refund decision: per item, then combined (POLICY.md Settled details)."""
+    out = skeleton(case, "refund", policy)
+    now = required_now(case)
+    customer = parse.obj(case, "customer", "customer") or {}
+    tier = parse.enum(customer.get("tier"), policy.enums["tier"], "customer.tier")
+    used = parse.count(customer.get("refunds_this_year"), "customer.refunds_this_year")
+    raw_items = case.get("items")
+    if raw_items is not None and not isinstance(raw_items, list):
+        raise PolicyInputError("items", f"must be a list, got {parse.type_name(raw_items)}")
+    if raw_items is not None and not raw_items:
+        raise PolicyInputError("items", "is an empty list: name at least one order or resource")
+    out["now"] = text.iso(now, policy)
+    # R3 counts per calendar year in the policy's zone: the year the count refers to.
+    out["calendar_year"] = calendar_year(now, policy)
+    items = [judge_item(raw, i, now, policy) for i, raw in enumerate(raw_items or [])]
+
+    limited = tier in policy.refund["limited_tiers"]
+    r3_missing: list[str] = []
+    if tier is None:
+        r3_missing = ["customer.tier"]
+    elif limited and used is None:
+        r3_missing = ["customer.refunds_this_year"]
+    if tier is not None and not limited:
+        out["notes"].append(text.note(policy, "R3", "note_vip"))
+
+    position = 0
+    for item in items:
+        if item.failed:
+            continue
+        position += 1  # R3: undetermined items take a position too
+        if r3_missing:
+            item.missing.extend(r3_missing)
+        elif limited and used + position > policy.refund_limit:
+            item.failed.append("R3")
+            item.reasons.append(text.reason(policy, "R3", item.label, refunds_this_year=used,
+                                            number=used + position))
+
+    decided = [_item_out(item, policy) for item in items]
+    out["items"] = decided
+    states = [d["decision"] for d in decided]
+    if raw_items is None:
+        out["decision"] = UNDETERMINED
+        out["missing"] = ["items"] + r3_missing
+    elif all(s == ELIGIBLE for s in states):
+        out["decision"] = ELIGIBLE
+    elif ELIGIBLE in states:
+        out["decision"] = "partially_eligible"
+    elif UNDETERMINED in states:
+        out["decision"] = UNDETERMINED
+    else:
+        out["decision"] = INELIGIBLE
+    if raw_items is not None:
+        seen: list[str] = []
+        for item in items:
+            for fact in item.missing:
+                if fact not in seen:
+                    seen.append(fact)
+        # customer facts last, in asking order
+        out["missing"] = [f for f in seen if not f.startswith("customer.")] + \
+                         [f for f in seen if f.startswith("customer.")]
+    out["rules_failed"] = policy.sort_rules(r for item in items for r in item.failed)
+    out["reasons"] = [r for item in items for r in item.reasons]
+    for item in items:
+        for n in item.notes:
+            if n not in out["notes"]:
+                out["notes"].append(n)
+    total = sum((i.amount for i, d in zip(items, decided) if d["decision"] == ELIGIBLE), Decimal(0))
+    out["refund_total"] = text.money(total)
+    if any(s == ELIGIBLE for s in states):
+        out["notes"].append(text.note(policy, "R8"))
+    return out
+
+
+def _item_out(item: Item, policy: Policy) -> dict[str, Any]:
+    state = INELIGIBLE if item.failed else UNDETERMINED if item.missing else ELIGIBLE
+    if state == INELIGIBLE:
+        amount: Optional[str] = "0.00"
+    elif item.amount is None:
+        amount = None
+    else:
+        amount = text.money(item.amount)
+    return {
+        "id": item.id,
+        "decision": state,
+        "rules_failed": policy.sort_rules(item.failed),
+        "reasons": list(item.reasons),
+        "missing": list(item.missing),
+        "refund_amount": amount,
+        "purchased_at": text.iso(item.purchased, policy) if item.purchased else None,
+        "purchase_year": calendar_year(item.purchased, policy) if item.purchased else None,
+    }

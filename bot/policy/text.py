@@ -1,0 +1,62 @@
+"""Reason and note sentences, composed from the rule table in policy.yaml.
+
+Why here: the assistant, the explain form and the JSON `reasons` all read these
+sentences, so a rule's wording exists once (the data file) and is only filled in."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Optional
+
+from .data import Policy
+
+CENT = Decimal("0.01")
+
+
+class _Vars(dict):
+    """Figures plus case facts; an unknown placeholder stays visible, never crashes."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def fill(policy: Policy, template: str, facts: dict[str, Any]) -> str:
+    if "{" not in template:
+        return template
+    values = _Vars(policy._figures)
+    values.update(facts)
+    return template.format_map(values)
+
+
+def reason(policy: Policy, rule_id: str, subject: Optional[str] = None, **facts: Any) -> str:
+    """'<subject>: R2 (Five-day refund window) is not met: <why>. The policy says: "<clause>"'."""
+    rule = policy.rule(rule_id)
+    why = fill(policy, rule.fail, facts)
+    head = f"{subject}: " if subject else ""
+    return f'{head}{rule_id} ({rule.title}) is not met: {why}. The policy says: "{rule.clause}"'
+
+
+def note(policy: Policy, rule_id: str, key: str = "note", **facts: Any) -> str:
+    """A rule's note ('<ID>: <sentence>'), e.g. R8's back-up warning."""
+    return f"{rule_id}: {fill(policy, policy.rule(rule_id).text(key), facts)}"
+
+
+def money(amount: Decimal) -> str:
+    """The one rounding: half-up to 0.01 (POLICY.md)."""
+    return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def iso(moment: datetime, policy: Policy) -> str:
+    """A time as shown in decisions: ISO 8601 in the policy's zone."""
+    return moment.astimezone(policy.tz).isoformat()
+
+
+def span(delta: timedelta) -> str:
+    """timedelta -> '5 days 0 hours 0 minutes 1 second' style, for reasons."""
+    seconds = int(delta.total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [(days, "day"), (hours, "hour"), (minutes, "minute"), (secs, "second")]
+    shown = [f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in parts if n]
+    return " ".join(shown) or "0 seconds"
