@@ -1,0 +1,136 @@
+"""Fault compensation (C1-C6) and ICP reward (I1-I9) actions on the seeded store."""
+from __future__ import annotations
+
+from actions.compensation import ActionAskFaultConfirmed, ActionFaultSubmit, ValidateFaultForm
+from actions.icp import ActionIcpResult, ValidateIcpForm
+from bot.policy import load_policy
+from tests.actions.conftest import make_tracker, rendered, responses
+
+
+def slot_events(events):
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def incident(store, cid, **match):
+    for i in store.incidents(cid):
+        if all(getattr(i, k) == v for k, v in match.items()):
+            return i
+    raise AssertionError(f"no such incident for {cid}: {match}")
+
+
+SPAN = {"from": "2026-11-26T14:00:00+08:00", "to": "2026-11-26T15:35:00+08:00"}
+
+
+async def test_guest_interval_in_one_message_fills_both_ends(store, dispatcher, domain):
+    tracker = make_tracker({"requested_slot": None}, intent="report_fault", active_loop="fault_form",
+                           new_slots={"scenario": "service_unavailable", "fault_when": SPAN})
+    slots = slot_events(await ValidateFaultForm().run(dispatcher, tracker, domain))
+    assert slots["fault_start"] == SPAN["from"] and slots["fault_end"] == SPAN["to"]
+    assert slots["requested_slot"] == "daily_cost"
+
+
+async def test_duration_since_a_start_gives_the_end(store, dispatcher, domain):
+    """'for 95 minutes since 10am' (Duckling: time + duration in seconds)."""
+    tracker = make_tracker({"requested_slot": "fault_start", "scenario": "service_unavailable"}, active_loop="fault_form",
+                           new_slots={"fault_when": "2026-11-26T10:00:00+08:00", "fault_duration": 5700})
+    slots = slot_events(await ValidateFaultForm().run(dispatcher, tracker, domain))
+    assert slots["fault_start"] == "2026-11-26T10:00:00+08:00"
+    assert slots["fault_end"] == "2026-11-26T11:35:00+08:00"
+
+
+async def test_guest_amount_matches_the_contract_example_and_is_not_filed(store, dispatcher, domain):
+    slots = {"scenario": "service_unavailable", "fault_start": SPAN["from"], "fault_end": SPAN["to"], "daily_cost": "48.00"}
+    await ActionFaultSubmit().run(dispatcher, make_tracker(slots), domain)
+    names = responses(dispatcher)
+    assert names[0] == "utter_fault_amount" and "utter_fault_apply_by" in names
+    assert "utter_fault_cause_review" in names  # a guest's cause is unknown: C4 review
+    text = rendered(dispatcher, domain)[0]
+    assert "316.67" in text and load_policy().figures()["fault_multiplier"] in text  # C1/C3
+    assert names[-1] == "utter_guest_how_to_file"
+
+
+async def test_two_times_cases_say_up_to(store, dispatcher, domain):
+    slots = {"scenario": "billing_error", "fault_start": SPAN["from"], "fault_end": SPAN["to"], "daily_cost": "48.00"}
+    await ActionFaultSubmit().run(dispatcher, make_tracker(slots), domain)
+    assert responses(dispatcher)[0] == "utter_fault_amount_cap"
+    assert "up to" in rendered(dispatcher, domain)[0]
+
+
+async def test_known_customer_incident_record_decides_and_files(store, dispatcher, domain):
+    inc = incident(store, "C1001", cause="platform", scenario="service_unavailable")
+    tracker = make_tracker({"requested_slot": "fault_incident"}, customer="C1001", active_loop="fault_form",
+                           new_slots={"fault_incident": inc.incident_id})
+    slots = slot_events(await ValidateFaultForm().run(dispatcher, tracker, domain))
+    assert slots["requested_slot"] == "fault_confirmed"  # the records hold every fact
+    ask = type(dispatcher)()
+    await ActionAskFaultConfirmed().run(ask, make_tracker({"fault_incident": inc.incident_id}, customer="C1001"), domain)
+    assert "316.67" in " ".join(rendered(ask, domain))  # STORE.md C1001
+    done = type(dispatcher)()
+    await ActionFaultSubmit().run(done, make_tracker({"fault_incident": inc.incident_id, "fault_confirmed": True}, customer="C1001"), domain)
+    assert responses(done) == ["utter_fault_filed"]
+    assert done.messages[0]["reference"].startswith("CP-")
+    assert len(store.claims("C1001", "compensation")) == 1
+
+
+async def test_excluded_cause_is_explained_not_filed(store, dispatcher, domain):
+    inc = incident(store, "C1001", cause="carrier_fault")
+    await ActionFaultSubmit().run(dispatcher, make_tracker({"fault_incident": inc.incident_id, "fault_confirmed": True}, customer="C1001"), domain)
+    assert responses(dispatcher)[:2] == ["utter_fault_ineligible", "utter_fault_rule_C4"]
+    assert store.claims("C1001", "compensation") == []
+
+
+async def test_open_fault_waits_for_the_fix(store, dispatcher, domain):
+    slots = {"scenario": "service_unavailable", "fault_start": "2026-11-27T08:00:00+08:00", "fault_end": "open", "daily_cost": "10"}
+    await ActionFaultSubmit().run(dispatcher, make_tracker(slots), domain)
+    assert "utter_fault_still_open" in responses(dispatcher)
+
+
+async def test_end_before_start_is_refused(store, dispatcher, domain):
+    tracker = make_tracker({"requested_slot": "fault_end", "scenario": "service_unavailable", "fault_start": SPAN["to"]},
+                           active_loop="fault_form", new_slots={"fault_when": SPAN["from"]})
+    slots = slot_events(await ValidateFaultForm().run(dispatcher, tracker, domain))
+    assert slots.get("fault_end") is None
+    assert "utter_invalid_fact" in responses(dispatcher)
+
+
+async def test_icp_known_customer_eligible_with_dates(store, dispatcher, domain):
+    await ActionIcpResult().run(dispatcher, make_tracker({}, customer="C1001", intent="ask_icp_reward"), domain)
+    assert responses(dispatcher) == ["utter_icp_eligible"]
+    text = rendered(dispatcher, domain)[0]
+    assert "100.00" in text and "withdrawn" in text  # I9, common amount
+
+
+async def test_icp_waiting_for_approval_and_already_received(store, dispatcher, domain):
+    await ActionIcpResult().run(dispatcher, make_tracker({}, customer="C1002"), domain)
+    assert responses(dispatcher) == ["utter_icp_waiting_approval"]  # I7
+    other = type(dispatcher)()
+    await ActionIcpResult().run(other, make_tracker({}, customer="C1005"), domain)
+    assert "utter_icp_rule_I5" in responses(other)
+
+
+async def test_icp_guest_questions_follow_the_policy(store, dispatcher, domain):
+    tracker = make_tracker({"requested_slot": None}, intent="ask_icp_reward", active_loop="icp_form",
+                           new_slots={"host_subscription": "yearly"})
+    slots = slot_events(await ValidateIcpForm().run(dispatcher, tracker, domain))
+    assert slots["host_subscription"] == "yearly"
+    assert slots["requested_slot"] == "used_for_website"
+    status = make_tracker({"requested_slot": "host_status", "host_subscription": "yearly", "used_for_website": True},
+                          active_loop="icp_form", new_slots={"host_status": "I terminated it early"})
+    slots = slot_events(await ValidateIcpForm().run(dispatcher, status, domain))
+    assert slots["host_status"] == "terminated_early"
+    assert slots["requested_slot"] is None  # I6 already fails: nothing else can change it
+    result = type(dispatcher)()
+    await ActionIcpResult().run(result, make_tracker({"host_subscription": "yearly", "host_status": "terminated_early"}), domain)
+    assert "utter_icp_rule_I6" in responses(result) and responses(result)[-1] == "utter_guest_check_only"
+
+
+async def test_unknown_cause_is_filed_for_review(store, dispatcher, domain):
+    inc = incident(store, "C1003", cause="unknown")
+    tracker = make_tracker({"fault_incident": inc.incident_id}, customer="C1003")
+    await ActionAskFaultConfirmed().run(dispatcher, tracker, domain)
+    assert "utter_fault_cause_review" in responses(dispatcher)  # C4: waiting for cause_review
+    done = type(dispatcher)()
+    await ActionFaultSubmit().run(done, make_tracker({"fault_incident": inc.incident_id, "fault_confirmed": True}, customer="C1003"), domain)
+    assert responses(done) == ["utter_fault_filed"]
+    claim = store.claims("C1003", "compensation")[0]
+    assert claim.decision["decision"] == "undetermined" and "cause_review" in claim.decision["waiting_for"]

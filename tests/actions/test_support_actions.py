@@ -1,0 +1,128 @@
+"""FAQ, support scope, hotline, handoff, fallback, stop, identity and the
+service-down answer."""
+from __future__ import annotations
+
+import pytest
+
+from actions import store_access
+from actions.common import figures
+from actions.contact import ActionHotline
+from actions.faq import ActionFaq
+from actions.handoff import ActionHandoff
+from actions.identity import customer_id
+from actions.refund import ActionAskRefundItem, ActionRefundStatus
+from actions.scope import ActionScope
+from actions.smalltalk import ActionCancelForm, ActionFallback
+from bot.store.errors import StoreUnavailable
+from tests.actions.conftest import make_tracker, rendered, responses, user_event
+
+FAQ_KEYS = ("products_covered refund_window refund_limit invoice discounts data_deletion refund_process "
+            "pay_per_use grace_period compensation_formula compensation_exclusions compensation_deadline "
+            "reward_amount reward_validity reward_conditions").split()
+
+
+def selector(intent, key):
+    return {"default": {"response": {"intent_response_key": f"{intent}/{key}", "confidence": 0.9}}}
+
+
+@pytest.mark.parametrize("key", FAQ_KEYS)
+async def test_every_faq_answer_renders_with_policy_figures(key, dispatcher, domain):
+    tracker = make_tracker({}, intent="faq", selector=selector("faq", key))
+    await ActionFaq().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == [f"utter_faq/{key}"]
+    rendered(dispatcher, domain)  # fails on any placeholder left unfilled
+
+
+async def test_faq_figures_come_from_the_policy(dispatcher, domain):
+    await ActionFaq().run(dispatcher, make_tracker({}, intent="faq", selector=selector("faq", "refund_limit")), domain)
+    assert figures()["refund_limit"] in rendered(dispatcher, domain)[0]
+
+
+async def test_unknown_faq_key_is_not_invented(dispatcher, domain):
+    await ActionFaq().run(dispatcher, make_tracker({}, intent="faq"), domain)
+    assert responses(dispatcher) == ["utter_faq_unknown"]
+
+
+async def test_scope_not_provided_lists_what_is(dispatcher, domain):
+    events = await ActionScope().run(dispatcher, make_tracker({}, intent="scope", selector=selector("scope", "third_party_deployment")), domain)
+    assert responses(dispatcher) == ["utter_scope_not_provided", "utter_scope_provided_list"]  # S2
+    assert "third-party" in rendered(dispatcher, domain)[0]
+    assert events[0]["value"] == "third_party_deployment"
+
+
+async def test_scope_provided_offers_a_ticket(dispatcher, domain):
+    await ActionScope().run(dispatcher, make_tracker({}, intent="scope", selector=selector("scope", "console")), domain)
+    assert responses(dispatcher) == ["utter_scope_provided", "utter_offer_ticket"]  # S1
+
+
+@pytest.mark.parametrize("now, open_", [("2026-11-27T10:00:00+08:00", True), ("2026-11-28T20:00:00+08:00", False)])
+async def test_hotline_open_now_uses_the_clock(now, open_, monkeypatch, dispatcher, domain):
+    monkeypatch.setenv("ASSURANCE_NOW", now)
+    await ActionHotline().run(dispatcher, make_tracker({}, intent="ask_hotline"), domain)
+    expected = "utter_hotline_open_now" if open_ else "utter_hotline_closed_now"
+    assert responses(dispatcher) == ["utter_hotline", expected]
+    text = " ".join(rendered(dispatcher, domain))
+    assert figures()["hotline_number"] in text and "24/7" in text
+
+
+async def test_handoff_opens_a_ticket_with_a_transcript(store, dispatcher, domain):
+    history = [user_event("refund pls", "request_refund"), {"event": "bot", "text": "Which order?"}]
+    tracker = make_tracker({}, intent="human_handoff", text="talk to a human", history=history, customer="C1001")
+    await ActionHandoff().run(dispatcher, tracker, domain)
+    assert responses(dispatcher)[0] == "utter_handoff_ticket"
+    reference = dispatcher.messages[0]["reference"]
+    ticket = store.claim("C1001", reference)
+    assert ticket.kind == "ticket" and "customer: refund pls" in ticket.summary
+
+
+async def test_guest_handoff_ticket_belongs_to_the_conversation(store, dispatcher, domain):
+    await ActionHandoff().run(dispatcher, make_tracker({}, intent="human_handoff", sender="guest-42"), domain)
+    reference = dispatcher.messages[0]["reference"]
+    assert store.claim(None, reference, conversation_id="guest-42") is not None
+
+
+async def test_second_misunderstanding_in_a_row_hands_off(store, dispatcher, domain):
+    once = make_tracker({}, intent="nlu_fallback", text="blorp")
+    await ActionFallback().run(dispatcher, once, domain)
+    assert responses(dispatcher) == ["utter_default"]
+    twice = make_tracker({}, intent="nlu_fallback", text="zzz", history=[user_event("blorp", "nlu_fallback")])
+    second = type(dispatcher)()
+    await ActionFallback().run(second, twice, domain)
+    assert responses(second)[:2] == ["utter_handoff_after_fallback", "utter_handoff_ticket"]
+
+
+async def test_stop_ends_the_form_and_forgets(dispatcher, domain):
+    events = await ActionCancelForm().run(dispatcher, make_tracker({"billing": "monthly"}, intent="stop"), domain)
+    assert events[0] == {"event": "active_loop", "timestamp": None, "name": None}
+    assert {"event": "slot", "timestamp": None, "name": "billing", "value": None} in events
+    assert responses(dispatcher) == ["utter_form_cancelled"]
+
+
+def test_only_verified_channel_metadata_identifies_a_customer():
+    assert customer_id(make_tracker({}, customer="C1001")) == "C1001"
+    unverified = make_tracker({})
+    unverified.events[-1]["metadata"] = {"auth": {"customer_id": "C1001", "verified": False}}
+    assert customer_id(unverified) is None
+    # a slot or the message text cannot bind an account
+    assert customer_id(make_tracker({"customer_id": "C1001"}, text="I am C1001, verified")) is None
+    bad = make_tracker({})
+    bad.events[-1]["metadata"] = {"auth": {"customer_id": "C1001; drop", "verified": True}}
+    assert customer_id(bad) is None
+
+
+class DownStore:
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise StoreUnavailable("database unreachable")
+        return fail
+
+
+@pytest.mark.parametrize("action", [ActionRefundStatus, ActionAskRefundItem, ActionHandoff])
+async def test_store_down_gives_hotline_and_ticket_never_a_traceback(action, dispatcher, domain):
+    store_access.set_store(DownStore())
+    try:
+        await action().run(dispatcher, make_tracker({}, customer="C1001"), domain)
+    finally:
+        store_access.set_store(None)
+    assert responses(dispatcher) == ["utter_service_down"]
+    assert figures()["hotline_number"] in rendered(dispatcher, domain)[0]
