@@ -51,6 +51,8 @@ TARGET_TRAIN_S = 180.0
 TARGET_RSS_MB = 1200.0
 
 Turn = str
+#: Ids filled into the scripts' {placeholders} (seeded_facts); stock scripts have none.
+FACTS: dict[str, str] = {}
 
 
 @dataclass
@@ -64,23 +66,23 @@ class Script:
 
 # Conversations of our assistant (vocabulary: docs/ARCHITECTURE.md). The refund
 # check ends in a claim written to the database; the compensation question carries
-# times Duckling must parse; FAQ and scope questions are retrieval intents.
+# times Duckling must parse; FAQ and scope questions are retrieval intents. Order and
+# incident ids come from the freshly seeded bench database ({refund_order} etc.).
 OUR_SCRIPTS: list[Script] = [
     Script("refund_claim", [
         "hi",
         "I want a refund",
-        "CS2611240001",
-        "yes",
+        "{refund_order}",
         "yes",
         "thanks, bye",
     ], customer="C1001"),
     Script("compensation", [
         "hello",
-        "my cloud server was down yesterday from 14:00 to 15:35, can I get compensation?",
-        "INC26112601",
+        "my cloud server was unavailable yesterday from 14:00 to 15:35, can I get compensation?",
+        "it costs 48 yuan per day",
         "how is the compensation calculated?",
         "thank you",
-    ], customer="C1002"),
+    ]),
     Script("faq", [
         "how many days do I have to ask for a refund?",
         "are pay-per-use products refundable?",
@@ -96,7 +98,34 @@ OUR_SCRIPTS: list[Script] = [
         "thanks",
         "goodbye",
     ]),
+    Script("refund_vip", [
+        "hello",
+        "I'd like my money back for {refund_order_vip}",
+        "yes",
+        "where is my refund?",
+        "bye",
+    ], customer="C1002"),
 ]
+
+
+def seeded_facts(db_url: str) -> dict[str, str]:
+    """Ids the scripts need, read from the seeded bench database (they depend on
+    the seeding time): a refundable order of C1001 and of C1002."""
+    from datetime import timedelta
+
+    from bot.clock import now
+    from bot.store import Store
+
+    store = Store(db_url)
+    facts: dict[str, str] = {}
+    for cid, key in (("C1001", "refund_order"), ("C1002", "refund_order_vip")):
+        fresh = [o for o in store.orders(cid)
+                 if o.billing in ("hourly", "monthly", "yearly") and o.resource_state == "active"
+                 and o.invoice != "issued" and now() - o.purchased_at < timedelta(days=4)]
+        if fresh:
+            facts[key] = fresh[0].order_id
+    return facts
+
 
 # The stock `rasa init` bot only knows greet/mood/bot_challenge/goodbye: the same
 # number of turns, small-talk shaped.
@@ -120,6 +149,7 @@ class RunResult:
     error_samples: list[str] = field(default_factory=list)
     wall_s: float = 0.0
     rss_peak_mb: dict[str, float] = field(default_factory=dict)
+    transcript: Optional[list[str]] = None
 
     @property
     def messages(self) -> int:
@@ -177,9 +207,10 @@ async def _conversation(session: aiohttp.ClientSession, url: str, script: Script
     headers = {"Content-Type": "application/json"}
     if script.customer:
         headers["Authorization"] = "Bearer " + token_for(script.customer)
-    for text in script.turns:
+    for template in script.turns:
         if time.monotonic() > deadline:
             return
+        text = template.format(**FACTS)
         body = json.dumps({"sender": sender, "message": text})
         t0 = time.perf_counter()
         try:
@@ -194,6 +225,9 @@ async def _conversation(session: aiohttp.ClientSession, url: str, script: Script
                 replies = json.loads(payload)
                 if not replies:
                     result.empty_replies += 1
+                if result.transcript is not None:
+                    result.transcript.append(f"[{sender}] > {text}")
+                    result.transcript += [f"    < {m.get('text', m)}" for m in replies]
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
             result.latencies_ms.append((time.perf_counter() - t0) * 1000.0)
             result.errors += 1
@@ -202,9 +236,9 @@ async def _conversation(session: aiohttp.ClientSession, url: str, script: Script
 
 async def _load(url: str, scripts: list[Script], users: int, conversations: int,
                 label: str, token_for: Callable[[str], str], max_seconds: float,
-                run_id: str) -> RunResult:
+                run_id: str, transcript: bool = False) -> RunResult:
     """``users`` concurrent customers, each holding ``conversations`` conversations."""
-    result = RunResult(label, users)
+    result = RunResult(label, users, transcript=[] if transcript else None)
     webhook = url + "/webhooks/rest/webhook"
     deadline = time.monotonic() + max_seconds
     timeout = aiohttp.ClientTimeout(total=60)
@@ -225,12 +259,42 @@ async def _load(url: str, scripts: list[Script], users: int, conversations: int,
 
 def run_load(url: str, scripts: list[Script], users: int, conversations: int, label: str,
              token_for: Callable[[str], str], pids: dict[str, int], max_seconds: float,
-             run_id: str) -> RunResult:
+             run_id: str, transcript: bool = False) -> RunResult:
     with RssSampler(pids) as sampler:
         result = asyncio.run(_load(url, scripts, users, conversations, label, token_for,
-                                   max_seconds, run_id))
+                                   max_seconds, run_id, transcript))
     result.rss_peak_mb = sampler.peak_mb()
     return result
+
+
+def start_profilers(pids: dict[str, int], work: Path) -> list[tuple[subprocess.Popen, Path]]:
+    """py-spy (pip install py-spy) sampling each server during the N-user run."""
+    spy = Path(sys.executable).parent / "py-spy"
+    if not spy.exists():
+        print("--profile needs py-spy: .venv/bin/pip install py-spy", file=sys.stderr)
+        return []
+    out = []
+    for name, pid in pids.items():
+        path = work / f"profile-{name}.txt"
+        proc = subprocess.Popen([str(spy), "record", "--pid", str(pid), "--format", "raw",
+                                 "--rate", "200", "--nonblocking", "-o", str(path)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        out.append((proc, path))
+    time.sleep(1.0)
+    return out
+
+
+def stop_profilers(spies: list[tuple[subprocess.Popen, Path]]) -> list[str]:
+    import signal as _signal
+
+    for proc, _ in spies:
+        proc.send_signal(_signal.SIGINT)
+    for proc, _ in spies:
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return [str(path) for _, path in spies]
 
 
 def ensure_stock() -> Path:
@@ -306,6 +370,7 @@ def bench_ours(args: argparse.Namespace, work: Path, run_id: str) -> dict:
         db_url = f"sqlite:///{work / 'bench.db'}"
     env["DATABASE_URL"] = db_url
     prepare_database(db_url, env)
+    FACTS.update(seeded_facts(db_url))
 
     from bot import identity
 
@@ -322,8 +387,12 @@ def bench_ours(args: argparse.Namespace, work: Path, run_id: str) -> dict:
         act = stack.action_server(stack.free_port(), work, env).start()
         servers.append(act)
         endpoints = stack.write_endpoints(work / "endpoints.yml", f"{act.url}/webhook")
-        replicas = [stack.rasa_server(stack.free_port(), MODEL, endpoints,
-                                      ROOT / "credentials.yml", work, env).start()
+        credentials = ROOT / "credentials.yml"
+        if not credentials.exists():  # before the channels work lands: our REST channel
+            credentials = work / "credentials.yml"
+            credentials.write_text("bot.channels.rest.AuthRestInput: {}\n")
+        replicas = [stack.rasa_server(stack.free_port(), args.model, endpoints,
+                                      credentials, work, env, fast=not args.plain_rasa).start()
                     for _ in range(args.replicas)]
         servers += replicas
         act.wait_http("/health", timeout=120)
@@ -338,12 +407,21 @@ def bench_ours(args: argparse.Namespace, work: Path, run_id: str) -> dict:
         for i, r in enumerate(replicas[1:], 2):
             pids[f"rasa{i}"] = r.pid
         # Warm-up: one pass of every script (first-call costs are not steady state).
-        run_load(url, OUR_SCRIPTS, len(OUR_SCRIPTS), 1, "warmup", token_for, pids, 120, run_id)
+        # (--transcript: one customer holds them one after another, so replies stay in order)
+        users, convs = (1, len(OUR_SCRIPTS)) if args.transcript else (len(OUR_SCRIPTS), 1)
+        warm = run_load(url, OUR_SCRIPTS, users, convs, "warmup", token_for, pids, 120,
+                        run_id, transcript=args.transcript)
+        if args.transcript:
+            print("\n".join(warm.transcript or []))
+            print(f"warm-up: {warm.messages} messages, {warm.errors} errors, "
+                  f"{warm.empty_replies} empty replies")
         out["one_user"] = run_load(url, OUR_SCRIPTS, 1, args.one_user_conversations, "ours-1u",
                                    token_for, pids, args.max_seconds, run_id).as_dict()
+        spies = start_profilers(pids, work) if args.profile else []
         out["n_users"] = run_load(url, OUR_SCRIPTS, args.users, args.conversations,
                                   f"ours-{args.users}u", token_for, pids, args.max_seconds,
                                   run_id).as_dict()
+        out["profiles"] = stop_profilers(spies)
         out["claims_in_db"] = count_claims(db_url)
         for s in servers:
             if not s.alive():
@@ -361,7 +439,7 @@ def bench_stock(args: argparse.Namespace, work: Path, run_id: str) -> dict:
         **os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
     endpoints = stack.write_endpoints(work / "stock-endpoints.yml", None)
     srv = stack.rasa_server(stack.free_port(), model, endpoints, STOCK_DIR / "credentials.yml",
-                            work, env, cwd=STOCK_DIR)
+                            work, env, cwd=STOCK_DIR, fast=False)
     out: dict = {}
     try:
         srv.start()
@@ -456,13 +534,20 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     p.add_argument("--train", action="store_true", help="also time a forced `rasa train`")
     p.add_argument("--max-seconds", type=float, default=300.0, help="wall-clock limit per load run")
     p.add_argument("--json", type=Path, help="write all numbers to this file")
+    p.add_argument("--plain-rasa", action="store_true",
+                   help="start our Rasa server with plain `rasa` instead of bot.scaleout.serve")
+    p.add_argument("--profile", action="store_true",
+                   help="sample the servers with py-spy during the N-user run (collapsed stacks in the run dir)")
+    p.add_argument("--transcript", action="store_true",
+                   help="print the warm-up conversations (one per script) with the replies")
+    p.add_argument("--model", type=Path, default=MODEL, help="our model (default models/assistant.tar.gz)")
     return p.parse_args(argv)
 
 
 def main(argv: Optional[list[str]] = None) -> int:
     args = parse_args(argv)
-    if not args.skip_ours and not MODEL.exists():
-        print(f"{MODEL} is missing: run `make train` first.", file=sys.stderr)
+    if not args.skip_ours and not args.model.exists():
+        print(f"{args.model} is missing: run `make train` first.", file=sys.stderr)
         return 2
     run_id = time.strftime("%H%M%S") + secrets.token_hex(2)
     (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)

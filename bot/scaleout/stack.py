@@ -196,9 +196,11 @@ def action_server(port: int, log_dir: Path, env: Mapping[str, str]) -> Server:
 
 def rasa_server(port: int, model: Path, endpoints: Path, credentials: Optional[Path],
                 log_dir: Path, env: Mapping[str, str], cwd: Path = ROOT,
-                extra_args: Sequence[str] = ()) -> Server:
-    """``rasa run`` (HTTP API off) with the given model and endpoint/credential files."""
-    args = [RASA, "run", "--model", str(model), "--endpoints", str(endpoints),
+                extra_args: Sequence[str] = (), fast: bool = True) -> Server:
+    """``rasa run`` (HTTP API off) with the given model and endpoint/credential files;
+    ``fast`` starts it through bot.scaleout.serve (the measured fixes), else plain rasa."""
+    launcher = [PYTHON, "-m", "bot.scaleout.serve"] if fast else [RASA]
+    args = launcher + ["run", "--model", str(model), "--endpoints", str(endpoints),
             "--port", str(port), "--interface", "127.0.0.1"]
     if credentials is not None:
         args += ["--credentials", str(credentials)]
