@@ -20,6 +20,7 @@ from bot import clock
 from bot.clock import CST
 
 from .cases import year_bounds
+from .refs import ALPHABET
 from .models import (
     Claim,
     ClaimEvent,
@@ -33,8 +34,27 @@ from .models import (
 )
 
 DEMO_CUSTOMERS = ("C1001", "C1002", "C1003", "C1004", "C1005")
-#: Fixed demo claim references (readable in docs, stable across re-seeding).
-_PAST_REFUND_REFS = tuple(f"RF-DEM00{c}" for c in "123456789A")
+
+
+def past_refund_reference(n: int) -> str:
+    """Fixed references of C1003's earlier refund requests (RF-DEM001, ...)."""
+    return f"RF-DEM0{ALPHABET[n // 32 % 32]}{ALPHABET[n % 32]}"
+
+
+class _Edges:
+    """Where the policy's lines fall, read from the policy (never retyped here), so
+    each demo order keeps its meaning when a figure changes."""
+
+    def __init__(self) -> None:
+        from bot.policy import load_policy
+
+        f = load_policy().figures()
+        self.refund_days = int(f["refund_days"])  # R2
+        self.window_hours = int(f["refund_window_hours"])  # R2
+        self.refund_limit = int(f["refund_limit"])  # R3
+        self.apply_days = int(f["compensation_apply_days"])  # C5
+        self.min_recharge = Decimal(f["icp_min_recharge"])  # I4
+        self.delay_days = int(f["icp_delay_days"])  # I8
 
 
 class _Builder:
@@ -131,12 +151,14 @@ def seed(s: Session, now: Optional[datetime] = None) -> dict[str, Any]:
     clear_demo(s)
     # Whole minutes: the demo reads "bought at 14:42", not "14:42:34.758678".
     b = _Builder(s, (now or clock.now()).replace(second=0, microsecond=0))
+    e = _Edges()
+    late = e.refund_days + 1  # a day past the R2 window
 
     # C1001 common: one order per refund rule, a C3 example incident, an approved ICP filing.
-    b.customer("C1001", "Li Wei", "common", "350.00")
+    b.customer("C1001", "Li Wei", "common", str(e.min_recharge + 150))
     b.order("C1001", "ECS", "monthly", b.ago(days=2), "300.00", "10.00", description="web server, bought 2 days ago",
             discounts=(("coupon", "new-customer coupon", "20.00", False), ("reward", "points reward", "15.00", True)))
-    b.order("C1001", "EVS", "yearly", b.ago(days=6), "1200.00", "3.29", description="data disk, bought 6 days ago")
+    b.order("C1001", "EVS", "yearly", b.ago(days=late), "1200.00", "3.29", description=f"data disk, bought {late} days ago")
     obs = b.order("C1001", "OBS", "pay_per_use", b.ago(days=30), "57.30", "1.91", description="object storage, pay-per-use")
     b.order("C1001", "RDS", "monthly", b.ago(days=40), "450.00", "15.00", state="grace",
             description="database, expired, in grace period")
@@ -166,20 +188,21 @@ def seed(s: Session, now: Optional[datetime] = None) -> dict[str, Any]:
                "announced maintenance window", elb)
     b.incident("ECS", "provisioning_failure", "platform", b.ago(hours=20), b.ago(hours=17),
                "instance provisioning stuck", ecs2)
-    b.incident("ECS", "service_unavailable", "platform", b.at_day(10, 8, 0), b.at_day(10, 9, 0),
-               "listener outage, rectified 10 days ago", elb)
+    b.incident("ECS", "service_unavailable", "platform", b.at_day(e.apply_days + 3, 8, 0),
+               b.at_day(e.apply_days + 3, 9, 0), f"outage rectified {e.apply_days + 3} days ago (C5)", elb)
     b.filing("C1002", "wangfang.example.cn", "submitted_to_authority", b.ago(days=6), elb,
              submitted_at=b.ago(days=2))
 
     # C1003 common with 10 refunds this calendar year: R3 blocks; open and unknown-cause faults.
-    b.customer("C1003", "Zhang Min", "common", "120.00")
+    b.customer("C1003", "Zhang Min", "common", str(e.min_recharge - 80))
     start, _ = year_bounds(b.now)
     span = b.now - start
-    for k, reference in enumerate(_PAST_REFUND_REFS):
-        bought = start + span * (k + 1) / 12
-        filed = bought + span / 48
+    for k in range(e.refund_limit):  # R3: exactly the yearly limit already used
+        reference = past_refund_reference(k + 1)
+        bought = start + span * (k + 1) / (e.refund_limit + 2)
+        filed = bought + span / (4 * (e.refund_limit + 2))
         o = b.order("C1003", "ECS", "monthly", bought, "99.00", "3.30", description="refunded earlier this year")
-        status = "rejected" if k == 8 else "withdrawn" if k == 9 else "completed"
+        status = {e.refund_limit - 2: "rejected", e.refund_limit - 1: "withdrawn"}.get(k, "completed")
         s.flush()
         claim = Claim(reference=reference, kind="refund", owner_key="C1003", customer_id="C1003",
                       idempotency_key=f"demo-refund-{k + 1}", status=status, created_at=filed, updated_at=filed,
@@ -198,20 +221,22 @@ def seed(s: Session, now: Optional[datetime] = None) -> dict[str, Any]:
     b.filing("C1003", "zhangmin.example.cn", "rejected", b.ago(days=30), ecs3, submitted_at=b.ago(days=20))
 
     # C1004 common: ICP edge cases (recharge exactly the minimum, delays, hosts) and the R2 edge.
-    b.customer("C1004", "Chen Jie", "common", "200.00")
+    b.customer("C1004", "Chen Jie", "common", str(e.min_recharge))  # I4: must exceed it
     host4 = b.order("C1004", "ECS", "monthly", b.ago(days=15), "150.00", "5.00", description="website host")
     ppu4 = b.order("C1004", "ECS", "pay_per_use", b.ago(days=60), "80.00", "2.60", description="pay-per-use host")
-    b.order("C1004", "EVS", "monthly", b.ago(hours=119), "60.00", "2.00", description="bought 119 hours ago")
+    b.order("C1004", "EVS", "monthly", b.ago(hours=e.window_hours - 1), "60.00", "2.00",
+            description=f"bought {e.window_hours - 1} hours ago")
     old4 = b.order("C1004", "ECS", "yearly", b.ago(days=90), "900.00", "2.47", description="old host, terminated early")
     b.filing("C1004", "chenjie.example.cn", "in_progress", b.ago(days=4), host4, submitted_at=b.ago(days=3))
     b.filing("C1004", "chenjie-blog.example.cn", "not_submitted", b.ago(days=1), ppu4)
     b.filing("C1004", "chenjie-old.example.cn", "approved", b.ago(days=80), old4, submitted_at=b.ago(days=70),
-             approved_at=b.ago(days=50), delay_days=12, host_status="terminated_early")
+             approved_at=b.ago(days=50), delay_days=e.delay_days + 2, host_status="terminated_early")
 
     # C1005 VIP in USD: reward already received (I5), R2 expired, excluded cause, billing error.
     b.customer("C1005", "Liu Yang", "vip", "8000.00", currency="USD", reward_received=True)
     cdn5 = b.order("C1005", "CDN", "pay_per_use", b.ago(days=90), "310.00", "4.20", description="pay-per-use CDN")
-    ecs5 = b.order("C1005", "ECS", "yearly", b.ago(days=6, hours=2), "5000.00", "13.70", description="bought 6 days ago")
+    ecs5 = b.order("C1005", "ECS", "yearly", b.ago(days=late, hours=2), "5000.00", "13.70",
+                   description=f"bought {late} days ago")
     b.incident("CDN", "billing_error", "platform", b.at_day(2, 0, 0), b.at_day(2, 6, 0), "traffic billed twice", cdn5)
     b.incident("ECS", "service_unavailable", "attack_or_virus", b.at_day(5, 22, 0), b.at_day(5, 23, 30),
                "DDoS attack on the instance", ecs5)
