@@ -19,6 +19,7 @@ from .errors import PolicyInputError
 FACTS = ("scenario", "fault_start", "fault_end", "daily_cost")
 _DAY_US = 24 * 60 * 60 * 1_000_000  # C3's "÷ 24 ÷ 60" (and seconds), in microseconds
 _MINUTE_US = 60 * 1_000_000
+_CENTS = 100  # money is shown to 0.01
 
 
 def _micros(delta: timedelta) -> int:
@@ -26,16 +27,16 @@ def _micros(delta: timedelta) -> int:
 
 
 def _half_up(num: int, den: int) -> str:
-    """num/den (both >= 0, already x100) rounded half-up to cents, as "d.cc"."""
+    """num/den (both >= 0, already in cents) rounded half-up to cents, as "d.cc"."""
     cents = (2 * num + den) // (2 * den)
-    return f"{cents // 100}.{cents % 100:02d}"
+    return f"{cents // _CENTS}.{cents % _CENTS:02d}"
 
 
 def amount(daily_cost: Decimal, duration: timedelta, multiplier: int) -> str:
     """C3: daily cost / 24 / 60 x minutes x multiplier, exact, rounded once."""
     sign, digits, exp = daily_cost.as_tuple()
     n = int("".join(map(str, digits)) or "0")
-    num = n * _micros(duration) * multiplier * 100
+    num = n * _micros(duration) * multiplier * _CENTS
     den = _DAY_US
     if exp >= 0:
         num *= 10**exp
@@ -46,7 +47,7 @@ def amount(daily_cost: Decimal, duration: timedelta, multiplier: int) -> str:
 
 def minutes(duration: timedelta) -> str:
     """Exact minutes, seconds included (95 min 30 s -> "95.50")."""
-    return _half_up(_micros(duration) * 100, _MINUTE_US)
+    return _half_up(_micros(duration) * _CENTS, _MINUTE_US)
 
 
 def decide_compensation(case: Mapping[str, Any], policy: Policy) -> dict[str, Any]:

@@ -50,7 +50,7 @@ def _hhmm(text: str) -> time:
 
 
 def _day_range(days: list[str]) -> str:
-    """[Monday..Friday] -> "Monday to Friday" (contiguous), else a list."""
+    """Contiguous weekdays -> "<first> to <last>", else a comma list."""
     idx = [WEEKDAYS.index(d) for d in days]
     if len(idx) > 2 and idx == list(range(idx[0], idx[-1] + 1)):
         return f"{days[0]} to {days[-1]}"

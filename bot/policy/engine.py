@@ -27,7 +27,7 @@ def decide(case: Mapping[str, Any], policy: Optional[Policy] = None) -> dict[str
 
     Pure: reads nothing but the policy data (no clock: `now` is in the case).
     Raises PolicyInputError for bad input."""
-    if not isinstance(case, Mapping):
+    if not (type(case) is dict or isinstance(case, Mapping)):
         raise PolicyInputError("case", f"must be a JSON object, got {type_name(case)}")
     kind = case.get("kind")
     if kind is None:

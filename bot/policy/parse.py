@@ -13,12 +13,12 @@ from typing import Any, Mapping, Optional, Sequence
 
 from .errors import PolicyInputError
 
-_MONEY = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_MONEY = re.compile(r"([+-]?)([0-9]+)(?:\.([0-9]+))?")
 _SHOWN = 40
 #: Sanity bounds on numbers (not policy figures): beyond them an amount is bad input.
 MAX_INT_DIGITS = 18
 MAX_DECIMALS = 18
-MAX_COUNT = 10**9
+MAX_COUNT = 1_000_000_000
 _TIMES: dict[str, datetime] = {}
 
 
@@ -28,12 +28,17 @@ def shown(value: Any) -> str:
     return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
 
 
+def is_map(value: Any) -> bool:
+    """isinstance(value, Mapping), with the common dict case first (it is hot)."""
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 def obj(parent: Mapping[str, Any], key: str, path: str) -> Optional[Mapping[str, Any]]:
     """A nested object (customer, host, filing); absent or null -> None."""
     value = parent.get(key)
     if value is None:
         return None
-    if not isinstance(value, Mapping):
+    if not is_map(value):
         raise PolicyInputError(path, f"must be an object, got {type_name(value)}")
     return value
 
@@ -93,6 +98,19 @@ def money(value: Any, path: str) -> Optional[Decimal]:
     """A non-negative amount, exact: JSON numbers (parsed as Decimal) or strings."""
     if value is None:
         return None
+    if type(value) is str:
+        match = _MONEY.fullmatch(value.strip())
+        if match is None:
+            raise PolicyInputError(path, f"{shown(value)} is not a decimal amount (write it like \"300.00\")")
+        sign, whole, frac = match.groups()
+        amount = Decimal(match.group(0))
+        if sign == "-" and amount:
+            raise PolicyInputError(path, f"must not be negative, got {value.strip()}")
+        if len(whole.lstrip("0")) > MAX_INT_DIGITS:
+            raise PolicyInputError(path, f"is too large (more than {MAX_INT_DIGITS} digits)")
+        if frac and len(frac) > MAX_DECIMALS:
+            raise PolicyInputError(path, f"has more than {MAX_DECIMALS} decimal places")
+        return amount.copy_abs() if sign else amount
     if isinstance(value, bool):
         raise PolicyInputError(path, "must be an amount, got a boolean")
     if isinstance(value, Decimal):
@@ -103,12 +121,8 @@ def money(value: Any, path: str) -> Optional[Decimal]:
         if value != value or value in (float("inf"), float("-inf")):
             raise PolicyInputError(path, "is not a finite amount")
         amount = Decimal(repr(value))
-    elif isinstance(value, str):
-        text = value.strip()
-        body = text[1:] if text[:1] in "+-" and len(text) > 1 else text
-        if not _MONEY.fullmatch(body):
-            raise PolicyInputError(path, f"{shown(value)} is not a decimal amount (write it like \"300.00\")")
-        amount = Decimal(text)
+    elif isinstance(value, str):  # a str subclass: read it as a plain string
+        return money(str(value), path)
     else:
         raise PolicyInputError(path, f"must be an amount, got {type_name(value)}")
     return _bounded(amount, path)

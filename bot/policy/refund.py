@@ -46,7 +46,7 @@ def calendar_year(moment: datetime, policy: Policy) -> int:
 def judge_item(raw: Any, index: int, now: datetime, policy: Policy) -> Item:
     """R1, R2, R4, R5, R6 and R7 for one item."""
     path = f"items[{index}]"
-    if not isinstance(raw, Mapping):
+    if not parse.is_map(raw):
         raise PolicyInputError(path, f"must be an object, got {parse.type_name(raw)}")
     enums, rules = policy.enums, policy.refund
     item = Item(index, raw.get("id"))

@@ -14,17 +14,19 @@ CENT = Decimal("0.01")
 
 
 class _Vars(dict):
-    """Figures plus case facts; an unknown placeholder stays visible, never crashes."""
+    """Case facts, then the policy figures; an unknown placeholder stays visible."""
+
+    __slots__ = ("figures",)
 
     def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+        return self.figures.get(key, "{" + key + "}")
 
 
 def fill(policy: Policy, template: str, facts: dict[str, Any]) -> str:
     if "{" not in template:
         return template
-    values = _Vars(policy._figures)
-    values.update(facts)
+    values = _Vars(facts)
+    values.figures = policy._figures
     return template.format_map(values)
 
 
