@@ -193,6 +193,7 @@ class Store:
         if not isinstance(case, dict) or not isinstance(decision, dict):
             raise TypeError("case and decision must be the dicts the policy module uses")
         details = dict(details or {})
+        conversation_id = _conversation(details.get("conversation_id"))
         owner = cases.norm_cid(cid)
 
         def write(s: Session) -> Claim:
@@ -203,7 +204,7 @@ class Store:
             now = clock.now()
             fresh_case, fresh, filing_id = _redecide(s, customer.customer_id, kind, case, details, now)
             claim = Claim(kind=kind, owner_key=owner, customer_id=customer.customer_id,
-                          conversation_id=details.get("conversation_id"), idempotency_key=key,
+                          conversation_id=conversation_id, idempotency_key=key,
                           status=lifecycle.INITIAL[kind], created_at=now, updated_at=now,
                           case=fresh_case, decision=fresh, rules_failed=list(fresh.get("rules_failed", [])),
                           currency=customer.currency, policy_version=_policy_version(), details=details)
@@ -230,6 +231,7 @@ class Store:
         """A service ticket (handoff, H1). A guest's ticket has no customer and is
         owned by its conversation id."""
         owner = _owner(cid, conversation_id)
+        conversation_id = _conversation(conversation_id)
         key = _key(idempotency_key)
         if not isinstance(topic, str) or not topic.strip() or len(topic) > 64:
             raise ValueError("topic must be a non-empty string of at most 64 characters")
@@ -319,8 +321,17 @@ def _owner(cid: Optional[str], conversation_id: Optional[str]) -> str:
     if cid:
         return cases.norm_cid(cid)
     if isinstance(conversation_id, str) and conversation_id.strip():
-        return f"guest:{conversation_id.strip()}"
+        return f"guest:{_conversation(conversation_id)}"
     raise ValueError("a customer id or, for a guest, a conversation id is needed")
+
+
+def _conversation(conversation_id: Any) -> Optional[str]:
+    """A conversation id as stored (Rasa sender ids are short strings)."""
+    if conversation_id is None:
+        return None
+    if not isinstance(conversation_id, str) or not conversation_id.strip() or len(conversation_id) > 128:
+        raise ValueError("conversation_id must be a non-empty string of at most 128 characters")
+    return conversation_id.strip()
 
 
 def _key(idempotency_key: str) -> str:

@@ -254,3 +254,12 @@ def test_database_dropping_mid_write_leaves_no_half_claim(demo: Store) -> None:
     claim = file_refund(demo, "C1001", orders, "k-drop")
     assert file_refund(demo, "C1001", orders, "k-drop").reference == claim.reference
     assert _count(demo, Claim) == claims_before + 1
+
+
+def test_oversized_conversation_id_is_refused_before_writing(demo: Store) -> None:
+    with pytest.raises(ValueError, match="conversation_id"):
+        demo.open_ticket(None, "x" * 129, "refund", "help", "k")
+    case = demo.refund_case("C1001", eligible_refund_orders(demo, "C1001")[:1])
+    with pytest.raises(ValueError, match="conversation_id"):
+        demo.submit_claim("C1001", "refund", case, decide(case), "k", details={"conversation_id": 42})
+    assert demo.claims("C1001") == []
