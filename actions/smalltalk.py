@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet, UserUtteranceReverted
 
 from actions import compensation, icp, refund
 from actions.common import guarded, say
@@ -31,6 +31,10 @@ def fallbacks_in_a_row(events: List[dict]) -> int:
     return count
 
 
+def latest_intent(tracker: Tracker) -> str:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+
+
 class ActionFallback(Action):
     def name(self) -> Text:
         return "action_fallback"
@@ -42,6 +46,10 @@ class ActionFallback(Action):
             await open_ticket(dispatcher, tracker, topic="fallback")
         else:
             say(dispatcher, "utter_default")
+        if latest_intent(tracker) != FALLBACK_INTENT:
+            # a core fallback (no rule fits): forget the message, as Rasa's default
+            # fallback does, so the next prediction is to listen, not to loop
+            return [UserUtteranceReverted()]
         return []
 
 

@@ -126,3 +126,11 @@ async def test_store_down_gives_hotline_and_ticket_never_a_traceback(action, dis
         store_access.set_store(None)
     assert responses(dispatcher) == ["utter_service_down"]
     assert figures()["hotline_number"] in rendered(dispatcher, domain)[0]
+
+
+async def test_core_fallback_forgets_the_message_so_the_bot_listens(store, dispatcher, domain):
+    """No rule fits (e.g. 'no, it was the 24th' after the form ended): answer once and
+    revert the message, never loop the fallback."""
+    events = await ActionFallback().run(dispatcher, make_tracker({}, intent="deny", text="no, it was the 24th"), domain)
+    assert responses(dispatcher) == ["utter_default"]
+    assert [e["event"] for e in events] == ["rewind"]
