@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import facts, store_access
 from actions.common import decide, guarded, logger, next_facts, now, now_iso, say, service_down, show_date, show_time
-from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation
+from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation, previous_value
 from actions.identity import customer_id
 
 FORM_SLOTS = (
@@ -131,7 +131,8 @@ class ValidateFaultForm(AssuranceFormValidation):
             out.update(checked)
             tracker.slots.update(checked)
         seconds = facts.parse_duration(tracker.get_slot("fault_duration"))
-        if seconds is not None and out.get("fault_start") and "fault_end" not in target:
+        if (seconds is not None and out.get("fault_start") and "fault_end" not in target
+                and duration_applies(tracker.get_slot("requested_slot"), previous_value(tracker, "fault_end"))):
             out.update(await self.check("fault_end", facts.add_seconds(out["fault_start"], seconds), dispatcher, tracker, domain))
             out["fault_duration"] = None
         return out
@@ -141,8 +142,9 @@ class ValidateFaultForm(AssuranceFormValidation):
         otherwise the duration waits for the start."""
         seconds = facts.parse_duration(value)
         start = facts.normalize("fault_start", tracker.get_slot("fault_start"))
-        if seconds is None:
-            return {"fault_duration": None}
+        requested = tracker.get_slot("requested_slot")
+        if seconds is None or not duration_applies(requested, tracker.get_slot("fault_end")):
+            return {"fault_duration": None}  # e.g. "48 yuan a day" answers the daily cost
         if start:
             end = facts.add_seconds(start, seconds)
             return (await self.check("fault_end", end, dispatcher, tracker, domain)) | {"fault_duration": None}
@@ -151,6 +153,14 @@ class ValidateFaultForm(AssuranceFormValidation):
     def validate_fault_confirmed(self, value, dispatcher, tracker, domain):
         parsed = facts.parse_bool(value)
         return {"fault_confirmed": parsed} if parsed is not None else self.failed("fault_confirmed", dispatcher, tracker, domain)
+
+
+def duration_applies(requested: Optional[str], fault_end: Any) -> bool:
+    """Pure: a duration ("for 95 minutes") says when the fault ended only while the
+    end is open or being asked; "48 yuan a day" while the daily cost is asked is not one."""
+    if requested in ("fault_start", "fault_end"):
+        return True
+    return requested is None and fault_end is None
 
 
 def fault_when_target(value: Any, requested: Optional[str], start_known: Any) -> Dict[str, str]:

@@ -35,6 +35,17 @@ FAILED = "form_failed"
 EXPLAIN_AFTER = 2
 
 
+def previous_value(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the latest user message (its extraction this turn
+    is a candidate, not yet an answer)."""
+    events = tracker.events or []
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
+    for event in reversed(events[:last_user]):
+        if event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
+
+
 class AssuranceFormValidation(FormValidationAction):
     """Dynamic required slots from the policy, plus the explain-and-continue loop."""
 
@@ -83,7 +94,8 @@ class AssuranceFormValidation(FormValidationAction):
         """A value that is no answer: count it when it answered the question we
         asked; after EXPLAIN_AFTER failures explain the slot and ask whether to go on."""
         if tracker.get_slot("requested_slot") != slot:
-            return {slot: None}
+            # said out of turn and unusable: keep the earlier answer
+            return {slot: previous_value(tracker, slot)}
         count = int(tracker.get_slot(FAILURES) or 0) + 1
         if count < EXPLAIN_AFTER:
             say(dispatcher, "utter_not_understood_slot")

@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import facts, store_access
 from actions.common import decide, guarded, next_facts, now, now_iso, say, show_date, show_time
-from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation
+from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation, previous_value
 from actions.identity import customer_id
 
 FORM_SLOTS = (
@@ -104,6 +104,9 @@ class ValidateRefundForm(AssuranceFormValidation):
         return await self.check("resource_state", value, dispatcher, tracker, domain)
 
     async def validate_amount_paid(self, value, dispatcher, tracker, domain):
+        if tracker.get_slot("requested_slot") == "unrecoverable_discounts":
+            # the money said now answers the discount question, not the amount paid
+            return {"amount_paid": previous_value(tracker, "amount_paid")}
         return await self.check("amount_paid", value, dispatcher, tracker, domain)
 
     async def validate_unrecoverable_discounts(self, value, dispatcher, tracker, domain):

@@ -134,3 +134,28 @@ async def test_unknown_cause_is_filed_for_review(store, dispatcher, domain):
     assert responses(done) == ["utter_fault_filed"]
     claim = store.claims("C1003", "compensation")[0]
     assert claim.decision["decision"] == "undetermined" and "cause_review" in claim.decision["waiting_for"]
+
+
+async def test_a_day_in_the_daily_cost_answer_is_not_a_duration(store, dispatcher, domain):
+    """'48 yuan a day' (Duckling: money + duration 86400 s) answers only the daily cost."""
+    before = {"scenario": "service_unavailable", "fault_start": SPAN["from"], "fault_end": SPAN["to"], "requested_slot": "daily_cost"}
+    history = [{"event": "slot", "name": k, "value": v} for k, v in before.items()]
+    tracker = make_tracker(before, active_loop="fault_form", history=history,
+                           new_slots={"daily_cost": {"value": 48, "unit": "CNY"}, "fault_duration": 86400})
+    slots = slot_events(await ValidateFaultForm().run(dispatcher, tracker, domain))
+    assert slots["daily_cost"] == "48.00"
+    assert slots.get("fault_end", SPAN["to"]) == SPAN["to"]
+    assert slots["requested_slot"] is None
+
+
+async def test_discount_money_does_not_overwrite_the_amount_paid(store, dispatcher, domain):
+    from actions.refund import ValidateRefundForm
+
+    before = {"billing": "monthly", "purchased_at": "2026-11-25T09:00:00+08:00", "invoice": "none",
+              "resource_state": "active", "amount_paid": "300.00", "requested_slot": "unrecoverable_discounts"}
+    history = [{"event": "slot", "name": k, "value": v} for k, v in before.items()]
+    tracker = make_tracker(before, active_loop="refund_form", history=history,
+                           new_slots={"amount_paid": {"value": 20, "unit": "CNY"},
+                                      "unrecoverable_discounts": {"value": 20, "unit": "CNY"}})
+    slots = slot_events(await ValidateRefundForm().run(dispatcher, tracker, domain))
+    assert slots["amount_paid"] == "300.00" and slots["unrecoverable_discounts"] == "20.00"
