@@ -138,8 +138,17 @@ class AssuranceTelegramInput(TelegramInput):
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # `rasa run` builds channels before its loop starts
+            async def register() -> None:
+                try:
+                    await channel.set_webhook(url=self.webhook_url)
+                finally:
+                    # the HTTP session belongs to this short-lived loop; close it so the
+                    # server's loop opens its own (Rasa's connector fails with "Event loop
+                    # is closed" on the first reply otherwise)
+                    await channel.close()
+
             try:
-                asyncio.run(channel.set_webhook(url=self.webhook_url))
+                asyncio.run(register())
             except TelegramAPIError as error:
                 raise RasaException("Failed to set channel webhook: " + str(error)) from error
         else:  # built inside a running loop (an embedding app, tests): do it in the background
