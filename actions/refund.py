@@ -136,12 +136,17 @@ class ActionAskRefundItem(Action):
         if cid:
             orders = await store_access.call("orders", cid)
             orders = sorted(orders, key=lambda o: o.purchased_at, reverse=True)
-            for order in orders:
-                if len(buttons) >= MAX_BUTTONS:
-                    break
-                case = await store_access.call("refund_case", cid, [order.order_id], now())
-                if decide(case)["decision"] != "ineligible":
-                    buttons.append(order_button(order))
+            if orders:
+                # one store read for all, then one decision per order on its own
+                # (so one order's R3 position does not depend on the others)
+                case = await store_access.call("refund_case", cid, [o.order_id for o in orders], now())
+                by_id = {item["id"]: item for item in case.get("items") or []}
+                for order in orders:
+                    if len(buttons) >= MAX_BUTTONS:
+                        break
+                    single = dict(case, items=[by_id.get(order.order_id, {"id": order.order_id})])
+                    if decide(single)["decision"] != "ineligible":
+                        buttons.append(order_button(order))
         if buttons:
             dispatcher.utter_message(response="utter_ask_refund_item_choose", buttons=buttons)
         else:

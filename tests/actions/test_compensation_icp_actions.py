@@ -159,3 +159,27 @@ async def test_discount_money_does_not_overwrite_the_amount_paid(store, dispatch
                                       "unrecoverable_discounts": {"value": 20, "unit": "CNY"}})
     slots = slot_events(await ValidateRefundForm().run(dispatcher, tracker, domain))
     assert slots["amount_paid"] == "300.00" and slots["unrecoverable_discounts"] == "20.00"
+
+
+async def test_incident_order_and_filing_questions_offer_the_customers_own(store, dispatcher, domain):
+    from actions.compensation import ActionAskFaultIncident, ActionAskFaultOrder
+    from actions.icp import ActionAskIcpFiling
+
+    await ActionAskFaultIncident().run(dispatcher, make_tracker({}, customer="C1001"), domain)
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert len(titles) == len(store.incidents("C1001")) + 1 and dispatcher.messages[0]["buttons"][-1]["payload"] == "/deny"
+    orders = type(dispatcher)()
+    await ActionAskFaultOrder().run(orders, make_tracker({}, customer="C1002"), domain)
+    payloads = " ".join(b["payload"] for b in orders.messages[0]["buttons"])
+    assert all(o.order_id in payloads for o in store.orders("C1002")[:5])
+    assert not any(o.order_id in payloads for o in store.orders("C1001"))
+    filings = type(dispatcher)()
+    await ActionAskIcpFiling().run(filings, make_tracker({}, customer="C1004"), domain)
+    assert len(filings.messages[0]["buttons"]) == len(store.filings("C1004"))
+
+
+async def test_guest_gets_no_account_buttons(store, dispatcher, domain):
+    from actions.compensation import ActionAskFaultIncident
+
+    await ActionAskFaultIncident().run(dispatcher, make_tracker({}), domain)
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/deny"]

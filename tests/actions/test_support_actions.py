@@ -134,3 +134,26 @@ async def test_core_fallback_forgets_the_message_so_the_bot_listens(store, dispa
     events = await ActionFallback().run(dispatcher, make_tracker({}, intent="deny", text="no, it was the 24th"), domain)
     assert responses(dispatcher) == ["utter_default"]
     assert [e["event"] for e in events] == ["rewind"]
+
+
+def test_responses_rasa_utters_itself_need_no_action_variables(domain):
+    """Rules and form questions utter these without an action, so only slots could
+    fill them: a policy figure there would show as '{refund_limit}'."""
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    direct = set()
+    for path in (root / "data" / "rules").glob("*.yml"):
+        for rule in yaml.safe_load(path.read_text())["rules"]:
+            direct |= {s["action"] for s in rule["steps"] if str(s.get("action", "")).startswith("utter_")}
+    custom_asks = {a.replace("action_ask_", "utter_ask_") for a in domain["actions"] if a.startswith("action_ask_")}
+    direct |= {r for r in domain["responses"] if r.startswith("utter_ask_") and r not in custom_asks}
+    assert "utter_ask_billing" in direct and "utter_iamabot" in direct
+    slots = set(domain["slots"])
+    for name in sorted(direct):
+        for variant in domain["responses"][name]:
+            used = set(re.findall(r"(?<!{){([^{}]+)}(?!})", variant.get("text", "")))
+            assert used <= slots, f"{name} uses {used - slots}"
