@@ -34,7 +34,7 @@ def _default(value: Any) -> Any:
 
 
 _loads = json.JSONDecoder(parse_float=Decimal, parse_constant=_reject_constant).decode
-_dumps = json.JSONEncoder(default=_default, separators=(", ", ": ")).encode
+_dumps = json.JSONEncoder(default=_default, separators=(",", ":")).encode
 
 
 def _clock_now() -> str:

@@ -61,9 +61,7 @@ def type_name(value: Any) -> str:
 
 def time_(value: Any, path: str) -> Optional[datetime]:
     """ISO 8601 with an offset (`Z` allowed) -> aware datetime; None if missing."""
-    if value is None:
-        return None
-    if isinstance(value, str):
+    if type(value) is str:
         hit = _TIMES.get(value)
         if hit is not None:
             return hit
@@ -72,6 +70,10 @@ def time_(value: Any, path: str) -> Optional[datetime]:
             _TIMES.clear()
         _TIMES[value] = moment
         return moment
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return time_(str(value), path)
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
             raise PolicyInputError(path, "time has no UTC offset (write it like 2026-11-27T10:00:00+08:00)")
@@ -182,6 +184,8 @@ def boolean(value: Any, path: str) -> Optional[bool]:
 
 
 def enum(value: Any, allowed: Sequence[str], path: str) -> Optional[str]:
+    if value in allowed and type(value) is str:  # the common case first (hot path)
+        return value
     if value is None:
         return None
     if not isinstance(value, str):

@@ -178,7 +178,6 @@ def _item_out(item: Item, policy: Policy) -> dict[str, Any]:
         "id": item.id,
         "decision": state,
         "rules_failed": policy.sort_rules(item.failed),
-        "reasons": list(item.reasons),
         "missing": list(item.missing),
         "refund_amount": amount,
         "purchased_at": text.iso(item.purchased, policy) if item.purchased else None,
