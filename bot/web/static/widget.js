@@ -122,6 +122,7 @@
           msg.answered = true; saveHistory();
           Array.prototype.forEach.call(group.querySelectorAll('button'), function (x) { x.disabled = true; });
           send(b.payload, b.title);
+          ui.input.focus();  // the pressed button is now disabled: keep keyboard focus in the widget
         });
         group.appendChild(btn);
       });
