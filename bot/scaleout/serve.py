@@ -60,14 +60,35 @@ def _fast_validate_action_result(self: Any, result: dict) -> bool:
     raise error
 
 
+_ORIGINAL_MINIMAL: Optional[Callable[..., Any]] = None
+
+
+def _cached_minimal_graph_schema(self: Any, targets: Optional[list] = None) -> Any:
+    """GraphSchema.minimal_graph_schema, memoised per schema and target list.
+
+    Rasa prunes its (immutable, loaded-once) inference graph to the requested targets
+    on every parse and every prediction, walking every dependency path again.
+    """
+    cache = self.__dict__.setdefault("_assurance_minimal_cache", {})
+    key = tuple(targets) if targets else None
+    if key not in cache:
+        assert _ORIGINAL_MINIMAL is not None
+        cache[key] = _ORIGINAL_MINIMAL(self, targets)
+    return cache[key]
+
+
 def apply_patches() -> None:
     """Install the fixes (idempotent)."""
-    global _PATCHED
+    global _PATCHED, _ORIGINAL_MINIMAL
     if _PATCHED:
         return
     from rasa.core.actions.action import RemoteAction
+    from rasa.engine.graph import GraphSchema
 
     RemoteAction._validate_action_result = _fast_validate_action_result  # type: ignore[assignment]
+    if GraphSchema.minimal_graph_schema is not _cached_minimal_graph_schema:
+        _ORIGINAL_MINIMAL = GraphSchema.minimal_graph_schema
+    GraphSchema.minimal_graph_schema = _cached_minimal_graph_schema  # type: ignore[assignment]
     _PATCHED = True
 
 

@@ -83,10 +83,14 @@ def drop_database(base_url: str, db_url: str) -> None:
     admin.dispose()
 
 
-def redis_lock_settings(url: str, prefix: str) -> dict:
-    """Rasa lock_store endpoint settings for ``url`` with key prefix ``prefix``."""
+ATOMIC_LOCK_STORE = "bot.scaleout.locks.AtomicRedisLockStore"
+
+
+def redis_lock_settings(url: str, prefix: str, lock_type: str = ATOMIC_LOCK_STORE) -> dict:
+    """Rasa lock_store endpoint settings for ``url`` with key prefix ``prefix``
+    (our atomic lock store by default; ``lock_type="redis"`` for Rasa's own)."""
     parts = urlsplit(url)
-    return {"type": "redis", "url": parts.hostname or "127.0.0.1", "port": parts.port or 6379,
+    return {"type": lock_type, "url": parts.hostname or "127.0.0.1", "port": parts.port or 6379,
             "db": int((parts.path or "/0").lstrip("/") or 0), "key_prefix": prefix}
 
 

@@ -66,3 +66,21 @@ def test_patch_installs_and_is_much_faster(monkeypatch) -> None:
         ra._validate_action_result(GOOD[1])
     fast = time.perf_counter() - t0
     assert fast * 5 < slow, (fast, slow)
+
+
+def test_minimal_graph_schema_memo_returns_the_same_pruning() -> None:
+    from rasa.engine.graph import GraphSchema, SchemaNode
+    from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+
+    def node(**needs: str) -> SchemaNode:
+        return SchemaNode(needs=needs, uses=WhitespaceTokenizer, constructor_name="create",
+                          fn="process", config={})
+
+    schema = GraphSchema({"a": node(), "b": node(x="a"), "c": node(x="b"), "d": node(x="a")})
+    serve.apply_patches()
+    original = serve._ORIGINAL_MINIMAL
+    for targets in (["c"], ["d"], ["b", "d"], None):
+        expected = set(original(schema, targets).nodes)
+        first = schema.minimal_graph_schema(targets)
+        assert set(first.nodes) == expected
+        assert schema.minimal_graph_schema(targets) is first  # memoised
