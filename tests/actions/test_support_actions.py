@@ -157,3 +157,22 @@ def test_responses_rasa_utters_itself_need_no_action_variables(domain):
         for variant in domain["responses"][name]:
             used = set(re.findall(r"(?<!{){([^{}]+)}(?!})", variant.get("text", "")))
             assert used <= slots, f"{name} uses {used - slots}"
+
+
+async def test_unusable_answer_in_a_form_is_asked_again_then_explained(store, dispatcher, domain):
+    """'sometime' for the purchase time: nothing extracted, no rule fits (core fallback)."""
+    first = make_tracker({"requested_slot": "purchased_at"}, intent="inform", text="sometime", active_loop="refund_form")
+    events = await ActionFallback().run(dispatcher, first, domain)
+    assert responses(dispatcher) == ["utter_not_understood_slot", "utter_ask_purchased_at"]
+    assert events[0]["event"] == "rewind" and events[1]["value"] == 1.0
+    again = type(dispatcher)()
+    second = make_tracker({"requested_slot": "purchased_at", "repeated_validation_failures": 1.0},
+                          intent="inform", text="dunno", active_loop="refund_form")
+    events = await ActionFallback().run(again, second, domain)
+    assert responses(again) == ["utter_explain_purchased_at", "utter_ask_continue_form"]
+    assert {e["name"]: e["value"] for e in events if e["event"] == "slot"}["requested_slot"] == "continue_form"
+    assert load_figure("refund_days") in rendered(again, domain)[0]
+
+
+def load_figure(name):
+    return figures()[name]
