@@ -176,3 +176,16 @@ async def test_unusable_answer_in_a_form_is_asked_again_then_explained(store, di
 
 def load_figure(name):
     return figures()[name]
+
+
+def test_every_slot_mapping_is_conditioned_on_its_form(domain):
+    """3.x mapping conditions: no slot fills from a message outside its form; intent
+    and free-text answers only fill the slot that was asked (docs/CONVERSATIONS.md)."""
+    for name, slot in domain["slots"].items():
+        for mapping in slot["mappings"]:
+            if mapping["type"] == "custom":
+                continue
+            conditions = mapping.get("conditions") or []
+            assert conditions and all(c.get("active_loop") for c in conditions), name
+            if mapping["type"] in ("from_intent", "from_text"):
+                assert all(c.get("requested_slot") for c in conditions), name
