@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import facts, store_access
-from actions.common import decide, guarded, logger, next_facts, now, now_iso, say, service_down, show_date, show_time
+from actions.common import decide, guarded, logger, next_facts, say, service_down, show_date, show_time
 from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation, previous_value
 from actions.identity import customer_id
 
@@ -51,13 +51,13 @@ async def build_case(tracker: Tracker) -> Tuple[Optional[str], Dict[str, Any]]:
         from bot.store.errors import NotFound
 
         try:
-            base = await store_access.call(
-                "compensation_case", cid, _chosen(tracker, "fault_incident"), _chosen(tracker, "fault_order"), now(), **typed
+            base = await store_access.read(
+                tracker, "compensation_case", cid, _chosen(tracker, "fault_incident"), _chosen(tracker, "fault_order"), store_access.turn_now(tracker), **typed
             )
         except NotFound:  # an id that is not this customer's: validation says so
-            base = await store_access.call("compensation_case", cid, None, None, now(), **typed)
+            base = await store_access.read(tracker, "compensation_case", cid, None, None, store_access.turn_now(tracker), **typed)
     else:
-        base = facts.guest_compensation_case(now_iso())
+        base = facts.guest_compensation_case(store_access.turn_now(tracker).isoformat())
     return cid, facts.fill_case(base, tracker.slots, next_facts)
 
 
@@ -73,7 +73,7 @@ class ValidateFaultForm(AssuranceFormValidation):
     async def asked_slots(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Text]:
         cid = customer_id(tracker)
         if cid and tracker.get_slot("fault_incident") is None:
-            if await store_access.call("incidents", cid):
+            if await store_access.read(tracker, "incidents", cid):
                 return ["fault_incident"]
         _, case = await build_case(tracker)
         asked = facts.slots_to_ask(next_facts(case))
@@ -89,7 +89,7 @@ class ValidateFaultForm(AssuranceFormValidation):
             return {"fault_incident": NONE}
         cid = customer_id(tracker)
         ident = value.strip().upper() if isinstance(value, str) else None
-        known = {i.incident_id for i in await store_access.call("incidents", cid)} if cid else set()
+        known = {i.incident_id for i in await store_access.read(tracker, "incidents", cid)} if cid else set()
         if ident and ident in known:
             return {"fault_incident": ident, FAILURES: 0.0}
         if ident:
@@ -101,7 +101,7 @@ class ValidateFaultForm(AssuranceFormValidation):
             return {"fault_order": NONE}
         cid = customer_id(tracker)
         if cid and isinstance(value, str):
-            order = await store_access.call("find_order", cid, value)
+            order = await store_access.read(tracker, "find_order", cid, value)
             if order is not None:
                 return {"fault_order": order.order_id, FAILURES: 0.0}
             say(dispatcher, "utter_order_not_found", item=value)
@@ -194,7 +194,7 @@ class ActionAskFaultIncident(Action):
     @guarded
     async def run(self, dispatcher, tracker, domain):
         cid = customer_id(tracker)
-        incidents = await store_access.call("incidents", cid) if cid else []
+        incidents = await store_access.read(tracker, "incidents", cid) if cid else []
         dispatcher.utter_message(response="utter_ask_fault_incident", buttons=_buttons_incidents(incidents))
         return []
 
@@ -206,7 +206,7 @@ class ActionAskFaultOrder(Action):
     @guarded
     async def run(self, dispatcher, tracker, domain):
         cid = customer_id(tracker)
-        orders = await store_access.call("orders", cid) if cid else []
+        orders = await store_access.read(tracker, "orders", cid) if cid else []
         orders = sorted(orders, key=lambda o: o.purchased_at, reverse=True)[:MAX_BUTTONS]
         buttons = [{"title": f"{o.order_id} · {o.product} ({o.resource_id})",
                     "payload": f'/inform{{"order_id":"{o.order_id}"}}'} for o in orders]

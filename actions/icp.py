@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import facts, store_access
-from actions.common import decide, logger, next_facts, now, now_iso, say, service_down, show_date, guarded
+from actions.common import decide, guarded, logger, next_facts, say, service_down, show_date
 from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation
 from actions.identity import customer_id
 
@@ -38,11 +38,11 @@ async def build_case(tracker: Tracker) -> Tuple[Optional[str], Dict[str, Any]]:
         from bot.store.errors import NotFound
 
         try:
-            base = await store_access.call("icp_case", cid, tracker.get_slot("icp_filing"), now())
+            base = await store_access.read(tracker, "icp_case", cid, tracker.get_slot("icp_filing"), store_access.turn_now(tracker))
         except NotFound:  # not this customer's filing: validation says so
-            base = await store_access.call("icp_case", cid, None, now())
+            base = await store_access.read(tracker, "icp_case", cid, None, store_access.turn_now(tracker))
     else:
-        base = facts.guest_icp_case(now_iso())
+        base = facts.guest_icp_case(store_access.turn_now(tracker).isoformat())
     return cid, facts.fill_case(base, tracker.slots, next_facts)
 
 
@@ -58,7 +58,7 @@ class ValidateIcpForm(AssuranceFormValidation):
     async def asked_slots(self, dispatcher, tracker, domain) -> List[Text]:
         cid = customer_id(tracker)
         if cid and tracker.get_slot("icp_filing") is None:
-            if len(await store_access.call("filings", cid)) > 1:
+            if len(await store_access.read(tracker, "filings", cid)) > 1:
                 return ["icp_filing"]
         _, case = await build_case(tracker)
         return facts.slots_to_ask(next_facts(case))
@@ -66,7 +66,7 @@ class ValidateIcpForm(AssuranceFormValidation):
     async def validate_icp_filing(self, value, dispatcher, tracker, domain):
         cid = customer_id(tracker)
         ident = value.strip().upper() if isinstance(value, str) else None
-        known = {f.filing_id for f in await store_access.call("filings", cid)} if cid else set()
+        known = {f.filing_id for f in await store_access.read(tracker, "filings", cid)} if cid else set()
         if ident and ident in known:
             return {"icp_filing": ident, FAILURES: 0.0}
         if ident:
@@ -111,7 +111,7 @@ class ActionAskIcpFiling(Action):
     @guarded
     async def run(self, dispatcher, tracker, domain):
         cid = customer_id(tracker)
-        filings = await store_access.call("filings", cid) if cid else []
+        filings = await store_access.read(tracker, "filings", cid) if cid else []
         buttons = [{"title": f"{f.filing_id} · {f.domain} · {f.status}",
                     "payload": f'/inform{{"filing_id":"{f.filing_id}"}}'} for f in filings[:MAX_BUTTONS]]
         dispatcher.utter_message(response="utter_ask_icp_filing", buttons=buttons)

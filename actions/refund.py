@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import facts, store_access
-from actions.common import decide, guarded, next_facts, now, now_iso, say, show_date, show_time
+from actions.common import decide, guarded, next_facts, say, show_date, show_time
 from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation, previous_value
 from actions.identity import customer_id
 
@@ -44,11 +44,11 @@ async def build_case(tracker: Tracker) -> Tuple[Optional[str], Optional[Dict[str
         from bot.store.errors import NotFound
 
         try:
-            base = await store_access.call("refund_case", cid, [item], now())
+            base = await store_access.read(tracker, "refund_case", cid, [item], store_access.turn_now(tracker))
         except NotFound:  # not this customer's: validate_refund_item says so
             return cid, None
     else:
-        base = facts.guest_refund_case(now_iso(), item)
+        base = facts.guest_refund_case(store_access.turn_now(tracker).isoformat(), item)
     return cid, facts.fill_case(base, tracker.slots, next_facts)
 
 
@@ -75,7 +75,7 @@ class ValidateRefundForm(AssuranceFormValidation):
         item = facts.normalize("refund_item", value)
         cid = customer_id(tracker)
         if item and cid:
-            order = await store_access.call("find_order", cid, item)
+            order = await store_access.read(tracker, "find_order", cid, item)
             if order is None:
                 say(dispatcher, "utter_order_not_found", item=item)
                 return self.failed("refund_item", dispatcher, tracker, domain) | {"refund_item": None}
@@ -134,12 +134,12 @@ class ActionAskRefundItem(Action):
         cid = customer_id(tracker)
         buttons: List[Dict[str, str]] = []
         if cid:
-            orders = await store_access.call("orders", cid)
+            orders = await store_access.read(tracker, "orders", cid)
             orders = sorted(orders, key=lambda o: o.purchased_at, reverse=True)
             if orders:
                 # one store read for all, then one decision per order on its own
                 # (so one order's R3 position does not depend on the others)
-                case = await store_access.call("refund_case", cid, [o.order_id for o in orders], now())
+                case = await store_access.read(tracker, "refund_case", cid, [o.order_id for o in orders], store_access.turn_now(tracker))
                 by_id = {item["id"]: item for item in case.get("items") or []}
                 for order in orders:
                     if len(buttons) >= MAX_BUTTONS:

@@ -35,3 +35,32 @@ async def call(method: str, *args: Any, **kwargs: Any) -> Any:
     """`await call("orders", cid)` runs store.orders(cid) in a worker thread."""
     store = await asyncio.to_thread(get_store)
     return await asyncio.to_thread(getattr(store, method), *args, **kwargs)
+
+
+def _cache(tracker: Any) -> dict:
+    cache = getattr(tracker, "_assurance_store_cache", None)
+    if cache is None:
+        cache = {}
+        setattr(tracker, "_assurance_store_cache", cache)
+    return cache
+
+
+async def read(tracker: Any, method: str, *args: Any, **kwargs: Any) -> Any:
+    """A store read, remembered for the rest of this action run (this tracker
+    object lives for one request). rasa_sdk asks a form's required slots several
+    times per run; the answer cannot change within it."""
+    key = (method, repr(args), repr(sorted(kwargs.items())))
+    cache = _cache(tracker)
+    if key not in cache:
+        cache[key] = await call(method, *args, **kwargs)
+    return cache[key]
+
+
+def turn_now(tracker: Any) -> Any:
+    """One `bot.clock.now()` per action run, so every case of the run agrees."""
+    from bot import clock
+
+    cache = _cache(tracker)
+    if "now" not in cache:
+        cache["now"] = clock.now()
+    return cache["now"]
