@@ -88,6 +88,11 @@ class Cluster:
     endpoints: Optional[Path] = None
     credentials: Path = stack.ROOT / "credentials.yml"
     with_actions: bool = True
+    gateway: bool = False        # bot.scaleout.action_gateway in front of the action server
+    store_proxy: bool = False    # the action server reaches PostgreSQL through a TcpProxy
+    action_gateway: Optional[stack.Server] = None
+    proxy: Optional[Any] = None
+    action_env: dict = field(default_factory=dict)
 
     def start(self, wait: bool = True) -> "Cluster":
         services.check_postgres(self.pg_base)
@@ -101,10 +106,28 @@ class Cluster:
         for step in ("migrate", "seed"):
             subprocess.run([stack.PYTHON, "-m", "bot.store", step], cwd=stack.ROOT, check=True,
                            env=self.env, stdout=subprocess.DEVNULL)
+        action_env = dict(self.env)
+        if self.store_proxy:
+            from sqlalchemy.engine import make_url
+
+            from bot.scaleout.tcpproxy import TcpProxy
+
+            url = make_url(self.store_db)
+            self.proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432).start()
+            action_env["DATABASE_URL"] = url.set(host="127.0.0.1", port=self.proxy.port) \
+                .render_as_string(hide_password=False)
+        self.action_env = action_env
         action_url = None
         if self.with_actions:
-            self.actions = stack.action_server(stack.free_port(), self.work, self.env).start()
+            self.actions = stack.action_server(stack.free_port(), self.work, action_env).start()
             action_url = f"{self.actions.url}/webhook"
+            if self.gateway:
+                port = stack.free_port()
+                self.action_gateway = stack.Server(
+                    "action gateway", [stack.PYTHON, "-m", "bot.scaleout.action_gateway",
+                                       "--port", str(port), "--upstream", self.actions.url],
+                    port, self.work / f"gateway-{port}.log", dict(self.env)).start()
+                action_url = f"{self.action_gateway.url}/webhook"
         tracker = None
         if self.tracker == "sql":
             self.tracker_db = services.create_database(self.pg_base, "assure_tracker")
@@ -129,6 +152,8 @@ class Cluster:
     def wait_ready(self, timeout: float = 180.0) -> None:
         if self.actions is not None:
             self.actions.wait_http("/health", timeout=timeout)
+        if self.action_gateway is not None:
+            self.action_gateway.wait_http("/health", timeout=30)
         for r in self.rasa:
             r.wait_reply(timeout=timeout, sender=f"ready-{r.port}")
         if self.front:
@@ -142,6 +167,19 @@ class Cluster:
         self.rasa[i] = new
         new.wait_reply(timeout=180, sender=f"ready-{new.port}-{int(time.time())}")
         return new
+
+    def stop_actions(self) -> None:
+        """The action server dies (SIGKILL)."""
+        assert self.actions is not None
+        self.actions.kill()
+        self.actions.proc.wait(10)  # type: ignore[union-attr]
+        self.actions.stop()
+
+    def start_actions(self) -> None:
+        """The action server comes back on its old port."""
+        assert self.actions is not None
+        self.actions = stack.action_server(self.actions.port, self.work, self.action_env).start()
+        self.actions.wait_http("/health", timeout=120)
 
     def token(self, customer_id: str) -> str:
         from bot import identity
@@ -218,7 +256,8 @@ class Cluster:
 
     def close(self) -> None:
         servers = ([self.front] if self.front else []) + list(self.rasa) + (
-            [self.actions] if self.actions else [])
+            [self.actions] if self.actions else []) + (
+            [self.action_gateway] if self.action_gateway else [])
         for s in servers:
             try:
                 s.stop()
@@ -234,11 +273,14 @@ class Cluster:
             services.redis_delete_prefix(self.redis, self.prefix)
         except Exception:  # noqa: BLE001
             pass
+        if self.proxy is not None:
+            self.proxy.close()
 
     def logs(self) -> str:
         parts = []
         for s in ([self.actions] if self.actions else []) + list(self.rasa) + (
-                [self.front] if self.front else []):
+                [self.front] if self.front else []) + (
+                [self.action_gateway] if self.action_gateway else []):
             parts.append(f"--- {s.name} ({s.log_path}) ---\n{s.log_tail(30)}")
         return "\n".join(parts)
 
