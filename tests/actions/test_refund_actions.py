@@ -194,3 +194,15 @@ async def test_status_by_reference_is_scoped_to_the_owner(store, dispatcher, dom
 async def test_guest_status_reads_nothing(store, dispatcher, domain):
     await ActionRefundStatus().run(dispatcher, make_tracker({}, intent="refund_status"), domain)
     assert responses(dispatcher) == ["utter_status_guest"]
+
+
+async def test_one_validation_run_reads_each_case_once(store, dispatcher, domain, monkeypatch):
+    """rasa_sdk asks required_slots three times per run; the store is read once."""
+    calls = []
+    original = store.refund_case
+    monkeypatch.setattr(store, "refund_case", lambda *a, **k: calls.append(a) or original(*a, **k))
+    ecs = order(store, "C1001", "ECS", "monthly")
+    tracker = make_tracker({"requested_slot": None}, customer="C1001", intent="request_refund",
+                           new_slots={"refund_item": ecs.order_id}, active_loop="refund_form")
+    await ValidateRefundForm().run(dispatcher, tracker, domain)
+    assert len(calls) == 1
