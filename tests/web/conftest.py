@@ -30,8 +30,10 @@ def stack(tmp_path_factory):
     running.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Module scope: Playwright's sync API keeps an event loop running in this thread
+    while it is open, which would break later asyncio tests in the same session."""
     if not Path(CHROMIUM).exists():
         message = f"{CHROMIUM} is missing (apt-get install -y chromium)"
         if os.environ.get("CI"):
