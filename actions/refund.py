@@ -149,6 +149,8 @@ class ActionAskRefundItem(Action):
                         buttons.append(order_button(order))
         if buttons:
             dispatcher.utter_message(response="utter_ask_refund_item_choose", buttons=buttons)
+        elif cid:
+            say(dispatcher, "utter_ask_refund_item_none")
         else:
             say(dispatcher, "utter_ask_refund_item")
         return []

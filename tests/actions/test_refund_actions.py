@@ -206,3 +206,8 @@ async def test_one_validation_run_reads_each_case_once(store, dispatcher, domain
                            new_slots={"refund_item": ecs.order_id}, active_loop="refund_form")
     await ValidateRefundForm().run(dispatcher, tracker, domain)
     assert len(calls) == 1
+
+
+async def test_no_refundable_order_says_so_and_still_takes_an_id(store, dispatcher, domain):
+    await ActionAskRefundItem().run(dispatcher, make_tracker({}, customer="C1003"), domain)  # R3 blocks all
+    assert responses(dispatcher) == ["utter_ask_refund_item_none"]
