@@ -2,7 +2,7 @@
 """Benchmark `python -m bot.policy`: pipe N generated cases (default 100,000) through
 the real command line in a subprocess and report decisions per second.
 
-    .venv/bin/python scripts/bench_policy.py [--cases N] [--seed S] [--keep DIR]
+    .venv/bin/python scripts/bench_policy.py [--cases N] [--seed S] [--workers N] [--keep DIR]
 
 Not a timed test (the machine is shared); the target is at least 20,000/s.
 The cases are varied: every kind, eligible / ineligible / undetermined outcomes,
@@ -128,6 +128,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=20261127)
+    parser.add_argument("--workers", default="1", help="passed to `python -m bot.policy --workers` (default 1)")
     parser.add_argument("--keep", type=Path, help="keep cases.jsonl and decisions.jsonl here")
     args = parser.parse_args()
     lines = generate(args.cases, args.seed)
@@ -139,7 +140,7 @@ def main() -> int:
         with open(cases, "rb") as src, open(decisions, "wb") as dst:
             cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
-            proc = subprocess.run([sys.executable, "-m", "bot.policy"], stdin=src, stdout=dst,
+            proc = subprocess.run([sys.executable, "-m", "bot.policy", "--workers", args.workers], stdin=src, stdout=dst,
                                   stderr=subprocess.PIPE, cwd=ROOT, env={"ASSURANCE_NOW": BASE.isoformat()})
             elapsed = time.perf_counter() - started
             cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -151,7 +152,7 @@ def main() -> int:
     outcomes = Counter(("error" if "error" in d else f"{d['kind']}:{d['decision']}") for d in map(json.loads, out))
     rate = len(lines) / elapsed
     print(f"{len(lines)} cases through `python -m bot.policy` in {elapsed:.2f} s "
-          f"(process start included): {rate:,.0f} decisions/s (target 20,000/s)")
+          f"(process start included, --workers {args.workers}): {rate:,.0f} decisions/s (target 20,000/s)")
     print(f"CPU time of the child {cpu:.2f} s: {len(lines) / cpu:,.0f} decisions per CPU-second "
           f"(the wall-clock figure drops when other processes share the 2 cores)")
     print("outcomes: " + ", ".join(f"{k}={v}" for k, v in sorted(outcomes.items())))

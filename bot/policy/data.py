@@ -107,6 +107,8 @@ class Policy:
         self.hotline_close = _hhmm(f["hotline_close"])
         self.holidays = frozenset(date.fromisoformat(str(d)) for d in f["hotline_holidays"])
         self._figures = self._render_figures()
+        self._reason_parts: dict[str, tuple[str, str, str]] = {}  # text.reason's cache
+        self._notes: dict[tuple[str, str], str] = {}               # text.note's cache
 
     def _render_figures(self) -> dict[str, str]:
         f = self._figs
@@ -154,6 +156,9 @@ class Policy:
 
     def sort_rules(self, ids) -> list[str]:
         """Unique rule IDs in table order."""
+        ids = list(ids)
+        if len(ids) < 2:
+            return ids
         return sorted(set(ids), key=self._rank.__getitem__)
 
 

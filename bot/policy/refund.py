@@ -6,7 +6,6 @@ reservation), R7 (amount); R3 is applied afterwards, by position, to the items n
 other rule made ineligible."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Mapping, Optional
@@ -20,18 +19,20 @@ from .errors import PolicyInputError
 ITEM_FACTS = ("billing", "purchased_at", "invoice", "resource_state", "amount_paid", "unrecoverable_discounts")
 
 
-@dataclass
 class Item:
     """One item's evaluation before R3."""
 
-    index: int
-    id: Any
-    failed: list[str] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    amount: Optional[Decimal] = None
-    notes: list[str] = field(default_factory=list)
-    purchased: Optional[datetime] = None
+    __slots__ = ("index", "id", "failed", "reasons", "missing", "amount", "notes", "purchased")
+
+    def __init__(self, index: int, ident: Any) -> None:
+        self.index = index
+        self.id = ident
+        self.failed: list[str] = []
+        self.reasons: list[str] = []
+        self.missing: list[str] = []
+        self.amount: Optional[Decimal] = None
+        self.notes: list[str] = []
+        self.purchased: Optional[datetime] = None  # in the policy's zone
 
     @property
     def label(self) -> str:
@@ -58,30 +59,33 @@ def judge_item(raw: Any, index: int, now: datetime, policy: Policy) -> Item:
     deducted = parse.money(raw.get("unrecoverable_discounts"), f"{path}.unrecoverable_discounts")
     if purchased is not None:
         not_after_now(purchased, now, f"{path}.purchased_at")
-        item.purchased = purchased
-
-    def fail(rule_id: str, **facts: Any) -> None:
-        item.failed.append(rule_id)
-        item.reasons.append(text.reason(policy, rule_id, item.label, **facts))
+        item.purchased = purchased.astimezone(policy.tz)
+    failed, missing, reasons, label = item.failed, item.missing, item.reasons, item.label
 
     if billing is None:
-        item.missing.append(f"{path}.billing")
+        missing.append(f"{path}.billing")
     elif billing in rules["excluded_billing"]:
-        fail("R5", billing=billing)
+        failed.append("R5")
+        reasons.append(text.reason(policy, "R5", label, billing=billing))
     elif billing not in rules["covered_billing"]:
-        fail("R1", billing=billing)
+        failed.append("R1")
+        reasons.append(text.reason(policy, "R1", label, billing=billing))
     if purchased is None:
-        item.missing.append(f"{path}.purchased_at")
+        missing.append(f"{path}.purchased_at")
     elif now - purchased > policy.refund_window:
-        fail("R2", purchased_at=text.iso(purchased, policy), elapsed=text.span(now - purchased))
+        failed.append("R2")
+        reasons.append(text.reason(policy, "R2", label, purchased_at=item.purchased.isoformat(),
+                                   elapsed=text.span(now - purchased)))
     if invoice is None:
-        item.missing.append(f"{path}.invoice")
+        missing.append(f"{path}.invoice")
     elif invoice in rules["blocking_invoice"]:
-        fail("R4", invoice=invoice)
+        failed.append("R4")
+        reasons.append(text.reason(policy, "R4", label, invoice=invoice))
     if state is None:
-        item.missing.append(f"{path}.resource_state")
+        missing.append(f"{path}.resource_state")
     elif state in rules["blocking_resource_state"]:
-        fail("R6", resource_state=state)
+        failed.append("R6")
+        reasons.append(text.reason(policy, "R6", label, resource_state=state))
         item.notes.append(text.note(policy, "R6"))
     if paid is None:
         item.missing.append(f"{path}.amount_paid")
@@ -180,6 +184,6 @@ def _item_out(item: Item, policy: Policy) -> dict[str, Any]:
         "rules_failed": policy.sort_rules(item.failed),
         "missing": list(item.missing),
         "refund_amount": amount,
-        "purchased_at": text.iso(item.purchased, policy) if item.purchased else None,
-        "purchase_year": calendar_year(item.purchased, policy) if item.purchased else None,
+        "purchased_at": item.purchased.isoformat() if item.purchased else None,
+        "purchase_year": item.purchased.year if item.purchased else None,
     }

@@ -32,14 +32,23 @@ def fill(policy: Policy, template: str, facts: dict[str, Any]) -> str:
 
 def reason(policy: Policy, rule_id: str, subject: Optional[str] = None, **facts: Any) -> str:
     """'<subject>: R2 (Five-day refund window) is not met: <why>. The policy says: "<clause>"'."""
-    rule = policy.rule(rule_id)
-    why = fill(policy, rule.fail, facts)
-    head = f"{subject}: " if subject else ""
-    return f'{head}{rule_id} ({rule.title}) is not met: {why}. The policy says: "{rule.clause}"'
+    parts = policy._reason_parts.get(rule_id)
+    if parts is None:
+        rule = policy.rule(rule_id)
+        parts = policy._reason_parts[rule_id] = (
+            f"{rule_id} ({rule.title}) is not met: ", rule.fail, f'. The policy says: "{rule.clause}"')
+    lead, template, tail = parts
+    why = fill(policy, template, facts) if facts else template
+    return f"{subject}: {lead}{why}{tail}" if subject else f"{lead}{why}{tail}"
 
 
 def note(policy: Policy, rule_id: str, key: str = "note", **facts: Any) -> str:
     """A rule's note ('<ID>: <sentence>'), e.g. R8's back-up warning."""
+    if not facts:
+        cached = policy._notes.get((rule_id, key))
+        if cached is None:
+            cached = policy._notes[(rule_id, key)] = f"{rule_id}: {fill(policy, policy.rule(rule_id).text(key), {})}"
+        return cached
     return f"{rule_id}: {fill(policy, policy.rule(rule_id).text(key), facts)}"
 
 

@@ -94,3 +94,28 @@ def test_explain_from_stdin_and_bad_input_exit_status():
 def test_unknown_argument_is_refused():
     code, _, err = run(["--frobnicate"], "")
     assert code == 64 and "unknown arguments" in err
+
+
+def test_parallel_workers_keep_order_across_blocks_and_bad_lines():
+    from bot.policy.cli import _BLOCK
+
+    lines = []
+    for n in range(2 * _BLOCK + 7):
+        if n % 997 == 0 or n in (_BLOCK - 1, _BLOCK, 2 * _BLOCK):
+            lines.append("not json" if n % 2 else "")
+        else:
+            lines.append(json.dumps(compensation(daily_cost=str(n)) | {"id": n}))
+    stdin = "\n".join(lines) + "\n"
+    code1, one, _ = run(["--workers", "1"], stdin)
+    code2, two, err = run(["--workers=2"], stdin)
+    assert code1 == code2 == 0 and "Traceback" not in err
+    assert one == two
+    answers = [json.loads(x) for x in two.splitlines()]
+    assert len(answers) == sum(1 for ln in lines if ln.strip())
+    ids = [a["id"] for a in answers if "error" not in a]
+    assert ids == sorted(ids)
+
+
+def test_bad_workers_argument_is_refused():
+    code, _, err = run(["--workers", "0"], "")
+    assert code == 64 and "--workers" in err
