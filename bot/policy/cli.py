@@ -73,7 +73,10 @@ def answer(line: str, now: Callable[[], str] = _clock_now) -> dict[str, Any]:
     except PolicyInputError as err:
         return {"id": ident, "error": str(err)}
     except Exception as exc:  # noqa: BLE001 - a bug must not cost the rest of the batch
-        sys.stderr.write(f"bot.policy: internal error on case id={ident!r}: {type(exc).__name__}: {exc}\n")
+        try:
+            sys.stderr.write(f"bot.policy: internal error on case id={ident!r:.80}: {type(exc).__name__}: {exc!r:.200}\n")
+        except Exception:  # noqa: BLE001 - stderr itself failing must not stop the batch
+            pass
         return {"id": ident, "error": f"internal: {type(exc).__name__} (please report this case)"}
 
 
@@ -85,7 +88,11 @@ def answer_raw(raw: Any, now: Callable[[], str] = _clock_now) -> Optional[str]:
         return _dumps({"id": None, "error": f"line: not valid UTF-8 ({exc.reason} at byte {exc.start})"})
     if not line.strip():
         return None
-    return _dumps(answer(line, now))
+    result = answer(line, now)
+    try:
+        return _dumps(result)
+    except (ValueError, TypeError, RecursionError):  # e.g. an `id` nested too deeply to echo
+        return _dumps({"id": None, "error": "id: cannot be echoed back (nested too deeply)"})
 
 
 def _block(lines: list[Any]) -> str:

@@ -119,3 +119,15 @@ def test_parallel_workers_keep_order_across_blocks_and_bad_lines():
 def test_bad_workers_argument_is_refused():
     code, _, err = run(["--workers", "0"], "")
     assert code == 64 and "--workers" in err
+
+
+def test_odd_ids_and_deep_nesting_never_cost_the_batch():
+    lines = ['{"id": ' + "[" * 900 + "]" * 900 + ', "kind": "support_scope", "topic": "console"}',
+             '{"id": ' + "[" * 20000 + "]" * 20000 + "}",
+             '{"id": "\\ud800", "kind": "support_scope", "topic": "\\ud800"}',
+             '{"id": 1.5, "kind": "support_scope", "topic": "console"}']
+    code, out, err = run([], "\n".join(lines) + "\n")
+    answers = [json.loads(x) for x in out.splitlines()]
+    assert code == 0 and len(answers) == 4 and "Traceback" not in err
+    assert "error" in answers[1] and answers[2]["error"].startswith("topic: unknown value")
+    assert answers[3]["id"] == 1.5 and answers[3]["decision"] == "provided"
