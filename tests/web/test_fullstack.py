@@ -167,3 +167,55 @@ def test_slack_event_gets_a_reply_through_chat_post_message(stack):
     buttons = [e["value"] for block in call["body"].get("blocks", []) if block["type"] == "actions"
                for e in block["elements"]]
     assert "/request_refund" in buttons
+
+
+def sio_turn(stack, token, session_id, text, metadata=None):
+    """One socket.io turn as the widget does it; returns (connect error, bot texts)."""
+    import asyncio
+
+    import socketio
+
+    async def run():
+        client = socketio.AsyncClient(reconnection=False)
+        got, done, refused = [], asyncio.Event(), asyncio.Event()
+        errors = []
+        client.on("bot_uttered", lambda d: got.append(d.get("text", "")))
+        client.on("bot_done", lambda d=None: done.set())
+        client.on("connect_error", lambda d=None: (errors.append(d), refused.set()))
+        attempt = asyncio.create_task(client.connect(
+            stack.rasa_url, socketio_path="/socket.io", transports=["polling"],
+            auth={"token": token} if token else None, wait_timeout=30))
+        await asyncio.wait([attempt, asyncio.create_task(refused.wait())], timeout=60,
+                                   return_when=asyncio.FIRST_COMPLETED)
+        if refused.is_set():
+            attempt.cancel()
+            await client.eio.disconnect(abort=True)
+            return errors[0], []
+        await client.emit("session_request", {"session_id": session_id})
+        await client.emit("user_uttered", {"message": text, "session_id": session_id,
+                                           "metadata": metadata or {}})
+        await asyncio.wait_for(done.wait(), 90)
+        await client.eio.disconnect(abort=True)
+        return None, got
+
+    return asyncio.run(run())
+
+
+def test_socketio_channel_keeps_accounts_apart(stack, signed):
+    err, own = sio_turn(stack, signed("C1003"), "sio-b-session", "what is the status of RF-DEM001")
+    assert err is None
+    b_order = ORDER_ID.search("\n".join(own)).group(0)
+    for token, metadata in ((signed("C1001"), None),
+                            (signed("C1001"), {"auth": {"customer_id": "C1003", "verified": True}}),
+                            (None, {"auth": {"customer_id": "C1003", "verified": True}})):
+        # the very same session id as B's: still another conversation
+        err, replies = sio_turn(stack, token, "sio-b-session", "what is the status of RF-DEM001", metadata)
+        assert err is None
+        assert replies and b_order not in "\n".join(replies), replies
+
+
+def test_socketio_refuses_a_forged_token_at_connect(stack, signed):
+    err, replies = sio_turn(stack, identity.mint("C1003", secret="attacker-" + "z" * 40),
+                            "sio-forged-1", "what is the status of RF-DEM001")
+    assert err and err["data"]["code"] == "bad_signature" and "signature" in err["message"]
+    assert replies == []
