@@ -1,7 +1,10 @@
-"""Duckling in process (pyduckling-native-phihos) as a Rasa 3.6 entity extractor.
+"""Duckling (pyduckling-native-phihos, no HTTP server) as a Rasa 3.6 entity extractor.
 
-Why in process: no Duckling HTTP server to run or reach; a parse costs well under a
-millisecond once the time-zone database and languages are loaded (cached per process).
+Why no Duckling server: nothing to run or reach; a parse costs well under a millisecond
+once the time-zone database, languages and dimensions are loaded (cached once per
+process). The native library runs in a tiny child process (bot/nlu/duckling_worker.py)
+because the GHC runtime corrupted the heap when it shared a process with TensorFlow;
+the zone is Asia/Shanghai (UTC+08:00 all year, no DST since 1991), the policy's zone.
 
 What it adds over plain Duckling (documented in docs/NLU.md, tested in
 tests/test_nlu_components.py):
@@ -25,10 +28,15 @@ Entity values: `time` -> ISO 8601 string with offset, or {"from": iso|None, "to"
 """
 from __future__ import annotations
 
+import atexit
+import json
 import re
+import subprocess
+import sys
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 from dateutil.relativedelta import relativedelta
@@ -37,8 +45,6 @@ from bot import clock
 from bot.nlu.patterns import find_ids
 
 DEFAULT_DIMENSIONS = ("time", "duration", "amount-of-money", "number")
-TIMEZONE = "Asia/Shanghai"  # UTC+08:00 all year (no DST since 1991), the policy's zone (H2)
-ZONEINFO = "/usr/share/zoneinfo"
 
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 RANGE_WORD_RE = re.compile(r"\b(?:to|till|til|until|through|thru|and)\b|[-–—~到至]", re.I)
@@ -72,37 +78,71 @@ class DucklingUnavailable(RuntimeError):
     """The native Duckling library or the time-zone database could not be loaded."""
 
 
-@lru_cache(maxsize=1)
-def _runtime() -> Tuple[Any, Any]:
-    """Import duckling and load the zone database once per process (the slow part)."""
-    try:
-        import duckling  # noqa: WPS433 (deliberately lazy: loads the Haskell runtime)
-    except ImportError as exc:  # pragma: no cover - the lock file installs it
-        raise DucklingUnavailable("pyduckling-native-phihos is not installed") from exc
-    try:
-        tz_db = duckling.load_time_zones(ZONEINFO)
-    except Exception as exc:  # pragma: no cover - depends on the OS image
-        raise DucklingUnavailable(f"cannot load time zones from {ZONEINFO}: {exc}") from exc
-    return duckling, tz_db
+class _Worker:
+    """Client for bot.nlu.duckling_worker: one child per process, restarted if it dies."""
+
+    def __init__(self) -> None:
+        self._proc: Optional[subprocess.Popen] = None
+        self._lock = threading.Lock()
+        atexit.register(self.close)
+
+    def _start(self) -> subprocess.Popen:
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "bot.nlu.duckling_worker"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                text=True, encoding="utf-8", bufsize=1,
+                cwd=str(Path(__file__).resolve().parents[2]),
+            )
+        except OSError as exc:  # pragma: no cover - sys.executable always exists
+            raise DucklingUnavailable(f"cannot start the Duckling worker: {exc}") from exc
+        ready = proc.stdout.readline() if proc.stdout else ""
+        if '"ready"' not in ready:
+            proc.kill()
+            raise DucklingUnavailable("the Duckling worker did not start (is pyduckling installed?)")
+        return proc
+
+    def ensure(self) -> None:
+        """Start the child now (component load), so the first message pays nothing."""
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                self._proc = self._start()
+
+    def call(self, request: Dict[str, Any]) -> List[Dict[str, Any]]:
+        line = json.dumps(request, ensure_ascii=False) + "\n"
+        with self._lock:
+            for attempt in (1, 2):  # one restart if the child died
+                if self._proc is None or self._proc.poll() is not None:
+                    self._proc = self._start()
+                try:
+                    self._proc.stdin.write(line)
+                    self._proc.stdin.flush()
+                    reply = self._proc.stdout.readline()
+                except (BrokenPipeError, OSError, ValueError):
+                    reply = ""
+                if reply:
+                    data = json.loads(reply)
+                    if "error" in data:
+                        raise DucklingUnavailable(data["error"])
+                    return data["ok"]
+                self._proc = None
+            raise DucklingUnavailable("the Duckling worker died twice on one request")
+
+    def close(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            try:
+                proc.stdin.close()
+                proc.wait(timeout=2)
+            except Exception:  # pragma: no cover - best effort at exit
+                proc.kill()
 
 
-@lru_cache(maxsize=4)
-def _locale(lang: str) -> Any:
-    duckling, _ = _runtime()
-    return duckling.default_locale_lang(duckling.parse_lang(lang))
-
-
-@lru_cache(maxsize=8)
-def _dimensions(dims: Tuple[str, ...]) -> Any:
-    duckling, _ = _runtime()
-    return duckling.parse_dimensions(list(dims))
+_WORKER = _Worker()
 
 
 def _parse(text: str, lang: str, ref: datetime, dims: Tuple[str, ...]) -> List[Dict[str, Any]]:
-    duckling, tz_db = _runtime()
-    ref_time = duckling.parse_ref_time(tz_db, TIMEZONE, int(ref.timestamp()))
-    context = duckling.Context(ref_time, _locale(lang))
-    return duckling.parse(text, context, _dimensions(dims), False)
+    return _WORKER.call({"text": text, "lang": lang, "ts": int(ref.timestamp()), "dims": list(dims)})
 
 
 def _dt(value: Optional[str]) -> Optional[datetime]:
@@ -340,7 +380,7 @@ class DucklingExtractor(GraphComponent, EntityExtractorMixin):
         self.component_config = config
         self.parser = DucklingParser(config.get("dimensions") or DEFAULT_DIMENSIONS,
                                      past=bool(config.get("resolve_to_past", True)))
-        _runtime()  # fail at load time, not on the first customer message
+        _WORKER.ensure()  # fail at load time, not on the first customer message
 
     @classmethod
     def create(

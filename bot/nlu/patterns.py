@@ -73,3 +73,39 @@ def product_phrases() -> Dict[str, str]:
             for text in texts:
                 phrases[text] = canonical
     return phrases
+
+
+#: Canonical slot values per entity (ARCHITECTURE.md "Conversation vocabulary").
+VALUE_ENTITIES: Dict[str, Tuple[str, ...]] = {
+    "billing": ("hourly", "monthly", "yearly", "pay_per_use", "pay_per_use_package"),
+    "invoice": ("none", "issued", "returned"),
+    "resource_state": ("active", "grace", "reservation"),
+    "scenario": (
+        "service_unavailable", "website_inaccessible", "provisioning_failure",
+        "config_change_failure", "billing_error",
+    ),
+}
+
+#: Synonyms too generic to tag by rule everywhere ("no thanks" is not invoice=none,
+#: "a month ago" is not billing=monthly); the learned extractor tags them in context.
+GENERIC_PHRASES = frozenset({
+    "no", "month", "a month", "a year", "package", "issued", "returned", "active",
+    "running", "working", "down", "expired", "frozen", "in use", "per hour",
+    "per month", "per year", "grace", "reservation", "unavailable", "offline",
+    "crashed", "unreachable", "was down", "went down", "not available",
+    "sent back", "gave it back", "invoiced",
+})
+
+
+def value_phrases() -> Dict[str, Tuple[str, str]]:
+    """Surface text -> (entity, canonical value) for the rule-safe value synonyms."""
+    owner = {value: entity for entity, values in VALUE_ENTITIES.items() for value in values}
+    out: Dict[str, Tuple[str, str]] = {}
+    for canonical, texts in load_entities()["synonym"].items():
+        entity = owner.get(canonical)
+        if entity is None:
+            continue
+        for text in texts:
+            if text.lower() not in GENERIC_PHRASES:
+                out[text] = (entity, canonical)
+    return out

@@ -4,8 +4,10 @@ Pretrained spaCy models cannot be downloaded here, so the assistant ships its ow
 - the tokenizer splits Chinese text into single characters and keeps identifiers
   ("ecs-abcdef12", "RF-7KQ2M9") whole, so "我想退款CS2611240001" gives tokens
   我/想/退/款/CS2611240001 and entities can be annotated inside Chinese sentences;
-- an entity ruler tags products (codes and synonyms) and the identifier patterns
-  from data/nlu/entities.yml, deterministically.
+- an entity ruler tags products (codes and synonyms), the identifier patterns and the
+  unambiguous billing/invoice/resource_state/scenario phrases from
+  data/nlu/entities.yml, deterministically (generic words such as "no" or "down" are
+  left to the learned CRF, which sees their context).
 
 `python -m bot.nlu.spacy_pipeline --out models/spacy_assurance` is idempotent: it skips
 the build when the saved pipeline's fingerprint (this file + entities.yml + spaCy
@@ -27,7 +29,7 @@ from typing import List
 from importlib.metadata import version
 from typing import TYPE_CHECKING
 
-from bot.nlu.patterns import ENTITIES_FILE, id_patterns, product_phrases
+from bot.nlu.patterns import ENTITIES_FILE, id_patterns, product_phrases, value_phrases
 
 #: CJK ideographs, CJK punctuation and full-width forms: one token per character.
 CJK = r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]"
@@ -64,6 +66,8 @@ def build() -> "Language":
     patterns: List[dict] = []
     for text, code in sorted(product_phrases().items()):
         patterns.append({"label": "product", "pattern": text, "id": code})
+    for text, (entity, canonical) in sorted(value_phrases().items()):
+        patterns.append({"label": entity, "pattern": text, "id": canonical})
     for entity, regex in ids.items():
         patterns.append({"label": entity, "pattern": [{"TEXT": {"REGEX": f"^(?:{regex})$"}}]})
     ruler.add_patterns(patterns)
