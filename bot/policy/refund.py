@@ -7,13 +7,18 @@ other rule made ineligible."""
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
+from decimal import Context, Decimal, InvalidOperation, Overflow
 from typing import Any, Mapping, Optional
 
 from . import parse, text
 from .common import ELIGIBLE, INELIGIBLE, UNDETERMINED, not_after_now, required_now, skeleton
 from .data import Policy
 from .errors import PolicyInputError
+
+#: Exact arithmetic for amounts (inputs have at most 18 + 18 digits; 28-digit
+#: default precision could round a sum or a difference).
+_EXACT = Context(prec=64, traps=[InvalidOperation, Overflow])
+_ZERO = Decimal(0)
 
 #: Item facts in the order a person is asked for them.
 ITEM_FACTS = ("billing", "purchased_at", "invoice", "resource_state", "amount_paid", "unrecoverable_discounts")
@@ -92,7 +97,7 @@ def judge_item(raw: Any, index: int, now: datetime, policy: Policy) -> Item:
     if deducted is None:
         item.missing.append(f"{path}.unrecoverable_discounts")
     if paid is not None and deducted is not None:
-        item.amount = max(Decimal(0), paid - deducted)  # R7, exact; rounded once when shown
+        item.amount = max(_ZERO, _EXACT.subtract(paid, deducted))  # R7, exact; rounded once when shown
     return item
 
 
@@ -163,7 +168,10 @@ def decide_refund(case: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
         for n in item.notes:
             if n not in out["notes"]:
                 out["notes"].append(n)
-    total = sum((i.amount for i, d in zip(items, decided) if d["decision"] == ELIGIBLE), Decimal(0))
+    total = _ZERO
+    for item, d in zip(items, decided):
+        if d["decision"] == ELIGIBLE:
+            total = _EXACT.add(total, item.amount)
     out["refund_total"] = text.money(total)
     if any(s == ELIGIBLE for s in states):
         out["notes"].append(text.note(policy, "R8"))

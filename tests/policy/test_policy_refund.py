@@ -225,3 +225,11 @@ def test_R3_calendar_year_is_counted_in_utc_plus_8():
 def test_R3_calendar_year_just_before_new_year_in_utc_plus_8():
     d = decide(refund([item(purchased_at="2026-12-31T10:59:59-05:00")], now="2026-12-31T10:59:59-05:00"))
     assert d["calendar_year"] == 2026 and d["items"][0]["purchase_year"] == 2026
+
+
+def test_R7_amounts_with_many_digits_are_exact():
+    paid, deducted = "123456789012345678.123456789012345678", "0.000000000000000001"
+    d, it = only(refund([item(amount_paid=paid, unrecoverable_discounts=deducted)]))
+    assert it["refund_amount"] == "123456789012345678.12"
+    items = [item(id="a", amount_paid="0.004"), item(id="b", amount_paid="0.001")]
+    assert decide(refund(items))["refund_total"] == "0.01"  # 0.005 exactly, half-up once
