@@ -5,12 +5,14 @@ sentences, so a rule's wording exists once (the data file) and is only filled in
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any, Optional
 
 from .data import Policy
 
 CENT = Decimal("0.01")
+#: Our own context: a caller's decimal context (precision, traps) never changes a result.
+_MONEY_CONTEXT = Context(prec=64)
 
 
 class _Vars(dict):
@@ -54,7 +56,7 @@ def note(policy: Policy, rule_id: str, key: str = "note", **facts: Any) -> str:
 
 def money(amount: Decimal) -> str:
     """The one rounding: half-up to 0.01 (POLICY.md)."""
-    return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
+    return str(amount.quantize(CENT, rounding=ROUND_HALF_UP, context=_MONEY_CONTEXT))
 
 
 def iso(moment: datetime, policy: Policy) -> str:
