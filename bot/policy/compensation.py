@@ -87,7 +87,8 @@ def decide_compensation(case: Mapping[str, Any], policy: Policy) -> dict[str, An
         waiting.append("cause_review")
     elif cause in rules["excluded_causes"]:
         failed.append("C4")
-        out["reasons"].append(text.reason(policy, "C4", cause_label=cause.replace("_", " ")))
+        out["reasons"].append(text.reason(policy, "C4", cause_label=cause.replace("_", " "),
+                                          cause_clause=rules["cause_clauses"][cause]))
     elif cause not in rules["passing_causes"]:  # an enum value the data forgot to classify
         raise PolicyInputError("cause", f"{cause!r} is not classified in the policy data")
     if start is None:

@@ -36,8 +36,11 @@ def fact_words(path: str, policy: Policy, decision: Optional[Mapping[str, Any]] 
 
 
 def _why(reason: str, clause: str) -> str:
+    """The reason without the clause it quotes (printed once, above it)."""
     suffix = f' The policy says: "{clause}"'
-    return reason[: -len(suffix)] if reason.endswith(suffix) else reason
+    if reason.endswith(suffix):
+        return reason[: -len(suffix)]
+    return reason
 
 
 def _amount_lines(d: Mapping[str, Any]) -> list[str]:

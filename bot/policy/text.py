@@ -33,7 +33,16 @@ def fill(policy: Policy, template: str, facts: dict[str, Any]) -> str:
 
 
 def reason(policy: Policy, rule_id: str, subject: Optional[str] = None, **facts: Any) -> str:
-    """'<subject>: R2 (Five-day refund window) is not met: <why>. The policy says: "<clause>"'."""
+    """'<subject>: R2 (Five-day refund window) is not met: <why>. The policy says: "<clause>"'.
+
+    A rule with a `quote` template (C4) quotes only the part of its clause that
+    applies (the excluded cause's own bullet) instead of the whole clause."""
+    quote = policy.rule(rule_id).text("quote")
+    if quote:
+        rule = policy.rule(rule_id)
+        why = fill(policy, rule.fail, facts)
+        head = f"{subject}: " if subject else ""
+        return f'{head}{rule_id} ({rule.title}) is not met: {why}. The policy says: "{fill(policy, quote, facts)}"'
     parts = policy._reason_parts.get(rule_id)
     if parts is None:
         rule = policy.rule(rule_id)

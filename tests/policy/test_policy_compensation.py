@@ -81,7 +81,8 @@ def test_C4_every_excluded_cause_is_ineligible(cause):
     assert d["decision"] == "ineligible" and d["rules_failed"] == ["C4"]
     assert d["compensation"] == "0.00"
     assert d["multiplier"] == num("fault_multiplier")  # reported whatever the decision
-    assert "C4" in d["reasons"][0]
+    assert d["reasons"][0].startswith("C4 (")
+    assert d["reasons"][0].endswith(load_policy().compensation["cause_clauses"][cause] + '"')  # its own bullet
 
 
 def test_C4_excluded_cause_list_matches_policy_md():

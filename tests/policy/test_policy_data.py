@@ -78,6 +78,13 @@ def test_figure_clauses_are_quoted_from_the_published_text():
         if row["clause"].startswith("(not in the published text)"):
             continue
         assert _normal(row["clause"]).rstrip(".") in published, key
+    for cause, bullet in load_policy().compensation["cause_clauses"].items():
+        assert _normal(bullet) in published, cause
+
+
+def test_every_excluded_cause_has_its_published_bullet():
+    comp = load_policy().compensation
+    assert set(comp["cause_clauses"]) == set(comp["excluded_causes"])
 
 
 def test_no_policy_figure_is_retyped_in_the_code():
