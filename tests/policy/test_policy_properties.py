@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -199,3 +200,5 @@ def test_every_decision_survives_a_json_round_trip(case):
     for key in ("id", "kind", "decision", "rules_failed", "reasons", "missing", "waiting_for"):
         assert key in d
     assert len(d["reasons"]) >= len(d["rules_failed"])
+    for sentence in d["reasons"] + d["notes"]:  # every placeholder was filled from data
+        assert not re.search(r"\{[a-z_]+\}", sentence), sentence
