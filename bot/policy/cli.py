@@ -86,7 +86,7 @@ def answer_raw(raw: Any, now: Callable[[], str] = _clock_now) -> Optional[str]:
         line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError as exc:
         return _dumps({"id": None, "error": f"line: not valid UTF-8 ({exc.reason} at byte {exc.start})"})
-    if not line.strip():
+    if not line or line.isspace():  # blank: no case, no answer (no copy of the line made)
         return None
     result = answer(line, now)
     try:
