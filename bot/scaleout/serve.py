@@ -26,6 +26,8 @@ THREAD_ENV = {
     "TF_NUM_INTEROP_THREADS": "1",
     "OMP_NUM_THREADS": "1",
     "TF_CPP_MIN_LOG_LEVEL": "2",
+    # Telemetry re-reads the whole model archive at start-up (and has no network here).
+    "RASA_TELEMETRY_ENABLED": "false",
 }
 
 _PATCHED = False

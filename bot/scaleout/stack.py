@@ -32,6 +32,7 @@ FAST_ENV: dict[str, str] = {
     "OMP_NUM_THREADS": "1",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     "PYTHONHASHSEED": "0",
+    "RASA_TELEMETRY_ENABLED": "false",
 }
 
 

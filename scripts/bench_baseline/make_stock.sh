@@ -12,6 +12,7 @@ fi
 mkdir -p "$DIR"
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
+export RASA_TELEMETRY_ENABLED=false  # no network here; never turn telemetry on for the user
 start=$(date +%s.%N)
 # `rasa init --no-prompt` writes the stock project and trains it (no shell started).
 "$RASA" init --no-prompt --init-dir "$DIR" >"$DIR.init.log" 2>&1 || { tail -30 "$DIR.init.log" >&2; exit 1; }
