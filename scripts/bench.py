@@ -435,8 +435,10 @@ def bench_ours(args: argparse.Namespace, work: Path, run_id: str) -> dict:
 def bench_stock(args: argparse.Namespace, work: Path, run_id: str) -> dict:
     """Start the stock assistant (in-memory tracker, no actions), same loads."""
     model = ensure_stock()
+    # Stock as shipped (default TF threads, plain `rasa`), telemetry off like ours.
     env = stack.base_env() if args.stock_fast_env else {
-        **os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+        **os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "RASA_TELEMETRY_ENABLED": "false"}
     endpoints = stack.write_endpoints(work / "stock-endpoints.yml", None)
     srv = stack.rasa_server(stack.free_port(), model, endpoints, STOCK_DIR / "credentials.yml",
                             work, env, cwd=STOCK_DIR, fast=False)
