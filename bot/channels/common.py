@@ -63,3 +63,7 @@ def too_long_text(limit: int) -> str:
 
 def not_text_reply() -> str:
     return "Sorry, I can only read text messages here."
+
+
+def empty_text() -> str:
+    return "Your message was empty. Please type your question."

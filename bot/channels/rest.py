@@ -80,6 +80,8 @@ class AuthRestInput(RestInput):
             text = body.get("message")
             if not isinstance(text, str):
                 return _error(400, "bad_message", "'message' must be a string.")
+            if not text.strip():  # Rasa strips the text and fails on an empty message
+                return _error(400, "empty_message", common.empty_text())
             if len(text) > self.max_message_chars:
                 return _error(413, "message_too_long", common.too_long_text(self.max_message_chars))
             sender_id = common.sender_id_for(who, session_id)

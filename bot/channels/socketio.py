@@ -105,7 +105,8 @@ class AuthSocketIOInput(SocketIOInput):
             """Derive the sender id for this socket's session and join its room."""
             session = await sio.get_session(sid, namespace=namespace)
             if not common.valid_session_id(session_id):
-                session_id = common.new_session_id()
+                # keep this socket's conversation; a new id only when it has none yet
+                session_id = session.get("session_id") or common.new_session_id()
             sender_id = common.sender_id_for(session.get("identity"), session_id)
             if session.get("sender_id") != sender_id:
                 if session.get("sender_id"):
@@ -145,9 +146,13 @@ class AuthSocketIOInput(SocketIOInput):
                 await sio.emit(self.bot_message_evt, {"text": common.not_text_reply()},
                                room=sid, namespace=namespace)
                 return
-            if len(text) > self.max_message_chars:
-                await sio.emit(self.bot_message_evt,
-                               {"text": common.too_long_text(self.max_message_chars)},
+            refusal = None
+            if not text.strip():  # Rasa strips the text and fails on an empty message
+                refusal = common.empty_text()
+            elif len(text) > self.max_message_chars:
+                refusal = common.too_long_text(self.max_message_chars)
+            if refusal:
+                await sio.emit(self.bot_message_evt, {"text": refusal},
                                room=session["sender_id"], namespace=namespace)
                 await sio.emit(DONE_EVT, {}, room=sid, namespace=namespace)
                 return

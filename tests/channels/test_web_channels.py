@@ -238,3 +238,30 @@ async def test_socketio_overlong_message(server):
     assert "too long" in reply["text"] and "50" in reply["text"]
     assert received == []
     await w.close()
+
+
+async def test_socketio_message_without_session_id_stays_in_its_conversation(server):
+    base, received = server
+    w = Widget()
+    await w.connect(base)
+    await w.client.emit("session_request", {"session_id": "sticky-session"})
+    await w.next("session_confirm")
+    for text in ("one", "two"):
+        await w.client.emit("user_uttered", {"message": text})  # no session_id
+        await w.next("bot_done")
+    assert [m.sender_id for m in received] == ["guest:sticky-session"] * 2
+    await w.close()
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\t\n\r "])
+async def test_empty_messages_get_a_clear_answer_not_the_model(server, text):
+    base, received = server
+    status, body = await post(base, {"sender": "sess-empty-1", "message": text})
+    assert status == 400 and body["error"] == "empty_message" and body["message"]
+    w = Widget()
+    await w.connect(base)
+    await w.client.emit("session_request", {"session_id": "empty-session"})
+    await w.client.emit("user_uttered", {"message": text, "session_id": "empty-session"})
+    assert "empty" in (await w.next("bot_uttered"))["text"]
+    assert received == []
+    await w.close()
