@@ -202,3 +202,50 @@ def test_every_decision_survives_a_json_round_trip(case):
     assert len(d["reasons"]) >= len(d["rules_failed"])
     for sentence in d["reasons"] + d["notes"]:  # every placeholder was filled from data
         assert not re.search(r"\{[a-z_]+\}", sentence), sentence
+
+
+# --- any input at all: a decision or PolicyInputError, never another exception ---
+from bot.policy import PolicyInputError  # noqa: E402
+
+_FIELDS = ["id", "kind", "now", "customer", "items", "tier", "refunds_this_year", "billing", "purchased_at",
+           "amount_paid", "resource_state", "invoice", "unrecoverable_discounts", "scenario", "cause",
+           "daily_cost", "fault_start", "fault_end", "host", "filing", "topic", "subscription", "status",
+           "approved_at", "accumulated_recharge", "icp_reward_received", "used_for_website",
+           "first_with_provider", "customer_delay_days"]
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30), st.floats(),
+                     st.decimals(allow_nan=True, allow_infinity=True), st.text(max_size=12),
+                     st.sampled_from(["2026-11-27T10:00:00+08:00", "2026-11-26T10:00:00Z", "2026-11-27T10:00:00",
+                                      "300.00", "-1", "monthly", "grace", "issued", "vip", "common", "platform",
+                                      "unknown", "approved", "active", "console", "billing_error"]
+                                     + [v for values in E.values() for v in values]))
+_values = st.recursive(_scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(_FIELDS), inner, max_size=6)), max_leaves=20)
+
+
+_loose = st.fixed_dictionaries({"kind": st.sampled_from(["refund", "compensation", "icp_reward",
+                                                        "support_scope", "hotline"])},
+                               optional={k: _values for k in _FIELDS if k != "kind"})
+_shaped = st.one_of(  # right shapes, any leaves: reaches the rules, not only the shape checks
+    st.builds(lambda c, i: {"kind": "refund", "now": NOW_DT.isoformat(), "customer": c, "items": i},
+              st.dictionaries(st.sampled_from(["tier", "refunds_this_year"]), _values, max_size=2),
+              st.lists(st.dictionaries(st.sampled_from(_FIELDS), _values, max_size=7), min_size=1, max_size=3)),
+    st.builds(lambda d: {"kind": "compensation", "now": NOW_DT.isoformat(), **d},
+              st.dictionaries(st.sampled_from(["scenario", "cause", "daily_cost", "fault_start", "fault_end"]),
+                              _values, max_size=5)),
+    st.builds(lambda c, h, f: {"kind": "icp_reward", "customer": c, "host": h, "filing": f},
+              st.dictionaries(st.sampled_from(_FIELDS), _values, max_size=4),
+              st.dictionaries(st.sampled_from(["subscription", "used_for_website", "status"]), _values, max_size=3),
+              st.dictionaries(st.sampled_from(["first_with_provider", "status", "approved_at",
+                                               "customer_delay_days"]), _values, max_size=4)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_loose, _shaped))
+def test_any_case_gives_a_decision_or_a_policy_input_error(case):
+    try:
+        d = decide(case)
+    except PolicyInputError as err:
+        assert err.field and str(err).startswith(err.field + ": ")
+        return
+    json.dumps(d, default=str)  # plain data (ids are echoed as given)
+    assert d["decision"]
