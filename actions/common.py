@@ -53,7 +53,8 @@ def now_iso() -> str:
 
 
 def show_time(value: Any) -> str:
-    """ISO time -> 'Fri 27 Nov 2026, 10:00 (UTC+08:00)' in the policy's zone."""
+    """ISO time -> 'Fri 27 Nov 2026, 10:00 (UTC+08:00)' in the policy's zone
+    (bot.clock.CST, the zone POLICY.md counts days and hours in)."""
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, str) and value:
@@ -65,7 +66,7 @@ def show_time(value: Any) -> str:
         return ""
     if moment.tzinfo is not None:
         moment = moment.astimezone(clock.CST)
-    return moment.strftime("%a %d %b %Y, %H:%M") + " (UTC+08:00)"
+    return f"{moment.strftime('%a %d %b %Y, %H:%M')} ({clock.CST.tzname(None)})"
 
 
 def show_date(value: Any) -> str:
