@@ -34,15 +34,8 @@ def _half_up(num: int, den: int) -> str:
 
 def amount(daily_cost: Decimal, duration: timedelta, multiplier: int) -> str:
     """C3: daily cost / 24 / 60 x minutes x multiplier, exact, rounded once."""
-    sign, digits, exp = daily_cost.as_tuple()
-    n = int("".join(map(str, digits)) or "0")
-    num = n * _micros(duration) * multiplier * _CENTS
-    den = _DAY_US
-    if exp >= 0:
-        num *= 10**exp
-    else:
-        den *= 10 ** (-exp)
-    return _half_up(num, den)
+    n, d = daily_cost.as_integer_ratio()  # exact: the decimal as a fraction n/d
+    return _half_up(n * _micros(duration) * multiplier * _CENTS, d * _DAY_US)
 
 
 def minutes(duration: timedelta) -> str:
