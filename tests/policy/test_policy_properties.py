@@ -239,7 +239,7 @@ _shaped = st.one_of(  # right shapes, any leaves: reaches the rules, not only th
                                                "customer_delay_days"]), _values, max_size=4)))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(st.one_of(_loose, _shaped))
 def test_any_case_gives_a_decision_or_a_policy_input_error(case):
     try:
