@@ -149,6 +149,7 @@ class RunResult:
     error_samples: list[str] = field(default_factory=list)
     wall_s: float = 0.0
     rss_peak_mb: dict[str, float] = field(default_factory=dict)
+    cpu_ms_per_msg: dict[str, float] = field(default_factory=dict)
     transcript: Optional[list[str]] = None
 
     @property
@@ -172,7 +173,8 @@ class RunResult:
                 "p50_ms": self.pct(50), "p95_ms": self.pct(95), "p99_ms": self.pct(99),
                 "mean_ms": statistics.fmean(self.latencies_ms) if self.latencies_ms else None,
                 "msg_per_s": self.throughput, "wall_s": self.wall_s,
-                "rss_peak_mb": self.rss_peak_mb, "error_samples": self.error_samples[:5]}
+                "rss_peak_mb": self.rss_peak_mb, "cpu_ms_per_msg": self.cpu_ms_per_msg,
+                "error_samples": self.error_samples[:5]}
 
 
 class RssSampler:
@@ -260,10 +262,15 @@ async def _load(url: str, scripts: list[Script], users: int, conversations: int,
 def run_load(url: str, scripts: list[Script], users: int, conversations: int, label: str,
              token_for: Callable[[str], str], pids: dict[str, int], max_seconds: float,
              run_id: str, transcript: bool = False) -> RunResult:
+    cpu0 = {k: stack.cpu_seconds(p) for k, p in pids.items()}
     with RssSampler(pids) as sampler:
         result = asyncio.run(_load(url, scripts, users, conversations, label, token_for,
                                    max_seconds, run_id, transcript))
     result.rss_peak_mb = sampler.peak_mb()
+    if result.messages:
+        # CPU time per message: what the servers spend, independent of other load.
+        result.cpu_ms_per_msg = {k: (stack.cpu_seconds(p) - cpu0[k]) * 1000.0 / result.messages
+                                 for k, p in pids.items()}
     return result
 
 
@@ -465,6 +472,12 @@ def _fmt(v: Optional[float], unit: str = "", digits: int = 0) -> str:
     return f"{v:.{digits}f}{unit}"
 
 
+def _rasa_cpu(run: dict) -> Optional[float]:
+    """Summed CPU ms per message over all Rasa processes of a run."""
+    vals = [v for k, v in run.get("cpu_ms_per_msg", {}).items() if k.startswith("rasa")]
+    return sum(vals) if vals else None
+
+
 def report(res: dict, users: int) -> str:
     """The side-by-side table, with each target and whether it is met."""
     ours, stock = res.get("ours", {}), res.get("stock", {})
@@ -505,6 +518,10 @@ def report(res: dict, users: int) -> str:
         ("Rasa server peak RSS MB", _fmt(rss), _fmt(sn.get("rss_peak_mb", {}).get("rasa")),
          f"<= {TARGET_RSS_MB:.0f}", ok(None if rss is None else rss <= TARGET_RSS_MB)),
         ("action server peak RSS MB", _fmt(act_rss), "-", "", ""),
+        (f"{users} users: Rasa CPU ms/msg", _fmt(_rasa_cpu(on), digits=1),
+         _fmt(_rasa_cpu(sn), digits=1), "", ""),
+        (f"{users} users: action server CPU ms/msg",
+         _fmt(on.get("cpu_ms_per_msg", {}).get("actions"), digits=1), "-", "", ""),
         ("training s", _fmt(res.get("train_s"), digits=0), _fmt(res.get("stock_train_s"), digits=0),
          f"<= {TARGET_TRAIN_S:.0f}",
          ok(None if res.get("train_s") is None else res["train_s"] <= TARGET_TRAIN_S)),

@@ -62,6 +62,16 @@ def rss_bytes(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds ``pid`` has used so far (0.0 if gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def tree_rss_bytes(pid: int) -> int:
     """RSS of ``pid`` plus its children (``rasa run actions`` may fork)."""
     total = rss_bytes(pid)
