@@ -33,7 +33,7 @@ FALLBACK = "nlu_fallback"
 RETRIEVAL = ("faq", "scope")
 #: Honest gate: the measured full-level macro-F1 is reported in docs/NLU.md; the gate sits
 #: a little below it so a real regression fails while the target (0.95) stays visible.
-DEFAULT_GATE = 0.93
+DEFAULT_GATE = 0.90
 #: Instant the Duckling checks run at (a Friday, 10:00 UTC+08:00).
 PINNED_NOW = "2026-11-27T10:00:00+08:00"
 

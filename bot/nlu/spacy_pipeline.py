@@ -34,6 +34,8 @@ from bot.nlu.patterns import ENTITIES_FILE, id_patterns, product_phrases, value_
 #: CJK ideographs, CJK punctuation and full-width forms: one token per character.
 CJK = r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]"
 FINGERPRINT_KEY = "assurance_fingerprint"
+#: Identifier prefixes followed by a hyphen (ARCHITECTURE.md "Identifiers").
+ID_PREFIXES = ("ecs", "evs", "obs", "rds", "cdn", "vpc", "elb", "RF", "CP", "IR", "TK")
 
 if TYPE_CHECKING:  # spaCy (and the TensorFlow it drags in) loads only when building
     from spacy.language import Language
@@ -57,7 +59,12 @@ def build() -> "Language":
     defaults = nlp.Defaults
     nlp.tokenizer.prefix_search = compile_prefix_regex([CJK, *defaults.prefixes]).search
     nlp.tokenizer.suffix_search = compile_suffix_regex([*defaults.suffixes, CJK]).search
-    nlp.tokenizer.infix_finditer = compile_infix_regex([CJK, *defaults.infixes]).finditer
+    # Infix splits are not re-checked against token_match, so the default hyphen rule
+    # must not fire inside "ecs-abcdef12" or "RF-KQ2M9X" when they sit inside a longer
+    # chunk ("，ecs-abcdef12也要"): guard every default infix with the ID prefixes.
+    guard = "".join(f"(?<!{prefix})" for prefix in ID_PREFIXES)
+    infixes = [CJK, *(f"{guard}(?:{p})" for p in defaults.infixes)]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     ids = id_patterns()
     nlp.tokenizer.token_match = re.compile(
         "^(?:" + "|".join(f"(?:{p})" for p in ids.values()) + ")$"

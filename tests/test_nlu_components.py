@@ -1,0 +1,267 @@
+"""Tests for the custom NLU pieces (issue 4): Duckling extractor, entity resolver,
+spaCy pipeline builder and the entity vocabulary file they share.
+
+The reference instant is a Friday, 10:00 UTC+08:00 (the POLICY.md contract examples'
+"now"); every relative date below is resolved to the past (C3/C5 fault times, R2
+purchase times happened already).
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.nlu import patterns
+from bot.nlu.duckling import DucklingExtractor, DucklingParser
+from bot.nlu.entity_resolver import EntityOverlapResolver, resolve
+
+NOW = datetime.fromisoformat("2026-11-27T10:00:00+08:00")  # Friday
+
+
+@pytest.fixture(scope="module")
+def parser() -> DucklingParser:
+    return DucklingParser()
+
+
+def values(parser: DucklingParser, text: str, entity: str, now: datetime = NOW) -> list:
+    return [e["value"] for e in parser.parse(text, now) if e["entity"] == entity]
+
+
+# --- Duckling: times ----------------------------------------------------------
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # C3 example: yesterday 14:00 to 15:35, end inclusive (Duckling says 15:36)
+        ("my ECS was down yesterday from 2 till 3:35pm, what do I get",
+         {"from": "2026-11-26T14:00:00+08:00", "to": "2026-11-26T15:35:00+08:00"}),
+        ("yesterday 2pm to 3:35pm",
+         {"from": "2026-11-26T14:00:00+08:00", "to": "2026-11-26T15:35:00+08:00"}),
+        ("昨天下午2点到3点35分",
+         {"from": "2026-11-26T14:00:00+08:00", "to": "2026-11-26T15:35:00+08:00"}),
+        # "from 2pm to 3:35pm" said at 10:00 has not happened today: yesterday's
+        ("from 2pm to 3:35pm",
+         {"from": "2026-11-26T14:00:00+08:00", "to": "2026-11-26T15:35:00+08:00"}),
+        ("it was down 14:00-15:35 on the 24th",
+         {"from": "2026-11-24T14:00:00+08:00", "to": "2026-11-24T15:35:00+08:00"}),
+    ],
+)
+def test_fault_intervals_resolve_to_the_past_with_inclusive_end(parser, text, expected):
+    assert expected in values(parser, text, "time")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("I bought it on Monday", "2026-11-23T00:00:00+08:00"),  # last Monday, not the 30th
+        ("on the 24th", "2026-11-24T00:00:00+08:00"),  # this month's, already past
+        ("on the 28th", "2026-10-28T00:00:00+08:00"),  # this month's is future: last month's
+        ("Dec 1", "2025-12-01T00:00:00+08:00"),  # last year's
+        ("at 2pm", "2026-11-26T14:00:00+08:00"),  # not yet 2pm today: yesterday's
+        ("at 9am", "2026-11-27T09:00:00+08:00"),  # already passed today: today's
+        ("2 days ago", "2026-11-25T10:00:00+08:00"),
+        ("上周二", "2026-11-24T00:00:00+08:00"),
+    ],
+)
+def test_relative_dates_resolve_to_the_most_recent_past(parser, text, expected):
+    assert values(parser, text, "time") == [expected]
+
+
+def test_monday_said_on_a_monday_is_today(parser):
+    monday_noon = datetime.fromisoformat("2026-11-23T12:00:00+08:00")
+    assert values(parser, "Monday", "time", monday_noon) == ["2026-11-23T00:00:00+08:00"]
+
+
+@pytest.mark.parametrize("text", ["tomorrow", "next monday", "in 2 days"])
+def test_explicit_future_phrases_are_not_moved(parser, text):
+    (value,) = values(parser, text, "time")
+    assert datetime.fromisoformat(value) > NOW
+
+
+def test_open_interval_since(parser):
+    assert values(parser, "for 95 minutes since 10am", "time") == [
+        {"from": "2026-11-27T10:00:00+08:00", "to": None}
+    ]
+
+
+def test_reference_time_comes_from_bot_clock(monkeypatch, parser):
+    monkeypatch.setenv("ASSURANCE_NOW", "2026-11-20T08:00:00+08:00")
+    (entity,) = [e for e in parser.parse("yesterday") if e["entity"] == "time"]
+    assert entity["value"] == "2026-11-19T00:00:00+08:00"
+
+
+def test_values_carry_the_utc_plus_8_offset(parser):
+    for value in values(parser, "last tuesday at 9", "time"):
+        assert value.endswith("+08:00")
+
+
+# --- Duckling: durations, money, numbers ---------------------------------------
+def test_duration_normalised_to_seconds(parser):
+    assert values(parser, "for 95 minutes since 10am", "duration") == [5700]
+    assert values(parser, "服务器宕机了95分钟", "duration") == [5700]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I paid 300 yuan", "我付了300元", "it cost ¥300", "300 RMB", "300块"],
+)
+def test_money_in_yuan_is_cny(parser, text):
+    assert values(parser, text, "amount-of-money") == [{"value": 300, "unit": "CNY"}]
+
+
+def test_bare_number_stays_a_number(parser):
+    assert values(parser, "I paid 300", "number") == [300]
+
+
+@pytest.mark.parametrize(
+    "text", ["CS2611240001", "我想退款 for CS2611240001", "INC26112601 ICP26112001"]
+)
+def test_no_numbers_or_times_inside_identifiers(parser, text):
+    assert parser.parse(text, NOW) == []
+
+
+def test_entity_shape_is_rasa_shaped_with_offsets(parser):
+    text = "我付了300元"
+    (entity,) = parser.parse(text, NOW)
+    assert entity["entity"] == "amount-of-money"
+    assert text[entity["start"]:entity["end"]] == entity["text"] == "300元"
+    assert entity["confidence"] == 1.0
+
+
+def test_empty_text(parser):
+    assert parser.parse("", NOW) == []
+    assert parser.parse("   ", NOW) == []
+
+
+def test_rasa_component_adds_entities_with_extractor_name(monkeypatch):
+    from rasa.shared.nlu.training_data.message import Message
+
+    monkeypatch.setenv("ASSURANCE_NOW", NOW.isoformat())
+    component = DucklingExtractor(DucklingExtractor.get_default_config())
+    message = Message(data={"text": "down for 95 minutes", "entities": [{"entity": "x"}]})
+    component.process([message])
+    entities = message.get("entities")
+    assert entities[0] == {"entity": "x"}  # earlier extractors' entities are kept
+    assert entities[1]["entity"] == "duration"
+    assert entities[1]["value"] == 5700
+    assert entities[1]["extractor"] == "DucklingExtractor"
+
+
+def test_per_message_cost_is_small(parser):
+    import time
+
+    texts = ["yesterday 2pm to 3:35pm", "I paid 300 yuan", "on Monday", "我付了300元"]
+    parser.parse("warm up", NOW)
+    started = time.perf_counter()
+    for _ in range(25):
+        for text in texts:
+            parser.parse(text, NOW)
+    per_message_ms = (time.perf_counter() - started) * 1000 / (25 * len(texts))
+    assert per_message_ms < 20, per_message_ms  # measured ~1-2 ms; generous for CI load
+
+
+# --- entity resolver -------------------------------------------------------------
+def test_resolver_prefers_rules_then_duckling_then_learned():
+    entities = [
+        {"entity": "product", "start": 3, "end": 15, "value": "cloud server", "extractor": "CRFEntityExtractor"},
+        {"entity": "product", "start": 3, "end": 15, "value": "cloud server", "extractor": "SpacyEntityExtractor"},
+        {"entity": "number", "start": 20, "end": 24, "value": 2611, "extractor": "DucklingExtractor"},
+        {"entity": "order_id", "start": 18, "end": 30, "value": "CS2611240001", "extractor": "SpacyEntityExtractor"},
+        {"entity": "scenario", "start": 31, "end": 35, "value": "down", "extractor": "CRFEntityExtractor"},
+    ]
+    kept = resolve(entities, EntityOverlapResolver.get_default_config()["priority"])
+    assert [(e["entity"], e["extractor"]) for e in kept] == [
+        ("product", "SpacyEntityExtractor"),
+        ("order_id", "SpacyEntityExtractor"),
+        ("scenario", "CRFEntityExtractor"),
+    ]
+
+
+def test_resolver_keeps_longer_span_within_a_tier():
+    entities = [
+        {"entity": "scenario", "start": 0, "end": 4, "value": "down", "extractor": "CRFEntityExtractor"},
+        {"entity": "scenario", "start": 0, "end": 12, "value": "website down", "extractor": "CRFEntityExtractor"},
+    ]
+    assert [e["value"] for e in resolve(entities, {})] == ["website down"]
+
+
+# --- vocabulary file and spaCy pipeline -----------------------------------------------
+def test_id_patterns_match_the_architecture_examples():
+    examples = {
+        "order_id": "CS2611240001", "resource_id": "ecs-1a2b3c4d", "incident_id": "INC26112601",
+        "filing_id": "ICP26112001", "claim_ref": "RF-7KQ2M9",
+    }
+    for entity, example in examples.items():
+        found = patterns.find_ids(f"退款{example}，谢谢")
+        assert found == [(entity, 2, 2 + len(example), example)], entity
+    assert patterns.find_ids("RF-7KQ2MI") == []  # Crockford base32 has no I
+    assert patterns.find_ids("XCS26112400011") == []
+
+
+def test_every_product_synonym_maps_to_a_product_code():
+    codes = set(patterns.load_entities()["lookup"]["product"])
+    assert codes == {"ECS", "EVS", "OBS", "RDS", "CDN", "VPC", "ELB"}
+    assert set(patterns.product_phrases().values()) == codes
+
+
+def test_rule_value_phrases_skip_generic_words():
+    phrases = {k.lower() for k in patterns.value_phrases()}
+    assert "no" not in phrases and "down" not in phrases
+    assert patterns.value_phrases()["pay as you go"] == ("billing", "pay_per_use")
+    assert patterns.value_phrases()["in the grace period"] == ("resource_state", "grace")
+
+
+@pytest.fixture(scope="module")
+def nlp(tmp_path_factory):
+    from bot.nlu import spacy_pipeline
+
+    out = tmp_path_factory.mktemp("spacy") / "assurance"
+    assert spacy_pipeline.write(out) is True
+    assert spacy_pipeline.write(out) is False  # idempotent: up to date, skipped
+    import spacy
+
+    return spacy.load(out)
+
+
+def test_spacy_pipeline_tokenizes_chinese_and_keeps_ids_whole(nlp):
+    doc = nlp("我想退款CS2611240001，ecs-abcdef12也要")
+    tokens = [t.text for t in doc]
+    assert tokens[:5] == ["我", "想", "退", "款", "CS2611240001"]
+    assert "ecs-abcdef12" in tokens
+
+
+def test_spacy_entity_ruler_tags_products_ids_and_values(nlp):
+    doc = nlp("refund my cloud server ecs-1a2b3c4d, it's pay as you go and in the grace period")
+    ents = {(e.text, e.label_, e.ent_id_) for e in doc.ents}
+    assert ("cloud server", "product", "ECS") in ents
+    assert ("ecs-1a2b3c4d", "resource_id", "") in ents
+    assert ("pay as you go", "billing", "pay_per_use") in ents
+    assert ("in the grace period", "resource_state", "grace") in ents
+    assert not [e for e in nlp("no thanks").ents]
+
+
+def test_spacy_pipeline_rebuilds_when_sources_change(tmp_path, monkeypatch):
+    from bot.nlu import spacy_pipeline
+
+    out = tmp_path / "p"
+    spacy_pipeline.write(out)
+    monkeypatch.setattr(spacy_pipeline, "fingerprint", lambda: "changed")
+    assert not spacy_pipeline.is_up_to_date(out)
+    assert spacy_pipeline.write(out) is True
+
+
+# --- training data hygiene ---------------------------------------------------------
+def _examples(path: Path) -> set:
+    out = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("    - "):
+            out.add(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line[6:].strip()).lower())
+    return out
+
+
+def test_held_out_split_shares_no_example_with_training_data():
+    root = Path(__file__).resolve().parents[1]
+    train = set().union(*(_examples(p) for p in (root / "data" / "nlu").glob("*.yml")))
+    test = set().union(*(_examples(p) for p in (root / "tests" / "nlu").glob("*.yml")))
+    assert test and not (train & test)
