@@ -9,6 +9,7 @@ conversation, whatever session id it sends.
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from typing import Any, Mapping, Optional
 
@@ -67,3 +68,13 @@ def not_text_reply() -> str:
 
 def empty_text() -> str:
     return "Your message was empty. Please type your question."
+
+
+#: C0/C1 control characters except tab, newline and carriage return. A NUL crashes the
+#: in-process Duckling (a 500 from Rasa), and none of them carries meaning in a chat.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str) -> str:
+    """The customer's text without control characters, in Unicode NFC."""
+    return unicodedata.normalize("NFC", CONTROL.sub("", text))

@@ -80,6 +80,8 @@ def guarded(channel: str, on_new_message: Callable[[UserMessage], Awaitable[Any]
     """Wrap Rasa's on_new_message: map numbered answers, drop any client `auth`."""
 
     async def handler(message: UserMessage) -> Any:
+        if isinstance(message.text, str):
+            message.text = common.clean_text(message.text)
         message.text = MEMORY.resolve(channel, message.sender_id, message.text)
         MEMORY.forget(channel, message.sender_id)
         message.metadata = common.clean_metadata(message.metadata, None)

@@ -80,6 +80,7 @@ class AuthRestInput(RestInput):
             text = body.get("message")
             if not isinstance(text, str):
                 return _error(400, "bad_message", "'message' must be a string.")
+            text = common.clean_text(text)
             if not text.strip():  # Rasa strips the text and fails on an empty message
                 return _error(400, "empty_message", common.empty_text())
             if len(text) > self.max_message_chars:

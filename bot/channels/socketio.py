@@ -146,6 +146,7 @@ class AuthSocketIOInput(SocketIOInput):
                 await sio.emit(self.bot_message_evt, {"text": common.not_text_reply()},
                                room=sid, namespace=namespace)
                 return
+            text = common.clean_text(text)
             refusal = None
             if not text.strip():  # Rasa strips the text and fails on an empty message
                 refusal = common.empty_text()

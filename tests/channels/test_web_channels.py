@@ -265,3 +265,13 @@ async def test_empty_messages_get_a_clear_answer_not_the_model(server, text):
     assert "empty" in (await w.next("bot_uttered"))["text"]
     assert received == []
     await w.close()
+
+
+async def test_control_characters_are_removed_before_rasa(server):
+    base, received = server
+    status, _ = await post(base, {"sender": "sess-ctrl-01", "message": "\x00\x01\x02\x1b[31mhi\x7f"})
+    assert status == 200 and received[-1].text == "[31mhi"
+    status, body = await post(base, {"sender": "sess-ctrl-01", "message": "\x00\x00"})
+    assert status == 400 and body["error"] == "empty_message"
+    status, _ = await post(base, {"sender": "sess-ctrl-01", "message": "e\u0301 line\nnext\ttab"})
+    assert received[-1].text == "\u00e9 line\nnext\ttab"

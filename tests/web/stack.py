@@ -116,7 +116,7 @@ class Stack:
                     pass
         for proc in self.procs:
             try:
-                proc.wait(15)
+                proc.wait(5)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(5)
