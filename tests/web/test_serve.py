@@ -77,3 +77,16 @@ async def test_demo_token_minted_only_in_demo_mode(client_for):
     resp = await off.post("/demo/token", json={"customer_id": "C1001"})
     assert resp.status == 404 and (await resp.json())["error"] == "demo_disabled"
     assert 'id="demo-login"' not in await (await off.get("/")).text()
+
+
+async def test_support_page_figures_come_from_the_policy(client_for):
+    import re
+
+    from tests.web.test_faq import parse
+
+    client = await client_for(True)
+    page = parse(await (await client.get("/")).text())
+    figures = load_policy().figures()
+    assert page.figures and all(shown == figures[key] for key, shown in page.figures)
+    prose = re.sub(r"\bC\d{4}\b", "", " ".join(page.prose))  # demo account ids are not policy
+    assert not re.search(r"\d", prose), prose
