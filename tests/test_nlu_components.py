@@ -265,3 +265,36 @@ def test_held_out_split_shares_no_example_with_training_data():
     train = set().union(*(_examples(p) for p in (root / "data" / "nlu").glob("*.yml")))
     test = set().union(*(_examples(p) for p in (root / "tests" / "nlu").glob("*.yml")))
     assert test and not (train & test)
+
+
+# --- bad input (found by tests/fuzz: a NUL byte made the NLU answer 500) ---------------
+@pytest.mark.parametrize("text", ["\x00hi at 2pm", "at 2pm\x00", "\x07\x1b at 2pm"])
+def test_control_characters_are_blanked_not_fatal(parser, text):
+    (entity,) = parser.parse(text, NOW)
+    assert entity["value"] == "2026-11-26T14:00:00+08:00"
+    assert text[entity["start"]:entity["end"]] == "at 2pm"  # offsets are the caller's
+
+
+def test_worker_survives_a_native_panic_and_keeps_answering(parser):
+    from bot.nlu.duckling import DucklingUnavailable, _WORKER
+
+    with pytest.raises(DucklingUnavailable, match="CString"):
+        _WORKER.call({"text": "a\x00b", "lang": "EN", "ts": 0, "dims": ["time"]})
+    assert values(parser, "at 2pm", "time") == ["2026-11-26T14:00:00+08:00"]
+
+
+def test_component_degrades_to_no_entities_when_duckling_fails(monkeypatch, caplog):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu import duckling as module
+
+    component = DucklingExtractor(DucklingExtractor.get_default_config())
+
+    def broken(*args, **kwargs):
+        raise module.DucklingUnavailable("worker gone")
+
+    monkeypatch.setattr(module, "_parse", broken)
+    message = Message(data={"text": "yesterday 2pm"})
+    component.process([message])
+    assert message.get("entities") == []
+    assert "Duckling failed" in caplog.text

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import logging
 import re
 import subprocess
 import sys
@@ -44,8 +45,11 @@ from dateutil.relativedelta import relativedelta
 from bot import clock
 from bot.nlu.patterns import find_ids
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_DIMENSIONS = ("time", "duration", "amount-of-money", "number")
 
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 RANGE_WORD_RE = re.compile(r"\b(?:to|till|til|until|through|thru|and)\b|[-–—~到至]", re.I)
 ZH_JOIN_RE = re.compile(r"^\s*(?:到|至|-|–|—|~)\s*$")
@@ -178,6 +182,9 @@ class DucklingParser:
         """Entities found in text, relative dates resolved against now (default bot.clock)."""
         if not text or not text.strip():
             return []
+        # The native library cannot take NUL (Rust CString) and has no use for other
+        # control characters; blank them one for one so offsets stay those of `text`.
+        text = CONTROL_RE.sub(" ", text)
         ref = (now or clock.now()).astimezone(clock.CST)
         matches = self._raw_matches(text, ref)
         matches = self._drop_inside_ids(text, matches)
@@ -399,6 +406,13 @@ class DucklingExtractor(GraphComponent, EntityExtractorMixin):
             text = message.get(TEXT)
             if not text:
                 continue
-            extracted = self.add_extractor_name(self.parser.parse(text, clock.now()))
+            try:
+                found = self.parser.parse(text, clock.now())
+            except DucklingUnavailable as exc:
+                # Times and amounts are lost for this message, never the conversation:
+                # the forms ask again for what they still need.
+                logger.error("Duckling failed on a message (%s); no time/amount entities", exc)
+                found = []
+            extracted = self.add_extractor_name(found)
             message.set(ENTITIES, message.get(ENTITIES, []) + extracted, add_to_output=True)
         return messages

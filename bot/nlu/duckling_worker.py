@@ -62,7 +62,10 @@ def main() -> int:
         try:
             req = json.loads(line)
             reply = {"ok": parse(req["text"], req["lang"], req["ts"], tuple(req["dims"]))}
-        except Exception as exc:  # a bad request must not kill the worker
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: B036 - a Rust panic is a BaseException;
+            # a bad request must not kill the worker
             reply = {"error": f"{type(exc).__name__}: {exc}"}
         out.write(json.dumps(reply, ensure_ascii=False) + "\n")
         out.flush()
