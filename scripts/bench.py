@@ -378,6 +378,7 @@ def bench_ours(args: argparse.Namespace, work: Path, run_id: str) -> dict:
     env["DATABASE_URL"] = db_url
     prepare_database(db_url, env)
     FACTS.update(seeded_facts(db_url))
+    seeded_claims = count_claims(db_url) or 0  # the demo seed has claims of its own
 
     from bot import identity
 
@@ -429,13 +430,18 @@ def bench_ours(args: argparse.Namespace, work: Path, run_id: str) -> dict:
                                   f"ours-{args.users}u", token_for, pids, args.max_seconds,
                                   run_id).as_dict()
         out["profiles"] = stop_profilers(spies)
-        out["claims_in_db"] = count_claims(db_url)
+        after = count_claims(db_url)
+        out["claims_in_db"] = None if after is None else after - seeded_claims
         for s in servers:
             if not s.alive():
                 out.setdefault("crashed", []).append(s.name)
     finally:
         for s in reversed(servers):
             s.stop()
+        if args.database_url:
+            from bot.scaleout.services import drop_database
+
+            drop_database(args.database_url, db_url)
     return out
 
 
@@ -552,7 +558,8 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
                    help="give the stock server our thread settings too (default: stock as shipped)")
     p.add_argument("--train", action="store_true", help="also time a forced `rasa train`")
     p.add_argument("--max-seconds", type=float, default=300.0, help="wall-clock limit per load run")
-    p.add_argument("--json", type=Path, help="write all numbers to this file")
+    p.add_argument("--json", type=Path, default=ROOT / "var" / "bench" / "last.json",
+                   help="write all numbers to this file (default var/bench/last.json)")
     p.add_argument("--plain-rasa", action="store_true",
                    help="start our Rasa server with plain `rasa` instead of bot.scaleout.serve")
     p.add_argument("--profile", action="store_true",
