@@ -51,8 +51,13 @@ TARGET_TRAIN_S = 180.0
 TARGET_RSS_MB = 1200.0
 
 Turn = str
+#: A refund script with this customer takes the next load-test account (its own
+#: refundable order), so every such conversation files a new claim.
+POOL = "pool"
 #: Ids filled into the scripts' {placeholders} (seeded_facts); stock scripts have none.
 FACTS: dict[str, str] = {}
+#: (customer, refundable order) pairs added to the bench database for POOL scripts.
+LOAD_CUSTOMERS: list[tuple[str, str]] = []
 
 
 @dataclass
@@ -75,7 +80,7 @@ OUR_SCRIPTS: list[Script] = [
         "{refund_order}",
         "yes",
         "thanks, bye",
-    ], customer="C1001"),
+    ], customer=POOL),
     Script("compensation", [
         "hello",
         "my cloud server was unavailable yesterday from 14:00 to 15:35, can I get compensation?",
@@ -207,12 +212,19 @@ async def _conversation(session: aiohttp.ClientSession, url: str, script: Script
                         sender: str, token_for: Callable[[str], str], result: RunResult,
                         deadline: float) -> None:
     headers = {"Content-Type": "application/json"}
-    if script.customer:
-        headers["Authorization"] = "Bearer " + token_for(script.customer)
+    facts = dict(FACTS)
+    customer = script.customer
+    if customer == POOL:
+        if not LOAD_CUSTOMERS:
+            customer = "C1001"
+        else:
+            customer, facts["refund_order"] = LOAD_CUSTOMERS.pop()
+    if customer:
+        headers["Authorization"] = "Bearer " + token_for(customer)
     for template in script.turns:
         if time.monotonic() > deadline:
             return
-        text = template.format(**FACTS)
+        text = template.format(**facts)
         body = json.dumps({"sender": sender, "message": text})
         t0 = time.perf_counter()
         try:
@@ -378,6 +390,10 @@ def bench_ours(args: argparse.Namespace, work: Path, run_id: str) -> dict:
     env["DATABASE_URL"] = db_url
     prepare_database(db_url, env)
     FACTS.update(seeded_facts(db_url))
+    FACTS.setdefault("refund_order", FACTS.get("refund_order_vip", ""))
+    from bot.scaleout.cluster import add_load_customers
+
+    LOAD_CUSTOMERS[:] = add_load_customers(db_url, 400, first=3001)
     seeded_claims = count_claims(db_url) or 0  # the demo seed has claims of its own
 
     from bot import identity

@@ -209,39 +209,8 @@ class Cluster:
         return Store(self.store_db)
 
     def add_customers(self, count: int, first: int = 2001) -> list[tuple[str, str]]:
-        """Common customers C<first>.. each with one monthly ECS order bought a day
-        ago (refundable under R1-R7), in the cluster's own store database, so many
-        conversations can each file their own claim. Returns (customer, order) pairs."""
-        import hashlib
-        from datetime import timedelta
-        from decimal import Decimal
-
-        from sqlalchemy import create_engine
-        from sqlalchemy.orm import Session
-
-        from bot.clock import now
-        from bot.store.models import Customer, Order
-
-        bought = now() - timedelta(days=1)
-        pairs = []
-        eng = create_engine(self.store_db, future=True)
-        try:
-            with Session(eng, future=True) as s, s.begin():
-                for i in range(count):
-                    cid = f"C{first + i:04d}"
-                    oid = f"CS{bought.strftime('%y%m%d')}{(first + i) % 10000:04d}"
-                    s.add(Customer(customer_id=cid, name=f"Load Test {i}", tier="common",
-                                   currency="CNY", accumulated_recharge=Decimal("500.00"),
-                                   icp_reward_received=False))
-                    s.add(Order(order_id=oid, customer_id=cid,
-                                resource_id="ecs-" + hashlib.sha1(oid.encode()).hexdigest()[:8],
-                                product="ECS", billing="monthly", purchased_at=bought,
-                                amount_paid=Decimal("100.00"), daily_cost=Decimal("3.30"),
-                                resource_state="active", invoice="none", description="load test"))
-                    pairs.append((cid, oid))
-        finally:
-            eng.dispose()
-        return pairs
+        """See add_load_customers (on the cluster's own store database)."""
+        return add_load_customers(self.store_db, count, first)
 
     def sql(self, query: str, **params: Any) -> list[tuple]:
         """Run a read query on the store database (claims and their items)."""
@@ -286,3 +255,39 @@ class Cluster:
 
     def cleanup_workdir(self) -> None:
         shutil.rmtree(self.work, ignore_errors=True)
+
+
+def add_load_customers(db_url: str, count: int, first: int = 2001) -> list[tuple[str, str]]:
+    """Common customers C<first>.. each with one monthly ECS order bought a day ago
+    (refundable under R1-R7), so many conversations can each file their own claim.
+    Only for throw-away test/bench databases. Returns (customer, order) pairs."""
+    import hashlib
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from bot.clock import now
+    from bot.store.models import Customer, Order
+
+    bought = now() - timedelta(days=1)
+    pairs = []
+    eng = create_engine(db_url, future=True)
+    try:
+        with Session(eng, future=True) as s, s.begin():
+            for i in range(count):
+                cid = f"C{first + i:04d}"
+                oid = f"CS{bought.strftime('%y%m%d')}{(first + i) % 10000:04d}"
+                s.add(Customer(customer_id=cid, name=f"Load Test {i}", tier="common",
+                               currency="CNY", accumulated_recharge=Decimal("500.00"),
+                               icp_reward_received=False))
+                s.add(Order(order_id=oid, customer_id=cid,
+                            resource_id="ecs-" + hashlib.sha1(oid.encode()).hexdigest()[:8],
+                            product="ECS", billing="monthly", purchased_at=bought,
+                            amount_paid=Decimal("100.00"), daily_cost=Decimal("3.30"),
+                            resource_state="active", invoice="none", description="load test"))
+                pairs.append((cid, oid))
+    finally:
+        eng.dispose()
+    return pairs
