@@ -14,6 +14,9 @@ from aiohttp.test_utils import TestServer
 from bot.scaleout.router import Replica, make_app, rank, sender_of
 
 
+NAME = web.AppKey("name", str)
+
+
 def fake_replica(name: str, seen: list) -> web.Application:
     """A replica that records (name, sender) and echoes its name like Rasa's REST reply."""
     async def webhook(request: web.Request) -> web.Response:
@@ -134,3 +137,38 @@ async def test_oversized_body_is_refused_by_the_router() -> None:
     finally:
         await router.close()
         await a.close()
+
+
+async def test_websocket_is_relayed_to_one_replica() -> None:
+    """socket.io's websocket transport goes through the router to one replica."""
+    async def ws_echo(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        async for msg in ws:
+            if msg.type == aiohttp.WSMsgType.TEXT:
+                await ws.send_str(f"{request.app[NAME]}:{msg.data}")
+        return ws
+
+    apps = []
+    for name in ("A", "B"):
+        app = web.Application()
+        app[NAME] = name
+        app.router.add_get("/socket.io/", ws_echo)
+        apps.append(TestServer(app))
+    for a in apps:
+        await a.start_server()
+    router = TestServer(make_app([str(a.make_url("")) for a in apps]))
+    await router.start_server()
+    try:
+        async with aiohttp.ClientSession() as s:
+            async with s.ws_connect(str(router.make_url("/socket.io/?EIO=4&transport=websocket"))) as ws:
+                replies = []
+                for text in ("hello", "again"):
+                    await ws.send_str(text)
+                    replies.append((await ws.receive(timeout=5)).data)
+        names = {r.split(":")[0] for r in replies}
+        assert len(names) == 1 and [r.split(":", 1)[1] for r in replies] == ["hello", "again"]
+    finally:
+        await router.close()
+        for a in apps:
+            await a.close()
