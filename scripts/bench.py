@@ -509,6 +509,9 @@ def report(res: dict, users: int) -> str:
     rss = max((v for k, v in on.get("rss_peak_mb", {}).items() if k.startswith("rasa")),
               default=None)
     act_rss = on.get("rss_peak_mb", {}).get("actions")
+    # Messages per CPU-second, ours (Rasa + action server) against stock (Rasa only).
+    ours_cpu = (_rasa_cpu(on) or 0) + on.get("cpu_ms_per_msg", {}).get("actions", 0)
+    cpu_ratio = (_rasa_cpu(sn) / ours_cpu) if ours_cpu and _rasa_cpu(sn) else None
 
     def ok(cond: Optional[bool]) -> str:
         return "n/a" if cond is None else ("MET" if cond else "NOT MET")
@@ -519,6 +522,7 @@ def report(res: dict, users: int) -> str:
          _fmt(sn.get("msg_per_s"), digits=1), f">= {TARGET_RATIO:.0f}x stock",
          ok(None if ratio is None else ratio >= TARGET_RATIO)),
         (f"{users} users: throughput ratio", _fmt(ratio, "x", 2), "1.00x", f">= {TARGET_RATIO:.0f}x", ""),
+        (f"{users} users: CPU-capacity ratio", _fmt(cpu_ratio, "x", 2), "1.00x", "(load-independent)", ""),
         (f"{users} users: p50 / p95 / p99 ms",
          f"{_fmt(on.get('p50_ms'))} / {_fmt(on.get('p95_ms'))} / {_fmt(on.get('p99_ms'))}",
          f"{_fmt(sn.get('p50_ms'))} / {_fmt(sn.get('p95_ms'))} / {_fmt(sn.get('p99_ms'))}",
