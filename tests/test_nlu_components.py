@@ -298,3 +298,32 @@ def test_component_degrades_to_no_entities_when_duckling_fails(monkeypatch, capl
     component.process([message])
     assert message.get("entities") == []
     assert "Duckling failed" in caplog.text
+
+
+# --- intent classifier wrapper ------------------------------------------------------
+def test_safe_classifier_gives_featureless_messages_no_intent(monkeypatch):
+    import scipy.sparse
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+    from rasa.shared.nlu.training_data.features import Features
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.classifiers import SafeLogisticRegressionClassifier
+
+    seen = []
+
+    def fake_process(self, messages):
+        seen.extend(messages)
+        for m in messages:
+            m.set("intent", {"name": "greet", "confidence": 0.9})
+        return messages
+
+    monkeypatch.setattr(LogisticRegressionClassifier, "process", fake_process)
+    component = SafeLogisticRegressionClassifier.__new__(SafeLogisticRegressionClassifier)
+    empty, blank, real = Message(data={"text": ""}), Message(data={"text": "  "}), Message(data={"text": "hi"})
+    real.add_features(Features(scipy.sparse.coo_matrix([[1.0]]), "sentence", "text", "test"))
+    component.process([empty, blank, real])
+    assert seen == [real]
+    assert real.get("intent")["name"] == "greet"
+    for message in (empty, blank):  # FallbackClassifier turns confidence 0 into nlu_fallback
+        assert message.get("intent") == {"name": None, "confidence": 0.0}
+        assert message.get("intent_ranking") == []
