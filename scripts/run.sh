@@ -44,7 +44,8 @@ echo "Starting the action server on :$ACTIONS_PORT ..."
 $VENV/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" >var/log/actions.log 2>&1 &
 pids+=($!)
 echo "Starting the Rasa server on :$RASA_PORT (REST and socket.io; HTTP API off) ..."
-$VENV/bin/rasa run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials "$CREDENTIALS" \
+# bot.scaleout.serve is `rasa` plus the measured fixes of docs/PERFORMANCE.md.
+$VENV/bin/python -m bot.scaleout.serve run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials "$CREDENTIALS" \
   --port "$RASA_PORT" --cors "*" >var/log/rasa.log 2>&1 &
 pids+=($!)
 echo "Starting the support page on :$WEB_PORT ..."
@@ -61,7 +62,8 @@ cat <<EOF
 The assistant is running.
   Support page with chat widget and demo login:  http://localhost:$WEB_PORT/
   FAQ page:                                       http://localhost:$WEB_PORT/faq.html
-  REST channel:  curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"me","message":"hi"}'
+  REST channel (guest; add -H "Authorization: Bearer <token>" for an account):
+                 curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"my-session-1","message":"hi"}'
   Terminal chat: .venv/bin/rasa shell (in another terminal, with this running for the actions)
 Logs are in var/log/. Press Ctrl-C to stop.
 EOF
