@@ -327,3 +327,31 @@ def test_safe_classifier_gives_featureless_messages_no_intent(monkeypatch):
     for message in (empty, blank):  # FallbackClassifier turns confidence 0 into nlu_fallback
         assert message.get("intent") == {"name": None, "confidence": 0.0}
         assert message.get("intent_ranking") == []
+
+
+# --- long messages (Duckling's cost grows much faster than the text) ----------------------
+def test_chunks_cover_the_text_with_offsets():
+    from bot.nlu.duckling import MAX_CHUNK, chunks
+
+    text = "Hello. My ECS was down yesterday from 2 till 3:35pm. " + "word " * 200 + "Bye!"
+    pieces = chunks(text)
+    assert all(len(piece) <= MAX_CHUNK for _, piece in pieces)
+    assert all(text[offset:offset + len(piece)] == piece for offset, piece in pieces)
+    assert "".join(piece for _, piece in pieces).replace(" ", "") == text.replace(" ", "")
+
+
+def test_long_message_keeps_its_entities_and_answers_quickly(parser):
+    import time
+
+    text = "Hello. " + "I have been a customer for years and " * 12 + (
+        "my ECS was down yesterday from 2 till 3:35pm. I paid 300 yuan. " + "1 " * 400
+    )
+    started = time.perf_counter()
+    found = parser.parse(text, NOW)
+    assert time.perf_counter() - started < 10  # was unbounded before chunking
+    assert {"from": "2026-11-26T14:00:00+08:00", "to": "2026-11-26T15:35:00+08:00"} in [
+        e["value"] for e in found if e["entity"] == "time"
+    ]
+    assert {"value": 300, "unit": "CNY"} in [e["value"] for e in found]
+    for entity in found:
+        assert text[entity["start"]:entity["end"]] == entity["text"]

@@ -32,6 +32,7 @@ import atexit
 import json
 import logging
 import re
+import select
 import subprocess
 import sys
 import threading
@@ -56,6 +57,14 @@ ZH_JOIN_RE = re.compile(r"^\s*(?:到|至|-|–|—|~)\s*$")
 YUAN_BEFORE_RE = re.compile(r"(?:[¥￥]|\b(?:rmb|cny)\s*)$", re.I)
 YUAN_AFTER_RE = re.compile(r"^\s*(?:元|块钱|块|(?:rmb|cny|yuan|kuai)\b)", re.I)
 YUAN_TEXT_RE = re.compile(r"[¥￥元块]|\b(?:rmb|cny|yuan|kuai)\b", re.I)
+
+#: Longest piece of text handed to Duckling at once. Its cost grows much faster than the
+#: text (1,000 characters of "1 1 1 ..." did not finish in minutes), so long messages are
+#: parsed sentence by sentence, in pieces of at most this many characters.
+MAX_CHUNK = 240
+SENTENCE_END_RE = re.compile(r"[.!?;。！？；\n]+\s*")
+#: A call that takes longer than this kills the worker (restarted on the next call).
+CALL_TIMEOUT_S = 2.0
 
 #: Explicitly future phrases are never moved back (they also move with the reference time).
 FUTURE_WORDS_RE = re.compile(
@@ -121,6 +130,11 @@ class _Worker:
                 try:
                     self._proc.stdin.write(line)
                     self._proc.stdin.flush()
+                    ready, _, _ = select.select([self._proc.stdout], [], [], CALL_TIMEOUT_S)
+                    if not ready:  # a pathological input: never block the assistant on it
+                        self._proc.kill()
+                        self._proc = None
+                        raise DucklingUnavailable(f"Duckling took over {CALL_TIMEOUT_S}s; skipped")
                     reply = self._proc.stdout.readline()
                 except (BrokenPipeError, OSError, ValueError):
                     reply = ""
@@ -155,6 +169,27 @@ def _dt(value: Optional[str]) -> Optional[datetime]:
 
 def _iso(moment: Optional[datetime]) -> Optional[str]:
     return moment.isoformat() if moment else None
+
+
+def chunks(text: str, limit: int = MAX_CHUNK) -> List[Tuple[int, str]]:
+    """(offset, piece) covering text: sentences, long ones cut at spaces, <= limit chars."""
+    pieces: List[Tuple[int, str]] = []
+    start = 0
+    for match in SENTENCE_END_RE.finditer(text):
+        pieces.append((start, text[start:match.end()]))
+        start = match.end()
+    if start < len(text):
+        pieces.append((start, text[start:]))
+    out: List[Tuple[int, str]] = []
+    for offset, piece in pieces:
+        while len(piece) > limit:
+            cut = piece.rfind(" ", 0, limit)
+            cut = cut if cut > 0 else limit
+            out.append((offset, piece[:cut]))
+            offset, piece = offset + cut, piece[cut:]
+        if piece.strip():
+            out.append((offset, piece))
+    return out
 
 
 @dataclass
@@ -199,11 +234,13 @@ class DucklingParser:
 
     # -- matching ----------------------------------------------------------
     def _raw_matches(self, text: str, ref: datetime) -> List[_Match]:
-        langs = ["EN", "ZH"] if CJK_RE.search(text) else ["EN"]
         found = []
-        for lang in langs:
-            for item in _parse(text, lang, ref, self.dimensions):
-                found.append(_Match(item["dim"], item["start"], item["end"], lang, item["value"]))
+        for offset, chunk in chunks(text):
+            langs = ["EN", "ZH"] if CJK_RE.search(chunk) else ["EN"]
+            for lang in langs:
+                for item in _parse(chunk, lang, ref, self.dimensions):
+                    found.append(_Match(item["dim"], offset + item["start"], offset + item["end"],
+                                        lang, item["value"]))
         return found
 
     @staticmethod
