@@ -28,7 +28,9 @@ stop() {
   wait 2>/dev/null || true
   echo "Stopped."
 }
-trap stop INT TERM EXIT
+trap 'stop; exit 130' INT
+trap 'stop; exit 143' TERM
+trap stop EXIT
 
 wait_for() {  # wait_for NAME URL SECONDS
   local name=$1 url=$2 limit=$3 i
@@ -69,3 +71,4 @@ Logs are in var/log/. Press Ctrl-C to stop.
 EOF
 wait -n "${pids[@]}" || true
 echo "A server exited; see var/log/." >&2
+exit 1
