@@ -33,8 +33,11 @@ spacy: $(VENV)/.installed
 	$(PY) -m bot.nlu.spacy_pipeline --out $(SPACY_DIR)
 
 # Rasa fingerprints config, domain and data: an up-to-date model is kept, a stale one retrained.
+# It fingerprints the spaCy pipeline by path only, so a rebuilt pipeline forces a retrain.
 train: $(VENV)/.installed spacy
-	$(RASA) train --fixed-model-name assistant --out models --quiet
+	@force=; if [ -f $(MODEL) ] && [ $(SPACY_DIR)/meta.json -nt $(MODEL) ]; then force=--force; fi; \
+	echo "$(RASA) train --fixed-model-name assistant --out models --quiet $$force"; \
+	$(RASA) train --fixed-model-name assistant --out models --quiet $$force
 
 db: $(VENV)/.installed
 	$(PY) -m bot.store migrate
