@@ -390,3 +390,54 @@ def guest_compensation_case(now_iso: str) -> Dict[str, Any]:
 
 def guest_icp_case(now_iso: str) -> Dict[str, Any]:
     return {"kind": "icp_reward", "now": now_iso, "customer": {}, "host": {}, "filing": {}}
+
+
+# --- money said in words inside a longer message ---------------------------------
+# A long message ("monthly, bought 2 days ago, paid 300, no invoice, still running,
+# no discounts") carries the amount paid and the unrecoverable discounts (R7) as
+# words around a bare number; the NLU gives only `number`/`amount-of-money`
+# entities without saying which question they answer. These read the phrase.
+
+_NUM = r"(\d[\d,]*(?:\.\d+)?)"
+_CUR = r"(?:¥|￥|cny|rmb|yuan|元)"
+_TIME_UNIT = r"(?!\s*(?:[.,]\d)?\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|h\b|days?|d\b|weeks?|months?|years?|am\b|pm\b|:))"
+_DISCOUNT_WORD = r"(?:unrecoverable\s+)?(?:discounts?|coupons?|vouchers?|rewards?|promotions?|promo(?:\s+codes?)?|cash\s*backs?)"
+_PAID = re.compile(
+    r"\b(?:paid|pay|cost|costs|costed|spent|price\s*(?:was|is|of)?|charged|total(?:\s+(?:was|of))?)"
+    r"\s*(?:me\s+|was\s+|is\s+|about\s+|around\s+|:\s*)*" + _CUR + r"?\s*" + _NUM + _TIME_UNIT,
+    re.I,
+)
+_NO_DISCOUNT = re.compile(
+    r"\b(?:no|without|zero|0|never\s+used|didn.?t\s+use|did\s+not\s+use|haven.?t\s+used|not\s+used)\s+"
+    r"(?:any\s+|a\s+)?" + _DISCOUNT_WORD + r"|" + _DISCOUNT_WORD + r"\s*(?::|=|-|were|was)?\s*(?:none|no|nil|zero)\b",
+    re.I,
+)
+_DISCOUNT_AMOUNT = re.compile(
+    _DISCOUNT_WORD + r"\s*(?:of|was|were|worth|:|=|-)?\s*(?:about\s+)?" + _CUR + r"?\s*" + _NUM + _TIME_UNIT
+    + r"|" + _CUR + r"?\s*" + _NUM + r"\s*" + _CUR + r"?\s*(?:of\s+)?" + _DISCOUNT_WORD,
+    re.I,
+)
+_BARE_NONE = re.compile(r"^\s*(?:none|nothing|no|nope|zero|0|nil|n/?a)\s*[.!]?\s*$", re.I)
+
+
+def paid_amount_in_text(text: Any) -> Optional[str]:
+    """'paid 300' / 'it cost me ¥300.50' -> '300.00' / '300.50' (R7's amount paid);
+    None when the message does not say what was paid ('paid 2 days ago' is a time)."""
+    if not isinstance(text, str):
+        return None
+    match = _PAID.search(text)
+    return parse_amount(match.group(1)) if match else None
+
+
+def discounts_in_text(text: Any, asked: bool = False) -> Optional[str]:
+    """'no discounts' -> '0.00'; 'a 20 yuan coupon' / 'discount of 20' -> '20.00'
+    (R7's unrecoverable discounts). When the discount question is the one asked
+    (`asked`), a bare 'none' / 'no' answers it too."""
+    if not isinstance(text, str):
+        return None
+    if _NO_DISCOUNT.search(text) or (asked and _BARE_NONE.match(text)):
+        return "0.00"
+    match = _DISCOUNT_AMOUNT.search(text)
+    if match:
+        return parse_amount(next(g for g in match.groups() if g))
+    return None

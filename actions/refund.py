@@ -28,7 +28,13 @@ FORM_SLOTS = (
     "unrecoverable_discounts",
     "refund_confirmed",
 )
-RESET = FORM_SLOTS + (CONTINUE, PAUSED, FAILURES, FAILED)
+#: set when the customer said "yes" to the discount question without an amount:
+#: the question is asked again as "how much?" (domain conditional response)
+DISCOUNT_USED = "discount_used"
+RESET = FORM_SLOTS + (CONTINUE, PAUSED, FAILURES, FAILED, DISCOUNT_USED)
+#: intents whose text never answers a form question (digressions, see domain.yml)
+NOT_ANSWERS = ("faq", "scope", "out_of_scope", "ask_hotline", "refund_status", "bot_challenge",
+               "human_handoff", "stop", "thank", "nlu_fallback", "report_fault", "ask_icp_reward")
 MAX_BUTTONS = 6
 FILED_STATES = ("eligible", "partially_eligible")
 
@@ -103,6 +109,27 @@ class ValidateRefundForm(AssuranceFormValidation):
     async def validate_resource_state(self, value, dispatcher, tracker, domain):
         return await self.check("resource_state", value, dispatcher, tracker, domain)
 
+    # --- custom extraction: everything said in one long message (R7 money) ---
+    @staticmethod
+    def _answer_text(tracker: Tracker) -> Optional[str]:
+        """The latest message's text when it can answer form questions."""
+        latest = tracker.latest_message or {}
+        if (latest.get("intent") or {}).get("name") in NOT_ANSWERS:
+            return None
+        return latest.get("text")
+
+    async def extract_amount_paid(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        """'paid 300' is a bare Duckling `number`: the word 'paid' says it is the
+        amount paid, whichever question was asked."""
+        amount = facts.paid_amount_in_text(self._answer_text(tracker))
+        return {"amount_paid": amount} if amount is not None else {}
+
+    async def extract_unrecoverable_discounts(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        """'no discounts' / 'a 20 yuan coupon' anywhere in a message (R7)."""
+        asked = tracker.get_slot("requested_slot") == "unrecoverable_discounts"
+        amount = facts.discounts_in_text(self._answer_text(tracker), asked=asked)
+        return {"unrecoverable_discounts": amount} if amount is not None else {}
+
     async def validate_amount_paid(self, value, dispatcher, tracker, domain):
         if tracker.get_slot("requested_slot") == "unrecoverable_discounts":
             # the money said now answers the discount question, not the amount paid
@@ -110,6 +137,9 @@ class ValidateRefundForm(AssuranceFormValidation):
         return await self.check("amount_paid", value, dispatcher, tracker, domain)
 
     async def validate_unrecoverable_discounts(self, value, dispatcher, tracker, domain):
+        if value == "yes":
+            # "yes" to "did you use a discount ... how much?": ask the amount (R7)
+            return {"unrecoverable_discounts": None, DISCOUNT_USED: True, FAILURES: 0.0}
         return await self.check("unrecoverable_discounts", value, dispatcher, tracker, domain)
 
     def validate_refund_confirmed(self, value, dispatcher, tracker, domain):

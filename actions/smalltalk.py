@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet, UserUtteranceReverted
+from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SessionStarted, SlotSet, UserUtteranceReverted
 
 from actions import compensation, icp, refund
 from actions.common import guarded, say
@@ -16,6 +16,10 @@ from actions.forms_base import CONTINUE, EXPLAIN_AFTER, FAILURES, PAUSED
 from actions.handoff import open_ticket
 
 FALLBACK_INTENT = "nlu_fallback"
+#: asking for another check during a form leaves the form for that check
+FORM_START_INTENTS = ("request_refund", "report_fault", "ask_icp_reward")
+SESSION_START_INTENT = "session_start"
+SESSION_METADATA_SLOT = "session_started_metadata"
 HANDOFF_AFTER = 2
 
 
@@ -89,6 +93,42 @@ class ActionCancelForm(Action):
         return "action_cancel_form"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        say(dispatcher, "utter_form_cancelled")
+        # another check asked for mid-form (rules in data/rules/forms.yml): switch
+        switching = (tracker.latest_message.get("intent") or {}).get("name") in FORM_START_INTENTS
+        say(dispatcher, "utter_form_switched" if switching else "utter_form_cancelled")
         slots = set(refund.RESET) | set(compensation.RESET) | set(icp.RESET)
         return [ActiveLoop(None), SlotSet("requested_slot", None)] + [SlotSet(s, None) for s in sorted(slots)]
+
+
+def explicit_session_start(events: List[dict]) -> bool:
+    """True when the customer typed "/session_start" (the latest user-or-bot event
+    is that user message); False for the session Rasa starts by itself before a
+    new conversation's first message (nothing to answer yet)."""
+    for event in reversed(events):
+        if event.get("event") == "bot":
+            return False
+        if event.get("event") == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            return intent == SESSION_START_INTENT
+    return False
+
+
+class ActionSessionStart(Action):
+    """Rasa's session start (SessionStarted, then listen) plus a greeting when the
+    customer asked for it with "/session_start": Rasa runs the built-in one
+    silently and predicts nothing after it, so every message gets a reply only if
+    this action says something. Slots are not carried over (domain session_config);
+    the channel's session metadata is."""
+
+    def name(self) -> Text:
+        return "action_session_start"
+
+    async def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+        events: List[EventType] = [SessionStarted()]
+        metadata = tracker.get_slot(SESSION_METADATA_SLOT)
+        if metadata:
+            events.append(SlotSet(SESSION_METADATA_SLOT, metadata))
+        if explicit_session_start(tracker.events or []):
+            say(dispatcher, "utter_greet")
+        events.append(ActionExecuted("action_listen"))
+        return events
