@@ -4,7 +4,9 @@ Hostile or odd text — control characters, emoji, right-to-left text, SQL and
 HTML/script injection, 100 KB messages, forged metadata, intent injection like
 `/inform{...}` — gets a polite reply or a clear 4xx, never a 5xx; the server stays
 up; the claims database gets no rows from it (a fuzzed conversation never files
-anything), and the length limit answers with a clear message.
+anything), and the length limit answers with a clear message. Two defects this file
+found are fixed and stay covered: a NUL byte crashed the NLU (500), and a typed
+`/restart` got no reply at all.
 """
 from __future__ import annotations
 
@@ -29,9 +31,8 @@ NASTY = [
     "INC00000000 ICP99999999 RF-0000000 CS999999999999", "from 99:99 to 25:61 on 2026-02-30",
     "refund -300.00 yuan, 1e309 days ago", "\t\n\r ", "ok" + "\u0301" * 300,
 ]
-# Rasa's built-in /restart and /session_start are covered by the known-defect test
-# at the end of this file (docs/ARCHITECTURE.md notes).
-texts = st.one_of(st.sampled_from(NASTY), st.text(min_size=1, max_size=200))
+texts = st.one_of(st.sampled_from(NASTY + ["/restart", "/session_start"]),
+                  st.text(min_size=1, max_size=200))
 REF = re.compile(r"^(RF|CP|IR|TK)-[0-9A-HJKMNP-TV-Z]{6}$")
 TEMPLATE_VAR = re.compile(r"(?<!\{)\{[a-z_]+\}(?!\})")  # e.g. "{policy_version}" left in a response
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -108,10 +109,9 @@ def test_nul_bytes_get_a_reply(stack) -> None:
     _reply_is_polite(stack[0], "\x00\x01\x02\x1b[31mhi\x7f")
 
 
-@pytest.mark.xfail(strict=True, reason="open defect (channels/dialogue): Rasa's built-in /restart and "
-                   "/session_start run silently, the customer gets no reply (docs/ARCHITECTURE.md notes)")
 @pytest.mark.parametrize("text", ["/restart", "/session_start"])
-def test_known_defect_builtin_intents_are_silent(stack, text) -> None:
+def test_builtin_intents_typed_by_a_customer_get_a_reply(stack, text) -> None:
+    """Once silent (Rasa's built-in restart); answered since the dialogue fix."""
     _reply_is_polite(stack[0], text)
 
 
