@@ -15,7 +15,7 @@ import pytest
 
 from bot.nlu import patterns
 from bot.nlu.duckling import DucklingExtractor, DucklingParser
-from bot.nlu.entity_resolver import EntityOverlapResolver, resolve
+from bot.nlu.entity_resolver import drop_values_for_intent, EntityOverlapResolver, resolve
 
 NOW = datetime.fromisoformat("2026-11-27T10:00:00+08:00")  # Friday
 
@@ -184,6 +184,72 @@ def test_resolver_keeps_longer_span_within_a_tier():
         {"entity": "scenario", "start": 0, "end": 12, "value": "website down", "extractor": "CRFEntityExtractor"},
     ]
     assert [e["value"] for e in resolve(entities, {})] == ["website down"]
+
+
+def test_resolver_keeps_one_invoice_value_and_the_negation_wins():
+    # "no invoice was issued": ruler says none, CRF says issued; R4 needs one value.
+    entities = [
+        {"entity": "invoice", "start": 0, "end": 10, "value": "no invoice", "extractor": "SpacyEntityExtractor"},
+        {"entity": "invoice", "start": 15, "end": 21, "value": "issued", "extractor": "CRFEntityExtractor"},
+    ]
+    kept = resolve(entities, EntityOverlapResolver.get_default_config()["priority"])
+    assert [(e["entity"], e["value"]) for e in kept] == [("invoice", "no invoice")]
+    # the negation wins even when only the learned extractor saw it
+    flipped = [
+        {"entity": "invoice", "start": 0, "end": 11, "value": "got invoice", "extractor": "SpacyEntityExtractor"},
+        {"entity": "invoice", "start": 20, "end": 30, "value": "not issued", "extractor": "CRFEntityExtractor"},
+    ]
+    assert [e["value"] for e in resolve(flipped, {"SpacyEntityExtractor": 0})] == ["not issued"]
+
+
+def test_resolver_keeps_repeated_mentions_of_the_winning_value():
+    entities = [
+        {"entity": "scenario", "start": 9, "end": 15, "value": "outage", "extractor": "CRFEntityExtractor"},
+        {"entity": "scenario", "start": 27, "end": 38, "value": "unreachable", "extractor": "SpacyEntityExtractor"},
+    ]
+    assert len(resolve(entities, EntityOverlapResolver.get_default_config()["priority"])) == 2
+
+
+def test_off_topic_messages_carry_no_value_entities():
+    entities = [
+        {"entity": "scenario", "start": 14, "end": 25, "value": "overcharged", "extractor": "CRFEntityExtractor"},
+        {"entity": "product", "start": 0, "end": 3, "value": "ECS", "extractor": "SpacyEntityExtractor"},
+    ]
+    assert [e["entity"] for e in drop_values_for_intent(entities, "out_of_scope")] == ["product"]
+    assert drop_values_for_intent(entities, "inform") == entities
+    assert drop_values_for_intent(entities, "faq") == entities  # "is pay-as-you-go refundable"
+
+
+def test_resolver_component_uses_the_message_intent():
+    from rasa.shared.nlu.training_data.message import Message
+
+    message = Message(data={"text": "my taxi driver overcharged me"})
+    message.set("intent", {"name": "out_of_scope", "confidence": 0.9})
+    message.set("entities", [
+        {"entity": "scenario", "start": 15, "end": 26, "value": "overcharged", "extractor": "CRFEntityExtractor"},
+    ])
+    EntityOverlapResolver({}).process([message])
+    assert message.get("entities") == []
+    answer = Message(data={"text": "hourly"})
+    answer.set("intent", {"name": "inform", "confidence": 0.9})
+    answer.set("entities", [
+        {"entity": "billing", "start": 0, "end": 6, "value": "hourly", "extractor": "CRFEntityExtractor"},
+    ])
+    EntityOverlapResolver({}).process([answer])
+    assert [e["value"] for e in answer.get("entities")] == ["hourly"]
+
+
+def test_resolver_keeps_one_value_per_value_entity_but_all_ids_and_products():
+    entities = [
+        {"entity": "billing", "start": 0, "end": 7, "value": "monthly", "extractor": "CRFEntityExtractor"},
+        {"entity": "billing", "start": 12, "end": 24, "value": "pay as you go", "extractor": "SpacyEntityExtractor"},
+        {"entity": "product", "start": 30, "end": 33, "value": "ECS", "extractor": "SpacyEntityExtractor"},
+        {"entity": "product", "start": 38, "end": 41, "value": "RDS", "extractor": "SpacyEntityExtractor"},
+    ]
+    kept = resolve(entities, EntityOverlapResolver.get_default_config()["priority"])
+    assert [(e["entity"], e["value"]) for e in kept] == [
+        ("billing", "pay as you go"), ("product", "ECS"), ("product", "RDS"),
+    ]
 
 
 # --- vocabulary file and spaCy pipeline -----------------------------------------------

@@ -109,3 +109,19 @@ def value_phrases() -> Dict[str, Tuple[str, str]]:
             if text.lower() not in GENERIC_PHRASES:
                 out[text] = (entity, canonical)
     return out
+
+
+def canonical_value(entity: str, text: str) -> str:
+    """The canonical value of a value entity's surface text ("no invoice" -> "none").
+
+    Why: the overlap resolver runs before EntitySynonymMapper and must compare values.
+    Text that is no synonym of the entity is returned as it is (lower-cased).
+    """
+    wanted = VALUE_ENTITIES.get(entity, ())
+    lowered = str(text).strip().lower()
+    if lowered in wanted:
+        return lowered
+    for canonical, texts in load_entities()["synonym"].items():
+        if canonical in wanted and lowered in {t.lower() for t in texts}:
+            return canonical
+    return lowered
