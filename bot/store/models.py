@@ -24,39 +24,24 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, declarative_base, relationship
 
+from bot.policy import load_policy
+
 from .types import Money, UTCDateTime
 
-# Vocabularies (ARCHITECTURE.md entities, POLICY.md enums).
-TIERS = ("common", "vip")
+# Vocabularies: the policy's enums are the one source (bot/policy/policy.yaml);
+# a change there makes the migration check in tests/store fail until a migration
+# follows. Products are the ARCHITECTURE.md identifier vocabulary.
+_ENUMS = load_policy().enums
+TIERS = _ENUMS["tier"]
 PRODUCTS = ("ECS", "EVS", "OBS", "RDS", "CDN", "VPC", "ELB")
-BILLING = ("hourly", "monthly", "yearly", "pay_per_use", "pay_per_use_package")
-RESOURCE_STATES = ("active", "grace", "reservation")
-INVOICES = ("none", "issued", "returned")
-SCENARIOS = (
-    "service_unavailable",
-    "website_inaccessible",
-    "provisioning_failure",
-    "config_change_failure",
-    "billing_error",
-)
+BILLING = _ENUMS["billing"]
+RESOURCE_STATES = _ENUMS["resource_state"]
+INVOICES = _ENUMS["invoice"]
+SCENARIOS = _ENUMS["scenario"]
 #: C4 excluded causes, plus `platform` (passes) and `unknown` (waits for review).
-CAUSES = (
-    "platform",
-    "unknown",
-    "force_majeure",
-    "unexpected_event",
-    "scheduled_maintenance",
-    "carrier_fault",
-    "internet_backbone",
-    "attack_or_virus",
-    "user_network_or_device",
-    "user_improper_operation",
-    "user_negligence",
-    "terms_violation",
-    "unforeseeable_other",
-)
-FILING_STATUSES = ("not_submitted", "in_progress", "submitted_to_authority", "approved", "rejected")
-HOST_STATUSES = ("active", "terminated_early", "expired_not_renewed")
+CAUSES = _ENUMS["cause"]
+FILING_STATUSES = _ENUMS["filing_status"]
+HOST_STATUSES = _ENUMS["host_status"]
 DISCOUNT_KINDS = ("discount", "reward", "coupon")
 CLAIM_KINDS = ("refund", "compensation", "icp_reward", "ticket")
 
