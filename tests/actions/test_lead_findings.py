@@ -138,3 +138,25 @@ async def test_restart_says_what_the_bot_can_do():
     assert isinstance(events[-1], Restarted)
     texts = [getattr(e, "text", None) for e in events[:-1]]
     assert texts and texts[0] and "{" not in texts[0]
+
+
+FORM_START = {"refund_form": "request_refund", "fault_form": "report_fault", "icp_form": "ask_icp_reward"}
+
+
+def test_no_form_takes_a_message_that_asks_for_another_check(domain):
+    """'my ECS was down yesterday from 2 till 3:35pm' (report_fault) during the
+    refund form must not fill the refund's purchase time: the refund form has to
+    reject it so the switch rule (data/rules/form_switch.yml) runs. Rasa predicts an
+    active form before any rule, so only a rejected form lets the rule act."""
+    checked = 0
+    for slot, spec in domain["slots"].items():
+        for mapping in spec.get("mappings") or []:
+            if mapping.get("type") not in ("from_entity", "from_text"):
+                continue
+            for condition in mapping.get("conditions") or []:
+                form = condition.get("active_loop")
+                others = {i for f, i in FORM_START.items() if f != form}
+                assert others <= set(mapping.get("not_intent") or []), (slot, mapping)
+                assert FORM_START[form] not in (mapping.get("not_intent") or []), (slot, mapping)
+                checked += 1
+    assert checked > 20
