@@ -94,7 +94,7 @@ class ValidateFaultForm(AssuranceFormValidation):
             return {"fault_incident": ident, FAILURES: 0.0}
         if ident:
             say(dispatcher, "utter_incident_not_found", incident=ident)
-        return self.failed("fault_incident", dispatcher, tracker, domain) | {"fault_incident": None}
+        return self.failed("fault_incident", dispatcher, tracker, domain, said=bool(ident)) | {"fault_incident": None}
 
     async def validate_fault_order(self, value, dispatcher, tracker, domain):
         if value == NONE:
@@ -105,7 +105,7 @@ class ValidateFaultForm(AssuranceFormValidation):
             if order is not None:
                 return {"fault_order": order.order_id, FAILURES: 0.0}
             say(dispatcher, "utter_order_not_found", item=value)
-        return self.failed("fault_order", dispatcher, tracker, domain) | {"fault_order": None}
+        return self.failed("fault_order", dispatcher, tracker, domain, said=bool(cid and isinstance(value, str))) | {"fault_order": None}
 
     async def validate_scenario(self, value, dispatcher, tracker, domain):
         return await self.check("scenario", value, dispatcher, tracker, domain)
@@ -215,11 +215,26 @@ class ActionAskFaultOrder(Action):
         return []
 
 
+def show_minutes(value: Any) -> str:
+    """The policy's exact minute count for people: "95.00" -> "95", "95.50" -> "95.5"
+    (display only; the amount is the policy's, computed from the exact value)."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        minutes = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value or "")
+    if not minutes.is_finite():
+        return str(value)
+    text = format(minutes, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def decision_facts(case: Dict[str, Any], decision: Dict[str, Any]) -> Dict[str, Any]:
     return {
         "compensation": decision.get("compensation", ""),
         "multiplier": decision.get("multiplier", ""),
-        "duration_minutes": decision.get("duration_minutes", ""),
+        "duration_minutes": show_minutes(decision.get("duration_minutes", "")),
         "daily_cost": case.get("daily_cost", ""),
         "fault_start": show_time(case.get("fault_start")),
         "fault_end": show_time(case.get("fault_end")),

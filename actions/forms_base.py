@@ -89,16 +89,20 @@ class AssuranceFormValidation(FormValidationAction):
 
     # --- the explain-and-continue loop ------------------------------------
     def failed(
-        self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+        self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
+        said: bool = False,
     ) -> Dict[Text, Any]:
         """A value that is no answer: count it when it answered the question we
-        asked; after EXPLAIN_AFTER failures explain the slot and ask whether to go on."""
+        asked; after EXPLAIN_AFTER failures explain the slot and ask whether to go on.
+        `said`: the caller already said what was wrong ("I can't find CS...", the
+        policy's bad-input message), so no extra "couldn't use that answer"."""
         if tracker.get_slot("requested_slot") != slot:
             # said out of turn and unusable: keep the earlier answer
             return {slot: previous_value(tracker, slot)}
         count = int(tracker.get_slot(FAILURES) or 0) + 1
         if count < EXPLAIN_AFTER:
-            say(dispatcher, "utter_not_understood_slot")
+            if not said:
+                say(dispatcher, "utter_not_understood_slot")
             return {slot: None, FAILURES: float(count)}
         explain = f"utter_explain_{slot}"
         say(dispatcher, explain if explain in domain.get("responses", {}) else "utter_explain_generic")
@@ -129,7 +133,7 @@ class AssuranceFormValidation(FormValidationAction):
         problem = await self.policy_problem(slot, parsed, tracker)
         if problem:
             say(dispatcher, "utter_invalid_fact", problem=problem)
-            return self.failed(slot, dispatcher, tracker, domain) | {slot: None}
+            return self.failed(slot, dispatcher, tracker, domain, said=True) | {slot: None}
         return {slot: parsed, FAILURES: 0.0}
 
     async def policy_problem(self, slot: str, parsed: Any, tracker: Tracker) -> Optional[str]:

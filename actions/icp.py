@@ -71,7 +71,7 @@ class ValidateIcpForm(AssuranceFormValidation):
             return {"icp_filing": ident, FAILURES: 0.0}
         if ident:
             say(dispatcher, "utter_filing_not_found", filing=ident)
-        return self.failed("icp_filing", dispatcher, tracker, domain) | {"icp_filing": None}
+        return self.failed("icp_filing", dispatcher, tracker, domain, said=bool(ident)) | {"icp_filing": None}
 
     async def validate_customer_tier(self, value, dispatcher, tracker, domain):
         return await self.check("customer_tier", value, dispatcher, tracker, domain)

@@ -84,7 +84,7 @@ class ValidateRefundForm(AssuranceFormValidation):
             order = await store_access.read(tracker, "find_order", cid, item)
             if order is None:
                 say(dispatcher, "utter_order_not_found", item=item)
-                return self.failed("refund_item", dispatcher, tracker, domain) | {"refund_item": None}
+                return self.failed("refund_item", dispatcher, tracker, domain, said=True) | {"refund_item": None}
             item = order.order_id
         if not item:
             return self.failed("refund_item", dispatcher, tracker, domain)

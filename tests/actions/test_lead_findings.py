@@ -160,3 +160,19 @@ def test_no_form_takes_a_message_that_asks_for_another_check(domain):
                 assert FORM_START[form] not in (mapping.get("not_intent") or []), (slot, mapping)
                 checked += 1
     assert checked > 20
+
+
+async def test_unknown_order_is_said_once(store, dispatcher, domain):
+    """'I can't find CS...' already says what was wrong: no extra 'couldn't use that answer'."""
+    tracker = make_tracker({"requested_slot": "refund_item"}, customer="C1001", active_loop="refund_form",
+                           entities=[{"entity": "order_id", "value": "CS2001010001"}],
+                           new_slots={"refund_item": "CS2001010001"})
+    await ValidateRefundForm().run(dispatcher, tracker, domain)
+    assert responses(dispatcher).count("utter_order_not_found") == 1
+    assert "utter_not_understood_slot" not in responses(dispatcher)
+
+
+def test_fault_minutes_are_shown_like_people_write_them():
+    from actions.compensation import show_minutes
+
+    assert show_minutes("95.00") == "95" and show_minutes("95.50") == "95.5" and show_minutes("120") == "120"
