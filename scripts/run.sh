@@ -42,9 +42,30 @@ wait_for() {  # wait_for NAME URL SECONDS
   return 1
 }
 
-echo "Starting the action server on :$ACTIONS_PORT ..."
-$VENV/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" >var/log/actions.log 2>&1 &
+ACTIONS_UPSTREAM_PORT="${ACTIONS_UPSTREAM_PORT:-$((ACTIONS_PORT + 1))}"
+echo "Starting the action server on :$ACTIONS_UPSTREAM_PORT behind the action gateway on :$ACTIONS_PORT ..."
+supervise_actions() {  # restart the action server if it dies; the gateway answers meanwhile
+  local child=
+  trap '[ -n "$child" ] && kill "$child" 2>/dev/null; wait; exit 0' TERM
+  while true; do
+    $VENV/bin/rasa run actions --actions actions --port "$ACTIONS_UPSTREAM_PORT" >>var/log/actions.log 2>&1 &
+    child=$!
+    wait "$child" || true
+    echo "$(date -Is) action server exited; restarting it" | tee -a var/log/actions.log >&2
+    sleep 2
+  done
+}
+supervise_actions &
 pids+=($!)
+# The gateway tells the customer when the action server is down (utter_service_down)
+# instead of leaving them without a reply; docs/SCALEOUT.md.
+$VENV/bin/python -m bot.scaleout.action_gateway --port "$ACTIONS_PORT" \
+  --upstream "http://127.0.0.1:$ACTIONS_UPSTREAM_PORT" >var/log/action-gateway.log 2>&1 &
+pids+=($!)
+if [ "$ENDPOINTS" = endpoints.scale.yml ]; then
+  # The scale profile reads its PostgreSQL/Redis settings from the environment.
+  eval "$($VENV/bin/python -m bot.scaleout.env)"
+fi
 echo "Starting the Rasa server on :$RASA_PORT (REST and socket.io; HTTP API off) ..."
 # bot.scaleout.serve is `rasa` plus the measured fixes of docs/PERFORMANCE.md.
 $VENV/bin/python -m bot.scaleout.serve run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials "$CREDENTIALS" \
@@ -55,7 +76,8 @@ $VENV/bin/python -m bot.web.serve --port "$WEB_PORT" --rasa-url "http://localhos
   >var/log/web.log 2>&1 &
 pids+=($!)
 
-wait_for "action server" "http://localhost:$ACTIONS_PORT/health" 60
+wait_for "action server" "http://localhost:$ACTIONS_UPSTREAM_PORT/health" 60
+wait_for "action gateway" "http://localhost:$ACTIONS_PORT/health" 30
 wait_for "Rasa server" "http://localhost:$RASA_PORT/" 120
 wait_for "support page" "http://localhost:$WEB_PORT/" 30
 
@@ -70,5 +92,5 @@ The assistant is running.
 Logs are in var/log/. Press Ctrl-C to stop.
 EOF
 wait -n "${pids[@]}" || true
-echo "A server exited; see var/log/." >&2
+echo "The Rasa server, the gateway or the support page exited; see var/log/." >&2
 exit 1
