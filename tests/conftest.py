@@ -1,4 +1,4 @@
-"""Fixtures for the real scale-out tests: PostgreSQL + Redis + the trained model.
+"""Shared fixtures for the full-stack suites (scaleout, faults, fuzz): PostgreSQL + Redis + the trained model.
 
 With CI=true a missing service or model FAILS the test (the issue requires it);
 locally they are skipped with the reason."""
@@ -11,7 +11,7 @@ import pytest
 
 from bot.scaleout import services
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def require(what: str, ok: bool, why: str) -> None:

@@ -116,11 +116,15 @@ def test_builtin_intents_typed_by_a_customer_get_a_reply(stack, text) -> None:
 
 
 def test_no_garbage_rows_and_still_up(stack) -> None:
-    """Runs last in this module: nothing above filed anything, the server is alive."""
+    """Runs last in this module: the server is alive and the only rows the fuzz could
+    add are guest handoff tickets (two misunderstandings in a row open one, issue 4),
+    well-formed and owned by nobody; no refund, compensation or reward claim."""
     cluster, before = stack
     assert cluster.rasa[0].alive()
-    rows = cluster.sql("SELECT reference, customer_id, summary, idempotency_key FROM claims")
-    assert len(rows) == before, rows[before:]
+    rows = cluster.sql("SELECT reference, customer_id, summary, idempotency_key FROM claims ORDER BY id")
+    for ref, cid, summary, key in rows[before:]:
+        assert ref.startswith("TK-") and cid is None, (ref, cid)
+        assert isinstance(summary, str) and "\x00" not in summary
     for ref, cid, summary, key in rows:
         assert REF.match(ref) and (cid is None or re.fullmatch(r"C\d{4}", cid))
         assert not CONTROL.search(summary or "") and not CONTROL.search(key or "")
