@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SessionStarted, SlotSet, UserUtteranceReverted
+from rasa_sdk.events import (ActionExecuted, ActiveLoop, EventType, FollowupAction, SessionStarted, SlotSet,
+                             UserUtteranceReverted)
 
 from actions import compensation, icp, refund
 from actions.common import guarded, say
@@ -132,3 +133,35 @@ class ActionSessionStart(Action):
             say(dispatcher, "utter_greet")
         events.append(ActionExecuted("action_listen"))
         return events
+
+
+#: Details said outside any form -> the check they belong to (first match wins:
+#: an incident or a fault scenario is a fault report even when a billing mode is
+#: mentioned; an ICP filing ID is the ICP check; order facts are a refund).
+INFORM_ROUTES = (
+    ("fault_form", ("incident_id", "scenario")),
+    ("icp_form", ("filing_id",)),
+    ("refund_form", ("order_id", "resource_id", "billing", "invoice", "resource_state")),
+)
+
+
+def route_for(entities: List[dict]) -> str:
+    """The form a detail-only message outside a form belongs to ('' if none)."""
+    names = {e.get("entity") for e in entities or []}
+    return next((form for form, wanted in INFORM_ROUTES if names & set(wanted)), "")
+
+
+class ActionRouteInform(Action):
+    """'refund CS2611240001, monthly, bought 3 days ago, no invoice' read as `inform`
+    outside any form: start the check its details belong to (the form's entity
+    mappings then take every detail at activation). Nothing recognisable: the
+    fallback's honest "I can help with ..."."""
+
+    def name(self) -> Text:
+        return "action_route_inform"
+
+    async def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+        form = route_for((tracker.latest_message or {}).get("entities") or [])
+        if form:
+            return [FollowupAction(form)]
+        return await ActionFallback().run(dispatcher, tracker, domain)

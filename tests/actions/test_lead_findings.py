@@ -176,3 +176,25 @@ def test_fault_minutes_are_shown_like_people_write_them():
     from actions.compensation import show_minutes
 
     assert show_minutes("95.00") == "95" and show_minutes("95.50") == "95.5" and show_minutes("120") == "120"
+
+
+@pytest.mark.parametrize("entities, form", [
+    ([{"entity": "order_id", "value": "CS2611240001"}, {"entity": "billing", "value": "monthly"},
+      {"entity": "number", "value": 300}], "refund_form"),
+    ([{"entity": "scenario", "value": "service_unavailable"}, {"entity": "billing", "value": "monthly"}], "fault_form"),
+    ([{"entity": "filing_id", "value": "ICP26112001"}], "icp_form"),
+])
+async def test_details_outside_a_form_start_their_check(dispatcher, domain, entities, form):
+    from actions.smalltalk import ActionRouteInform
+
+    tracker = make_tracker(text="refund CS2611240001, monthly, ...", entities=entities)
+    events = await ActionRouteInform().run(dispatcher, tracker, domain)
+    assert events == [{"event": "followup", "timestamp": None, "name": form}]
+    assert responses(dispatcher) == []
+
+
+async def test_nothing_recognisable_outside_a_form_gets_the_fallback(store, dispatcher, domain):
+    from actions.smalltalk import ActionRouteInform
+
+    await ActionRouteInform().run(dispatcher, make_tracker(text="monday", entities=[{"entity": "time", "value": "x"}]), domain)
+    assert responses(dispatcher)  # the honest "I can help with ..." (action_fallback)
