@@ -198,3 +198,20 @@ async def test_nothing_recognisable_outside_a_form_gets_the_fallback(store, disp
 
     await ActionRouteInform().run(dispatcher, make_tracker(text="monday", entities=[{"entity": "time", "value": "x"}]), domain)
     assert responses(dispatcher)  # the honest "I can help with ..." (action_fallback)
+
+
+async def test_back_says_what_it_did():
+    """Rasa's action_back utters `utter_back` when the domain has it ("/back" got no reply)."""
+    from rasa.core.actions.action import ActionBack
+    from rasa.core.channels import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from tests.actions.conftest import ROOT
+
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    tracker = DialogueStateTracker("s-1234567890", domain.slots)
+    events = await ActionBack().run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(domain.responses),
+                                    tracker, domain)
+    assert any(getattr(e, "text", None) for e in events)
