@@ -118,6 +118,18 @@ class ValidateRefundForm(AssuranceFormValidation):
             return None
         return latest.get("text")
 
+    async def extract_refund_item(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        """'refund for my RDS': a verified customer with exactly one order of that
+        product gets that order (several or none: the order buttons ask)."""
+        cid = customer_id(tracker)
+        if not cid or tracker.get_slot("refund_item") or self._answer_text(tracker) is None:
+            return {}
+        products = {str(v).upper() for v in tracker.get_latest_entity_values("product")}
+        if len(products) != 1:
+            return {}
+        orders = [o for o in await store_access.read(tracker, "orders", cid) if o.product.upper() in products]
+        return {"refund_item": orders[0].order_id} if len(orders) == 1 else {}
+
     async def extract_amount_paid(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         """'paid 300' is a bare Duckling `number`: the word 'paid' says it is the
         amount paid, whichever question was asked."""
