@@ -4,6 +4,8 @@ cost (from the order when known), the cause (from the incident record when known
 else left for review), then the amount or "up to", the apply-by date, and filing."""
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -122,7 +124,12 @@ class ValidateFaultForm(AssuranceFormValidation):
     async def validate_fault_when(self, value, dispatcher, tracker, domain):
         """A time said anywhere in the form: an interval fills both ends, an
         instant the end being asked (the start by default)."""
-        target = fault_when_target(value, tracker.get_slot("requested_slot"), tracker.get_slot("fault_start"))
+        text = (tracker.latest_message or {}).get("text")
+        target = fault_when_target(value, tracker.get_slot("requested_slot"), tracker.get_slot("fault_start"), text)
+        if len(target) == 1:
+            (slot, moment), = target.items()
+            other = previous_value(tracker, "fault_end" if slot == "fault_start" else "fault_start")
+            target = {slot: same_day_as_other_end(slot, moment, other)}
         out: Dict[Text, Any] = {"fault_when": None}
         if not target:
             return self.failed("fault_start" if tracker.get_slot("requested_slot") == "fault_start" else "fault_end", dispatcher, tracker, domain) | out
@@ -163,14 +170,50 @@ def duration_applies(requested: Optional[str], fault_end: Any) -> bool:
     return requested is None and fault_end is None
 
 
-def fault_when_target(value: Any, requested: Optional[str], start_known: Any) -> Dict[str, str]:
-    """Pure: which fault end(s) a time value answers."""
+_START_CUE = re.compile(r"\b(start(?:ed|s)?|began|begin|beginning|since|from)\b", re.I)
+_END_CUE = re.compile(r"\b(fixed|ended|ends|end|until|till|restored|recovered|resolved|came back|back (?:up|online))\b", re.I)
+
+
+def end_cue(text: Any) -> Optional[str]:
+    """Pure: 'it started at 1pm' -> 'fault_start'; 'fixed at 4' -> 'fault_end'; else None."""
+    if not isinstance(text, str):
+        return None
+    start, end = _START_CUE.search(text), _END_CUE.search(text)
+    if start and not end:
+        return "fault_start"
+    if end and not start:
+        return "fault_end"
+    return None
+
+
+def same_day_as_other_end(slot: str, moment: str, other: Any) -> str:
+    """Pure: a time of day said as a correction ("it started at 1pm" after
+    "yesterday 2pm till 3:35pm") resolves to today; when that puts the start after
+    the known end (or the end before the known start) by less than a day, it meant
+    the other end's day: move it by one day (C3 counts from start to fix)."""
+    other_iso = facts.parse_time(other) if other else None
+    if not other_iso:
+        return moment
+    at, ref = datetime.fromisoformat(moment), datetime.fromisoformat(other_iso)
+    if slot == "fault_start" and ref < at < ref + timedelta(days=1):
+        return (at - timedelta(days=1)).isoformat()
+    if slot == "fault_end" and ref - timedelta(days=1) < at < ref:
+        return (at + timedelta(days=1)).isoformat()
+    return moment
+
+
+def fault_when_target(value: Any, requested: Optional[str], start_known: Any, text: Any = None) -> Dict[str, str]:
+    """Pure: which fault end(s) a time value answers ('started'/'fixed' in the
+    message say which end, before the question asked)."""
     ends = facts.split_interval(value)
     if ends["start"] and ends["end"]:
         return {"fault_start": ends["start"], "fault_end": ends["end"]}
     moment = ends["start"] or ends["end"]
     if not moment:
         return {}
+    cue = end_cue(text)
+    if cue:
+        return {cue: moment}
     if requested == "fault_end" or (requested != "fault_start" and start_known and ends["end"]):
         return {"fault_end": moment}
     if requested == "fault_start" or not start_known:
