@@ -16,21 +16,18 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 from bot.clock import CST
+from bot.policy import load_policy
 
 # --- parsing ------------------------------------------------------------------
 
-BILLINGS = ("hourly", "monthly", "yearly", "pay_per_use", "pay_per_use_package")
-INVOICES = ("none", "issued", "returned")
-RESOURCE_STATES = ("active", "grace", "reservation")
-SCENARIOS = (
-    "service_unavailable",
-    "website_inaccessible",
-    "provisioning_failure",
-    "config_change_failure",
-    "billing_error",
-)
-HOST_STATUSES = ("active", "terminated_early", "expired_not_renewed")
-FILING_STATUSES = ("not_submitted", "in_progress", "submitted_to_authority", "approved", "rejected")
+# The policy's enums are the one vocabulary (bot/policy/policy.yaml).
+_ENUMS = load_policy().enums
+BILLINGS = _ENUMS["billing"]
+INVOICES = _ENUMS["invoice"]
+RESOURCE_STATES = _ENUMS["resource_state"]
+SCENARIOS = _ENUMS["scenario"]
+HOST_STATUSES = _ENUMS["host_status"]
+FILING_STATUSES = _ENUMS["filing_status"]
 
 #: Free-text answers for the enum questions that have no NLU entity (I6, I7).
 #: Order matters: the first pattern that matches wins.
