@@ -45,10 +45,23 @@ _FILING_STATUS_WORDS = (
 )
 
 
+
+def _last(value: Any) -> Any:
+    """Slots filled from several entities hold a list: the last one said wins."""
+    if isinstance(value, list):
+        return value[-1] if value else None
+    return value
+
+
+def _scalar(value: Any) -> Any:
+    """The last value, unwrapped from Duckling's raw {"value": ...} shape."""
+    value = _last(value)
+    return value.get("value") if isinstance(value, Mapping) else value
+
+
 def parse_enum(value: Any, allowed: Sequence[str]) -> Optional[str]:
     """An entity value (already canonical after NLU synonyms) if it is allowed."""
-    if isinstance(value, list):
-        value = value[-1] if value else None
+    value = _last(value)
     if not isinstance(value, str):
         return None
     text = value.strip().lower().replace("-", "_").replace(" ", "_")
@@ -92,8 +105,7 @@ def parse_time(value: Any, part: str = "from") -> Optional[str]:
 
     An interval {"from", "to"} gives its `part` end ("from" by default, falling
     back to the other end when that one is open)."""
-    if isinstance(value, list):
-        value = value[-1] if value else None
+    value = _last(value)
     if isinstance(value, Mapping):
         other = "to" if part == "from" else "from"
         value = value.get(part) or value.get(other)
@@ -107,8 +119,7 @@ def parse_time(value: Any, part: str = "from") -> Optional[str]:
 def split_interval(value: Any) -> Dict[str, Optional[str]]:
     """A Duckling `time` value -> {"start", "end"}: an interval gives both ends,
     an instant only what it is (the caller decides which end it answers)."""
-    if isinstance(value, list):
-        value = value[-1] if value else None
+    value = _last(value)
     if isinstance(value, Mapping):
         start = value.get("from")
         end = value.get("to")
@@ -134,10 +145,7 @@ def add_seconds(iso_time: str, seconds: float) -> Optional[str]:
 
 def parse_duration(value: Any) -> Optional[float]:
     """A Duckling `duration` value (seconds) -> seconds, None if not positive."""
-    if isinstance(value, list):
-        value = value[-1] if value else None
-    if isinstance(value, Mapping):
-        value = value.get("value")
+    value = _scalar(value)
     try:
         seconds = float(value)
     except (TypeError, ValueError):
@@ -150,10 +158,7 @@ def parse_amount(value: Any) -> Optional[str]:
 
     Decimal only (POLICY.md: money is never binary floating point); negative or
     malformed amounts are refused."""
-    if isinstance(value, list):
-        value = value[-1] if value else None
-    if isinstance(value, Mapping):
-        value = value.get("value")
+    value = _scalar(value)
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, str):
@@ -174,10 +179,7 @@ def parse_amount(value: Any) -> Optional[str]:
 
 def parse_count(value: Any) -> Optional[int]:
     """A whole, non-negative number (refunds this year, delay days)."""
-    if isinstance(value, list):
-        value = value[-1] if value else None
-    if isinstance(value, Mapping):
-        value = value.get("value")
+    value = _scalar(value)
     if isinstance(value, bool) or value is None:
         return None
     try:

@@ -184,16 +184,21 @@ class AssuranceSlackBot(SlackBot):
         await super().send_text_with_buttons(recipient_id, text, buttons, **kwargs)
 
 
-class AssuranceSlackInput(SlackInput):
-    """Rasa's Slack connector + `api_base_url` + guarded messages."""
+class _ApiBaseUrl:
+    """`api_base_url` from the credentials: another API host (a test's fake, a proxy)."""
 
     api_base_url: Optional[Text] = None
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        channel = super().from_credentials(credentials)
+        channel = super().from_credentials(credentials)  # type: ignore[misc]
         channel.api_base_url = (credentials or {}).get("api_base_url") or None
         return channel
+
+
+class AssuranceSlackInput(_ApiBaseUrl, SlackInput):
+    """Rasa's Slack connector + `api_base_url` + guarded messages."""
+
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         return super().blueprint(guarded(self.name(), on_new_message))
@@ -244,16 +249,9 @@ class AssuranceMessenger(Messenger):
             await out_channel.send_action(sender_id, sender_action="typing_off")
 
 
-class AssuranceFacebookInput(FacebookInput):
+class AssuranceFacebookInput(_ApiBaseUrl, FacebookInput):
     """Rasa's Messenger connector + `api_base_url` + guarded messages."""
 
-    api_base_url: Optional[Text] = None
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        channel = super().from_credentials(credentials)
-        channel.api_base_url = (credentials or {}).get("api_base_url") or None
-        return channel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         handler = guarded(self.name(), on_new_message)
