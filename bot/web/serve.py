@@ -11,7 +11,6 @@ demo account without a password).
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 from pathlib import Path
@@ -44,16 +43,29 @@ def make_app(rasa_url: str, demo: Optional[bool] = None) -> web.Application:
     csp = _csp(rasa_url)
     demo_ids = {cid for cid, _ in pages.DEMO_ACCOUNTS}
 
-    @web.middleware
-    async def security_headers(request: web.Request, handler):
-        response = await handler(request)
+    async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
+        """On EVERY response the app sends: pages, static files, and the error answers
+        aiohttp makes itself (404, 403, 405, 413, and the 500 of an unhandled error),
+        which a middleware never sees as a response (issue 9, finding 8)."""
         response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")
         if request.path.startswith("/demo/"):
             response.headers["Cache-Control"] = "no-store"
-        return response
+
+    @web.middleware
+    async def no_internal_errors(request: web.Request, handler):
+        """An unexpected failure is a plain 500 (logged here), never a traceback."""
+        try:
+            return await handler(request)
+        except web.HTTPException:
+            raise
+        except Exception:  # noqa: BLE001 - the log gets the detail, the client a clear 500
+            logger.exception("support site: %s %s failed", request.method, request.path)
+            return web.json_response({"error": "internal_error",
+                                      "message": "Sorry, something went wrong on our side."},
+                                     status=500)
 
     async def support(_: web.Request) -> web.Response:
         return web.Response(text=pages.support_page(rasa_url=rasa_url, demo=demo),
@@ -73,10 +85,14 @@ def make_app(rasa_url: str, demo: Optional[bool] = None) -> web.Application:
                                      status=404)
         try:
             body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except web.HTTPException:  # 413: the body is over client_max_size
+            raise
+        except (ValueError, LookupError, RecursionError):
+            # not JSON, not UTF-8, an unknown charset, or nested too deep to parse
             body = None
         customer_id = body.get("customer_id") if isinstance(body, dict) else None
-        if customer_id not in demo_ids:
+        if not isinstance(customer_id, str) or customer_id not in demo_ids:
+            # a list or object id is unhashable: checked as a string first (finding 6)
             return web.json_response({"error": "unknown_account",
                                       "message": f"Pick one of the demo accounts: {', '.join(sorted(demo_ids))}."},
                                      status=400)

@@ -90,3 +90,79 @@ async def test_support_page_figures_come_from_the_policy(client_for):
     assert page.figures and all(shown == figures[key] for key, shown in page.figures)
     prose = re.sub(r"\bC\d{4}\b", "", " ".join(page.prose))  # demo account ids are not policy
     assert not re.search(r"\d", prose), prose
+
+
+# --- issue 9: security headers on every response, malformed input never a 500 ------
+
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
+                    "X-Frame-Options")
+
+
+def assert_security_headers(resp) -> None:
+    missing = [h for h in SECURITY_HEADERS if h not in resp.headers]
+    assert not missing, f"{resp.status} {resp.url} lacks {missing}"
+    assert "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+
+
+async def test_security_headers_on_error_responses(client_for, monkeypatch):
+    """Finding 8: 404, 403, 405, 413, 400 and 500 carry the same headers as a 200."""
+    client = await client_for(True)
+    cases = [
+        (404, client.get("/no-such-page")),
+        (404, client.get("/static/no-such-file.js")),
+        (403, client.get("/static/")),  # no directory listing
+        (405, client.get("/demo/token")),
+        (405, client.delete("/")),
+        (413, client.post("/demo/token", data=b"{" + b" " * 20_000 + b"}",
+                          headers={"Content-Type": "application/json"})),
+        (400, client.post("/demo/token", data=b"not json")),
+    ]
+    for status, request in cases:
+        resp = await request
+        assert resp.status == status, (status, resp.status, await resp.text())
+        assert_security_headers(resp)
+    demo_error = await client.post("/demo/token", data=b"not json")
+    assert demo_error.headers["Cache-Control"] == "no-store"
+
+    def broken(**_):
+        raise RuntimeError("template exploded")
+
+    monkeypatch.setattr(serve.pages, "support_page", broken)
+    resp = await client.get("/")
+    assert resp.status == 500
+    assert_security_headers(resp)
+    assert "template exploded" not in await resp.text()  # no internals leak
+
+
+@pytest.mark.parametrize("body", [
+    {"customer_id": ["C1001"]}, {"customer_id": {"id": "C1001"}}, {"customer_id": 1001},
+    {"customer_id": None}, {"customer_id": True}, {"customer_id": 1.5}, {},
+    {"customer_id": "C1001\ud800"}, {"customer_id": "C1001" * 1000}, ["C1001"], "C1001", 7, None,
+])
+async def test_demo_token_malformed_customer_id_is_a_clear_400(client_for, body):
+    """Finding 6: a list, object, number or null customer id was a 500 (unhashable)."""
+    client = await client_for(True)
+    import json
+
+    raw = json.dumps(body).encode()
+    resp = await client.post("/demo/token", data=raw, headers={"Content-Type": "application/json"})
+    assert resp.status == 400, (resp.status, await resp.text())
+    payload = await resp.json()
+    assert payload["error"] in ("unknown_account", "bad_request") and payload["message"]
+    assert_security_headers(resp)
+
+
+@pytest.mark.parametrize("raw, headers", [
+    (b"\xff\xfe\x00garbage", {"Content-Type": "application/json"}),
+    (b'{"customer_id": "C1001"}', {"Content-Type": "application/json; charset=no-such-charset"}),
+    (b"[" * 8000 + b"]" * 8000, {"Content-Type": "application/json"}),  # RecursionError deep
+    (b'{"customer_id": "C1001", "customer_id": ["C1002"]}', {"Content-Type": "application/json"}),
+    (b"", {"Content-Type": "application/json"}),
+    (b"customer_id=C1001", {"Content-Type": "application/x-www-form-urlencoded"}),
+], ids=["not-utf8", "unknown-charset", "8000-deep", "duplicate-key-list", "empty", "form"])
+async def test_demo_token_malformed_bodies_never_a_500(client_for, raw, headers):
+    client = await client_for(True)
+    resp = await client.post("/demo/token", data=raw, headers=headers)
+    assert 400 <= resp.status < 500, (resp.status, await resp.text())
+    assert_security_headers(resp)
