@@ -1,18 +1,20 @@
 """The one reader of the verified account of a conversation.
 
 Only the channel binds a conversation to an account: it verifies a signed token
-and writes {"auth": {"customer_id": ..., "verified": true}} into the metadata of
-every user message (dropping whatever a client put there). Nothing else - no slot,
-no message text, no entity - can make a conversation a customer's: every action
-that reads account data asks this function, and gets None for a guest."""
+and writes {"auth": {"customer_id", "expires", "proof"}} into the metadata of every
+user message (dropping whatever a client put there). The action server trusts no
+caller, so it checks that proof itself (`bot.identity.account_from_proof`: an HMAC
+over the conversation id, the account and the expiry, keyed from the token secret).
+Nothing else - no slot, no message text, no entity, no `verified: true` flag - can
+make a conversation a customer's: every action that reads account data asks this
+function, and gets None for a guest."""
 from __future__ import annotations
 
-import re
 from typing import Any, Mapping, Optional
 
 from rasa_sdk import Tracker
 
-CUSTOMER_ID = re.compile(r"^C\d{4}$")
+from bot.identity import account_from_proof
 
 
 def _latest_user_metadata(tracker: Tracker) -> Mapping[str, Any]:
@@ -24,11 +26,6 @@ def _latest_user_metadata(tracker: Tracker) -> Mapping[str, Any]:
 
 
 def customer_id(tracker: Tracker) -> Optional[str]:
-    """The verified customer id of the latest user message, else None (a guest)."""
-    auth = _latest_user_metadata(tracker).get("auth")
-    if not isinstance(auth, Mapping) or auth.get("verified") is not True:
-        return None
-    cid = auth.get("customer_id")
-    if isinstance(cid, str) and CUSTOMER_ID.match(cid):
-        return cid
-    return None
+    """The proven customer id of the latest user message, else None (a guest)."""
+    return account_from_proof(_latest_user_metadata(tracker).get("auth"),
+                              str(tracker.sender_id))

@@ -14,8 +14,20 @@ MODEL="${MODEL:-models/assistant.tar.gz}"
 ENDPOINTS=endpoints.yml
 [ "${ASSURANCE_PROFILE:-}" = "scale" ] && ENDPOINTS=endpoints.scale.yml
 CREDENTIALS="${CREDENTIALS:-credentials.yml}"
-# `make run` is the demo: the support page may mint demo tokens from a demo secret.
-export ASSURANCE_DEMO="${ASSURANCE_DEMO:-1}"
+# `make run` is the demo: the support page may mint demo tokens from a demo secret,
+# unless a real secret is configured. Both at once would sign real tokens for anyone.
+if [ -n "${ASSURANCE_JWT_SECRET:-}" ]; then
+  export ASSURANCE_DEMO="${ASSURANCE_DEMO:-0}"
+  case "$ASSURANCE_DEMO" in
+    1|true|yes) echo "Refusing to start: ASSURANCE_DEMO=1 and ASSURANCE_JWT_SECRET are both set." >&2
+                echo "Unset ASSURANCE_DEMO in production, or ASSURANCE_JWT_SECRET for the local demo." >&2
+                exit 2 ;;
+  esac
+else
+  export ASSURANCE_DEMO="${ASSURANCE_DEMO:-1}"
+fi
+# The action server and its gateway serve whoever reaches them: loopback only.
+export SANIC_HOST="${SANIC_HOST:-127.0.0.1}"
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
 mkdir -p var/log
@@ -88,7 +100,8 @@ The assistant is running.
   FAQ page:                                       http://localhost:$WEB_PORT/faq.html
   REST channel (guest; add -H "Authorization: Bearer <token>" for an account):
                  curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"my-session-1","message":"hi"}'
-  Terminal chat: .venv/bin/rasa shell (in another terminal, with this running for the actions)
+  Terminal chat: .venv/bin/rasa shell --port 5007 (in another terminal, with this running for the
+                 actions; you are a guest there: only the channels of this stack bind accounts)
 Logs are in var/log/. Press Ctrl-C to stop.
 EOF
 wait -n "${pids[@]}" || true

@@ -26,7 +26,9 @@ def test_valid_token_names_the_account():
     token = identity.mint("C1001", now=NOW)
     who = identity.verify(token, now=NOW + timedelta(minutes=5))
     assert who.customer_id == "C1001"
-    assert who.metadata() == {"customer_id": "C1001", "verified": True}
+    auth = who.metadata("acct:C1001:s1")
+    assert set(auth) == {"customer_id", "expires", "proof"} and auth["customer_id"] == "C1001"
+    assert identity.account_from_proof(auth, "acct:C1001:s1", now=NOW) == "C1001"
     assert who.expires_at - who.issued_at == identity.DEFAULT_TTL
 
 
@@ -121,8 +123,14 @@ def test_secret_required_outside_demo(monkeypatch):
     monkeypatch.setenv(identity.DEMO_ENV, "1")
     token = identity.mint("C1001", now=NOW)
     assert identity.verify(token, now=NOW).customer_id == "C1001"
-    # a demo token is worthless once a real secret is configured
+    # demo mode next to a real secret signs and checks nothing (issue 9 finding 3)
     monkeypatch.setenv(identity.SECRET_ENV, SECRET)
+    with pytest.raises(identity.SecretNotConfigured, match="both set"):
+        identity.verify(token, now=NOW)
+    with pytest.raises(identity.ConfigurationError, match="both set"):
+        identity.check_configuration()
+    # a demo token is worthless once a real secret is configured
+    monkeypatch.delenv(identity.DEMO_ENV)
     with pytest.raises(identity.ForgedToken):
         identity.verify(token, now=NOW)
 
@@ -140,3 +148,62 @@ def test_bearer_header_parsing():
         identity.bearer_token("Basic dXNlcjpwYXNz")
     with pytest.raises(identity.MalformedToken):
         identity.bearer_token("Bearer ")
+
+
+def _signed(claims: dict) -> str:
+    base = {"sub": "C1001", "iss": identity.ISSUER, "aud": identity.AUDIENCE}
+    return jwt.encode({**base, **claims}, SECRET, algorithm="HS256")
+
+
+@pytest.mark.parametrize("lifetime", [timedelta(days=365 * 100), timedelta(hours=1),
+                                      identity.DEFAULT_TTL + identity.LEEWAY + timedelta(seconds=1)])
+def test_a_token_longer_lived_than_the_site_issues_is_refused(lifetime):
+    """Issue 9 finding 2: a token signed with the (demo) key for 100 years is refused."""
+    iat = int(NOW.timestamp())
+    token = _signed({"iat": iat, "exp": iat + int(lifetime.total_seconds())})
+    with pytest.raises(identity.InvalidClaims, match="longer lifetime"):
+        identity.verify(token, now=NOW)
+
+
+def test_the_lifetime_follows_the_configured_ttl(monkeypatch):
+    iat = int(NOW.timestamp())
+    hour = _signed({"iat": iat, "exp": iat + 3600})
+    monkeypatch.setenv(identity.TTL_ENV, "60")
+    assert identity.verify(hour, now=NOW).customer_id == "C1001"
+    assert identity.verify(identity.mint("C1001", now=NOW), now=NOW).expires_at == NOW + timedelta(hours=1)
+    monkeypatch.setenv(identity.TTL_ENV, "forever")
+    with pytest.raises(identity.ConfigurationError, match=identity.TTL_ENV):
+        identity.check_configuration()
+
+
+@pytest.mark.parametrize("claims", [
+    {"iat": str(int(NOW.timestamp())), "exp": str(int(NOW.timestamp()) + 600)},
+    {"iat": int(NOW.timestamp()), "exp": str(int(NOW.timestamp()) + 600)},
+    {"iat": int(NOW.timestamp()), "exp": float(NOW.timestamp()) + 600.5},
+    {"iat": True, "exp": int(NOW.timestamp()) + 600},
+    {"iat": int(NOW.timestamp()), "exp": 10 ** 30},
+])
+def test_token_times_must_be_whole_seconds(claims):
+    """Issue 9 finding 2: a string "exp" (and friends) is refused."""
+    with pytest.raises(identity.InvalidClaims):
+        identity.verify(_signed(claims), now=NOW)
+
+
+def test_demo_mode_alone_and_a_secret_alone_both_start(monkeypatch):
+    identity.check_configuration()  # secret only
+    monkeypatch.delenv(identity.SECRET_ENV)
+    monkeypatch.setenv(identity.DEMO_ENV, "1")
+    identity.check_configuration()  # demo only
+
+
+def test_channel_proof_is_bound_to_conversation_account_and_expiry():
+    who = identity.Identity("C1001", NOW, NOW + identity.DEFAULT_TTL)
+    auth = who.metadata("acct:C1001:abc12345")
+    assert identity.account_from_proof(auth, "acct:C1001:abc12345", now=NOW) == "C1001"
+    assert identity.account_from_proof(auth, "acct:C1001:other123", now=NOW) is None
+    assert identity.account_from_proof({**auth, "customer_id": "C1002"}, "acct:C1001:abc12345",
+                                       now=NOW) is None
+    late = NOW + identity.DEFAULT_TTL + identity.LEEWAY
+    assert identity.account_from_proof(auth, "acct:C1001:abc12345", now=late) is None
+    assert identity.account_from_proof({"customer_id": "C1001", "verified": True},
+                                       "acct:C1001:abc12345", now=NOW) is None

@@ -8,6 +8,8 @@ conversation, whatever session id it sends.
 """
 from __future__ import annotations
 
+import json
+import math
 import re
 import unicodedata
 import uuid
@@ -41,8 +43,11 @@ def sender_id_for(identity: Optional[Identity], session_id: str) -> str:
     return f"{ACCOUNT_PREFIX}{identity.customer_id}:{session_id}"
 
 
-def clean_metadata(client_metadata: Any, identity: Optional[Identity]) -> dict:
-    """Client metadata without anything it put under `auth`; ours added when verified."""
+def clean_metadata(client_metadata: Any, identity: Optional[Identity], sender_id: str) -> dict:
+    """Client metadata without anything it put under `auth`; ours added when verified.
+
+    Ours carries a proof bound to `sender_id` that the action server checks itself.
+    """
     metadata: dict = {}
     if isinstance(client_metadata, Mapping):
         metadata = {
@@ -51,7 +56,7 @@ def clean_metadata(client_metadata: Any, identity: Optional[Identity]) -> dict:
             if str(key).strip().lower() != AUTH_KEY
         }
     if identity is not None:
-        metadata[AUTH_KEY] = identity.metadata()
+        metadata[AUTH_KEY] = identity.metadata(sender_id)
     return metadata
 
 
@@ -78,3 +83,102 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 def clean_text(text: str) -> str:
     """The customer's text without control characters, in Unicode NFC."""
     return unicodedata.normalize("NFC", CONTROL.sub("", text))
+
+
+# --- input limits (issue 9, findings 4 and 5) -----------------------------------------
+
+#: Client metadata is stored in the tracker and re-sent to the action server on every
+#: action call: bounded in serialized size (UTF-8 JSON bytes) and in nesting depth.
+DEFAULT_MAX_METADATA_BYTES = 8 * 1024
+DEFAULT_MAX_METADATA_DEPTH = 8
+#: In a Python str decoded from JSON, any code point in this range is a lone surrogate
+#: (a valid pair is decoded to one code point): not encodable as UTF-8 anywhere downstream.
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class MetadataRefused(ValueError):
+    """Client metadata that a channel refuses: `status` for REST, `str()` for people."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+def has_lone_surrogate(text: str) -> bool:
+    return SURROGATE.search(text) is not None
+
+
+def invalid_text_reply() -> str:
+    return ("Sorry, your message contains characters I can't read (broken Unicode). "
+            "Please type it again.")
+
+
+def _too_deep(limit: int) -> MetadataRefused:
+    return MetadataRefused(400, "metadata_too_deep",
+                           f"'metadata' is nested too deeply (at most {limit} levels of objects "
+                           "and lists).")
+
+
+def _too_large(limit: int) -> MetadataRefused:
+    return MetadataRefused(413, "metadata_too_large",
+                           f"'metadata' is too large (at most {limit} bytes as JSON).")
+
+
+def _bad(why: str) -> MetadataRefused:
+    return MetadataRefused(400, "bad_metadata", f"'metadata' {why}.")
+
+
+def checked_metadata(raw: Any, max_bytes: int, max_depth: int) -> dict:
+    """The client's metadata ({} when absent or null), or MetadataRefused.
+
+    It must be a JSON object, at most `max_depth` levels of containers deep, at most
+    `max_bytes` as compact UTF-8 JSON, with valid Unicode text and finite numbers.
+    The walk is iterative (any depth, no RecursionError) and stops at the first limit
+    it crosses: it counts a lower bound of the serialized size as it goes, so a huge
+    flat list costs at most `max_bytes` steps.
+    """
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise _bad("must be a JSON object")
+    size = 0
+    stack: list = [(raw, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > max_depth:
+            raise _too_deep(max_depth)
+        size += 2  # {} or []
+        if isinstance(node, Mapping):
+            children = []
+            for key, value in node.items():
+                if not isinstance(key, str):
+                    raise _bad("keys must be strings")
+                if has_lone_surrogate(key):
+                    raise _bad("contains broken Unicode text")
+                size += len(key) + 4  # "key": and a comma
+                children.append(value)
+        else:
+            children = node
+            size += len(children)  # commas
+        for value in children:
+            if isinstance(value, (Mapping, list, tuple)):
+                stack.append((value, depth + 1))
+            elif isinstance(value, str):
+                if has_lone_surrogate(value):
+                    raise _bad("contains broken Unicode text")
+                size += len(value) + 2
+            elif isinstance(value, float) and not math.isfinite(value):
+                raise _bad("numbers must be finite")
+            elif value is None or isinstance(value, (bool, int, float)):
+                size += 1
+            else:
+                raise _bad("must hold only JSON values")
+            if size > max_bytes:
+                raise _too_large(max_bytes)
+        if size > max_bytes:
+            raise _too_large(max_bytes)
+    exact = len(json.dumps(raw, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    if exact > max_bytes:
+        raise _too_large(max_bytes)
+    return dict(raw)

@@ -39,6 +39,7 @@ class AuthRestInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        identity.check_configuration()  # refuse to start in demo mode with a real secret
         channel = cls()
         channel.max_message_chars = int(
             (credentials or {}).get("max_message_chars", common.DEFAULT_MAX_MESSAGE_CHARS)
@@ -86,7 +87,7 @@ class AuthRestInput(RestInput):
             if len(text) > self.max_message_chars:
                 return _error(413, "message_too_long", common.too_long_text(self.max_message_chars))
             sender_id = common.sender_id_for(who, session_id)
-            metadata = common.clean_metadata(body.get("metadata"), who)
+            metadata = common.clean_metadata(body.get("metadata"), who, sender_id)
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(UserMessage(text, collector, sender_id,

@@ -46,6 +46,7 @@ class AuthSocketIOInput(SocketIOInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        identity.check_configuration()  # refuse to start in demo mode with a real secret
         credentials = credentials or {}
         channel = cls(
             credentials.get("user_message_evt", "user_uttered"),
@@ -168,7 +169,7 @@ class AuthSocketIOInput(SocketIOInput):
                 SocketIOOutput(sio, self.bot_message_evt),
                 session["sender_id"],
                 input_channel=self.name(),
-                metadata=common.clean_metadata(raw_metadata, who),
+                metadata=common.clean_metadata(raw_metadata, who, session["sender_id"]),
             )
             try:
                 await on_new_message(message)

@@ -104,7 +104,8 @@ def make_app(rasa_url: str, demo: Optional[bool] = None) -> web.Application:
         return web.json_response({"token": token, "customer_id": who.customer_id,
                                   "expires_at": who.expires_at.isoformat(), "demo": True})
 
-    app = web.Application(middlewares=[security_headers], client_max_size=16 * 1024)
+    app = web.Application(middlewares=[no_internal_errors], client_max_size=16 * 1024)
+    app.on_response_prepare.append(security_headers)
     app.router.add_get("/", support)
     app.router.add_get("/index.html", support)
     app.router.add_get("/faq.html", faq_page)
@@ -122,6 +123,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="where the widget finds the Rasa server (socket.io)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        identity.check_configuration()
+    except identity.ConfigurationError as err:
+        parser.exit(2, f"Refusing to start: {err}\n")
     if identity.demo_enabled():
         logger.warning("DEMO mode: /demo/token signs tokens for demo accounts without a password.")
     web.run_app(make_app(args.rasa_url), host=args.host, port=args.port, print=None)

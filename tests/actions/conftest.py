@@ -13,6 +13,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import store_access
+from bot import identity
 from bot.clock import CST
 from bot.store import Store
 from bot.store.engine import dispose_engine
@@ -20,6 +21,8 @@ from bot.store.seed import seed
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=CST)  # a Friday, hotline open
+SECRET = "actions-test-secret-" + "x" * 40
+SENDER = "test-conversation"
 PLACEHOLDER = re.compile(r"{([^{}]+)}")
 
 
@@ -33,6 +36,8 @@ def domain() -> Dict[str, Any]:
 @pytest.fixture(autouse=True)
 def pinned_now(monkeypatch: pytest.MonkeyPatch) -> datetime:
     monkeypatch.setenv("ASSURANCE_NOW", NOW.isoformat())
+    monkeypatch.setenv(identity.SECRET_ENV, SECRET)
+    monkeypatch.delenv(identity.DEMO_ENV, raising=False)
     return NOW
 
 
@@ -61,11 +66,18 @@ def store(template_db: Path, tmp_path: Path) -> Iterator[Store]:
     dispose_engine(url)
 
 
+def signed_auth(customer: str, sender: str = SENDER) -> Dict[str, Any]:
+    """The `auth` block our channel writes for `customer` in conversation `sender`."""
+    who = identity.Identity(customer, NOW, NOW + identity.DEFAULT_TTL)
+    return who.metadata(sender, SECRET)
+
+
 def user_event(text: str = "", intent: str = "inform", entities: Optional[List[dict]] = None,
-               customer: Optional[str] = None, verified: bool = True, selector: Optional[dict] = None) -> Dict[str, Any]:
+               customer: Optional[str] = None, selector: Optional[dict] = None,
+               sender: str = SENDER) -> Dict[str, Any]:
     metadata: Dict[str, Any] = {}
     if customer:
-        metadata["auth"] = {"customer_id": customer, "verified": verified}
+        metadata["auth"] = signed_auth(customer, sender)
     parse = {"intent": {"name": intent, "confidence": 1.0}, "entities": entities or [], "text": text}
     if selector:
         parse["response_selector"] = selector
@@ -76,12 +88,12 @@ def make_tracker(slots: Optional[Dict[str, Any]] = None, *, customer: Optional[s
                  intent: str = "inform", text: str = "", entities: Optional[List[dict]] = None,
                  new_slots: Optional[Dict[str, Any]] = None, history: Optional[List[dict]] = None,
                  selector: Optional[dict] = None, active_loop: Optional[str] = None,
-                 sender: str = "test-conversation") -> Tracker:
+                 sender: str = SENDER) -> Tracker:
     """A real Tracker; `new_slots` are the slot events since the last user message
     (what a form's validation action sees as candidates)."""
     values = dict(slots or {})
     values.update(new_slots or {})
-    latest = user_event(text, intent, entities, customer, selector=selector)
+    latest = user_event(text, intent, entities, customer, selector=selector, sender=sender)
     events = list(history or []) + [latest]
     events += [{"event": "slot", "name": k, "value": v} for k, v in (new_slots or {}).items()]
     return Tracker(sender, values, latest["parse_data"], events, False, None,

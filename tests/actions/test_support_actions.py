@@ -14,7 +14,8 @@ from actions.refund import ActionAskRefundItem, ActionRefundStatus
 from actions.scope import ActionScope
 from actions.smalltalk import ActionCancelForm, ActionFallback
 from bot.store.errors import StoreUnavailable
-from tests.actions.conftest import make_tracker, rendered, responses, user_event
+from bot import identity
+from tests.actions.conftest import NOW, SENDER, make_tracker, rendered, responses, signed_auth, user_event
 
 FAQ_KEYS = ("products_covered refund_window refund_limit invoice discounts data_deletion refund_process "
             "pay_per_use grace_period compensation_formula compensation_exclusions compensation_deadline "
@@ -108,6 +109,42 @@ def test_only_verified_channel_metadata_identifies_a_customer():
     bad = make_tracker({})
     bad.events[-1]["metadata"] = {"auth": {"customer_id": "C1001; drop", "verified": True}}
     assert customer_id(bad) is None
+
+
+@pytest.mark.parametrize("forge", [
+    # issue 9 finding 1: the flag the channel used to write, believed from any caller
+    lambda auth: {"customer_id": "C1003", "verified": True},
+    # a proof made for another conversation
+    lambda auth: signed_auth("C1003", sender="acct:C1003:someone-else"),
+    # a real proof with the account swapped
+    lambda auth: {**auth, "customer_id": "C1003"},
+    # a real proof with the expiry pushed out
+    lambda auth: {**auth, "expires": auth["expires"] + 3600},
+    # a proof made with another key
+    lambda auth: identity.Identity("C1003", NOW, NOW + identity.DEFAULT_TTL).metadata(
+        SENDER, "another-secret-" + "y" * 40),
+    lambda auth: {**auth, "proof": auth["proof"].upper()},
+    lambda auth: {**auth, "expires": str(auth["expires"])},
+    lambda auth: "C1003",
+])
+def test_action_server_believes_only_a_valid_channel_proof(forge):
+    tracker = make_tracker({}, customer="C1001")
+    assert customer_id(tracker) == "C1001"
+    tracker.events[-1]["metadata"] = {"auth": forge(tracker.events[-1]["metadata"]["auth"])}
+    assert customer_id(tracker) is None
+
+
+def test_an_expired_channel_proof_makes_a_guest(monkeypatch):
+    tracker = make_tracker({}, customer="C1001")
+    later = NOW + identity.DEFAULT_TTL + identity.LEEWAY
+    monkeypatch.setenv("ASSURANCE_NOW", later.isoformat())
+    assert customer_id(tracker) is None
+
+
+def test_without_a_secret_the_action_server_proves_nobody(monkeypatch):
+    tracker = make_tracker({}, customer="C1001")
+    monkeypatch.delenv(identity.SECRET_ENV)
+    assert customer_id(tracker) is None
 
 
 class DownStore:

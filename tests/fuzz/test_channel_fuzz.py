@@ -127,7 +127,8 @@ def check_rest(base: str, recorder: Recorder, raw: bytes, headers: dict | None =
         assert isinstance(msg.text, str) and len(msg.text) <= LIMIT
         assert SENDER_KEY.fullmatch(msg.sender_id), msg.sender_id
         auth = (msg.metadata or {}).get("auth")
-        assert auth is None or (auth.get("verified") is True and headers and "Authorization" in headers)
+        assert auth is None or (identity.account_from_proof(auth, msg.sender_id)
+                                and headers and "Authorization" in headers)
     else:
         assert 400 <= status < 500
         assert new == [], "a refused request never reaches Rasa"

@@ -18,6 +18,7 @@ from typing import Dict, List, Optional
 
 import yaml
 
+from bot import identity
 from tests.channels.fakes import FakeApis, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,7 +51,9 @@ class Stack:
         self.workdir = workdir
         self.procs: List[subprocess.Popen] = []
         self.api_token = secrets.token_urlsafe(24)
-        self.jwt_secret = secrets.token_urlsafe(48)
+        # The stack runs as the local demo (the support site's demo picker signs tokens),
+        # and demo mode refuses a real secret next to it (issue 9 finding 3).
+        self.jwt_secret = identity.DEMO_SECRET
         self.actions_port, self.rasa_port, self.web_port = free_port(), free_port(), free_port()
         self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"
         self.web_url = f"http://127.0.0.1:{self.web_port}"
@@ -68,10 +71,9 @@ class Stack:
         self.apis = FakeApis().__enter__()
         db = self.workdir / "assurance.db"
         self.env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k != identity.SECRET_ENV},
             "ASSURANCE_NOW": PINNED_NOW,
-            "ASSURANCE_JWT_SECRET": self.jwt_secret,
-            "ASSURANCE_DEMO": "1",  # the support site's demo picker (tokens signed with the secret above)
+            identity.DEMO_ENV: "1",  # the support site's demo picker (tokens signed with DEMO_SECRET)
             "DATABASE_URL": f"sqlite:///{db}",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "TF_CPP_MIN_LOG_LEVEL": "2",
