@@ -129,6 +129,18 @@ def _bad(why: str) -> MetadataRefused:
     return MetadataRefused(400, "bad_metadata", f"'metadata' {why}.")
 
 
+def configure_limits(channel: Any, credentials: Optional[Mapping[str, Any]]) -> None:
+    """The channel's input limits from its credentials entry (defaults above)."""
+    credentials = credentials or {}
+    for attribute, default in (("max_message_chars", DEFAULT_MAX_MESSAGE_CHARS),
+                               ("max_metadata_bytes", DEFAULT_MAX_METADATA_BYTES),
+                               ("max_metadata_depth", DEFAULT_MAX_METADATA_DEPTH)):
+        value = int(credentials.get(attribute, default))
+        if value < 1:
+            raise ValueError(f"{attribute} must be a positive whole number, not {value}")
+        setattr(channel, attribute, value)
+
+
 def checked_metadata(raw: Any, max_bytes: int, max_depth: int) -> dict:
     """The client's metadata ({} when absent or null), or MetadataRefused.
 

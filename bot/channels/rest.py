@@ -32,6 +32,8 @@ class AuthRestInput(RestInput):
     """REST input that binds the conversation to a verified account."""
 
     max_message_chars: int = common.DEFAULT_MAX_MESSAGE_CHARS
+    max_metadata_bytes: int = common.DEFAULT_MAX_METADATA_BYTES
+    max_metadata_depth: int = common.DEFAULT_MAX_METADATA_DEPTH
 
     @classmethod
     def name(cls) -> Text:
@@ -41,9 +43,7 @@ class AuthRestInput(RestInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         identity.check_configuration()  # refuse to start in demo mode with a real secret
         channel = cls()
-        channel.max_message_chars = int(
-            (credentials or {}).get("max_message_chars", common.DEFAULT_MAX_MESSAGE_CHARS)
-        )
+        common.configure_limits(channel, credentials)
         return channel
 
     def blueprint(
@@ -81,13 +81,20 @@ class AuthRestInput(RestInput):
             text = body.get("message")
             if not isinstance(text, str):
                 return _error(400, "bad_message", "'message' must be a string.")
+            if common.has_lone_surrogate(text):  # not UTF-8: a 500 further down (finding 5)
+                return _error(400, "invalid_text", common.invalid_text_reply())
             text = common.clean_text(text)
             if not text.strip():  # Rasa strips the text and fails on an empty message
                 return _error(400, "empty_message", common.empty_text())
             if len(text) > self.max_message_chars:
                 return _error(413, "message_too_long", common.too_long_text(self.max_message_chars))
+            try:  # finding 4: bounded before it reaches the tracker and the action server
+                client_metadata = common.checked_metadata(
+                    body.get("metadata"), self.max_metadata_bytes, self.max_metadata_depth)
+            except common.MetadataRefused as err:
+                return _error(err.status, err.code, str(err))
             sender_id = common.sender_id_for(who, session_id)
-            metadata = common.clean_metadata(body.get("metadata"), who, sender_id)
+            metadata = common.clean_metadata(client_metadata, who, sender_id)
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(UserMessage(text, collector, sender_id,

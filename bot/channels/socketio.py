@@ -58,14 +58,14 @@ class AuthSocketIOInput(SocketIOInput):
             "HS256",
             credentials.get("metadata_key", "metadata"),
         )
-        channel.max_message_chars = int(
-            credentials.get("max_message_chars", common.DEFAULT_MAX_MESSAGE_CHARS)
-        )
+        common.configure_limits(channel, credentials)
         origins = credentials.get("cors_allowed_origins", "*")
         channel.cors_allowed_origins = origins
         return channel
 
     max_message_chars: int = common.DEFAULT_MAX_MESSAGE_CHARS
+    max_metadata_bytes: int = common.DEFAULT_MAX_METADATA_BYTES
+    max_metadata_depth: int = common.DEFAULT_MAX_METADATA_DEPTH
     cors_allowed_origins: Any = "*"
 
     async def _refuse(self, sio: AsyncServer, sid: Text, err: identity.TokenError) -> None:
@@ -130,46 +130,56 @@ class AuthSocketIOInput(SocketIOInput):
                 room=sid, namespace=namespace,
             )
 
+        async def refuse(sid: Text, text: Text) -> None:
+            """A clear reply to this socket, then `bot_done`: every message the widget
+            sends ends its typing indicator, whatever was wrong with it."""
+            await sio.emit(self.bot_message_evt, {"text": text}, room=sid, namespace=namespace)
+            await sio.emit(DONE_EVT, {}, room=sid, namespace=namespace)
+
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: Text, data: Any = None) -> None:
             if not isinstance(data, dict):
-                await sio.emit(self.bot_message_evt, {"text": common.not_text_reply()},
-                               room=sid, namespace=namespace)
+                await refuse(sid, common.not_text_reply())
                 return
             session = await bind(sid, data.get("session_id"))
             who: Optional[identity.Identity] = session.get("identity")
             if who is not None and clock.now() >= who.expires_at + identity.LEEWAY:
                 await self._refuse(sio, sid, identity.ExpiredToken(
                     "Your sign-in has expired. Please sign in again."))
+                await sio.emit(DONE_EVT, {}, room=sid, namespace=namespace)
                 return
             text = data.get("message", "")
             if not isinstance(text, str):
-                await sio.emit(self.bot_message_evt, {"text": common.not_text_reply()},
-                               room=sid, namespace=namespace)
+                await refuse(sid, common.not_text_reply())
+                return
+            if common.has_lone_surrogate(text):  # not UTF-8: no reply at all before (finding 5)
+                await refuse(sid, common.invalid_text_reply())
                 return
             text = common.clean_text(text)
-            refusal = None
             if not text.strip():  # Rasa strips the text and fails on an empty message
-                refusal = common.empty_text()
-            elif len(text) > self.max_message_chars:
-                refusal = common.too_long_text(self.max_message_chars)
-            if refusal:
-                await sio.emit(self.bot_message_evt, {"text": refusal},
-                               room=session["sender_id"], namespace=namespace)
-                await sio.emit(DONE_EVT, {}, room=sid, namespace=namespace)
+                await refuse(sid, common.empty_text())
                 return
-            raw_metadata = data.get(self.metadata_key, {})
-            if isinstance(raw_metadata, str):
+            if len(text) > self.max_message_chars:
+                await refuse(sid, common.too_long_text(self.max_message_chars))
+                return
+            raw_metadata = data.get(self.metadata_key)
+            if isinstance(raw_metadata, str):  # some widgets send it JSON-encoded
                 try:
                     raw_metadata = json.loads(raw_metadata)
-                except ValueError:
-                    raw_metadata = {}
+                except (ValueError, RecursionError):
+                    pass  # stays a string: refused below as not an object
+            try:  # finding 4: bounded before it reaches the tracker and the action server
+                client_metadata = common.checked_metadata(
+                    raw_metadata, self.max_metadata_bytes, self.max_metadata_depth)
+            except common.MetadataRefused as err:
+                await refuse(sid, str(err))
+                return
             message = UserMessage(
                 text,
                 SocketIOOutput(sio, self.bot_message_evt),
                 session["sender_id"],
                 input_channel=self.name(),
-                metadata=common.clean_metadata(raw_metadata, who, session["sender_id"]),
+                metadata=common.clean_metadata(client_metadata, who, session["sender_id"]),
             )
             try:
                 await on_new_message(message)
