@@ -8,17 +8,25 @@ conversation, whatever session id it sends.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import math
 import re
+import secrets
 import unicodedata
-import uuid
 from typing import Any, Mapping, Optional
 
+from bot import identity as _identity
 from bot.identity import Identity
 
-#: Opaque session ids the page keeps (uuid4 hex in our widget).
+#: Opaque session ids: what a REST client sends as `sender`; on socket.io always one
+#: minted by the server (`mint_session_id`).
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+#: A minted socket.io session id: 96 random bits and a 128-bit HMAC over them.
+SIGNED_SESSION_ID = re.compile(r"([0-9a-f]{24})-([0-9a-f]{32})")
+#: Used for session ids only when no token secret is configured (guests only, one process).
+_PROCESS_SESSION_KEY = secrets.token_bytes(32)
 #: Longer messages are refused with a clear reply (not policy: a channel safety limit).
 DEFAULT_MAX_MESSAGE_CHARS = 1000
 AUTH_KEY = "auth"
@@ -30,8 +38,31 @@ def valid_session_id(value: Any) -> bool:
     return isinstance(value, str) and SESSION_ID.fullmatch(value) is not None
 
 
-def new_session_id() -> str:
-    return uuid.uuid4().hex
+def _session_key() -> bytes:
+    """Derived from the token secret (so every replica agrees and ids survive a restart),
+    with a label of its own; a random per-process key when no secret is configured."""
+    try:
+        base = _identity.signing_secret().encode("utf-8")
+    except _identity.SecretNotConfigured:
+        return _PROCESS_SESSION_KEY
+    return hmac.new(base, b"assurance/session-id/v1", hashlib.sha256).digest()
+
+
+def _session_mac(nonce: str) -> str:
+    return hmac.new(_session_key(), nonce.encode("ascii"), hashlib.sha256).hexdigest()[:32]
+
+
+def mint_session_id() -> str:
+    """A new session id only this server can have made (issue 9, finding 9): two
+    guests never end up with the same id, however they pick theirs."""
+    nonce = secrets.token_hex(12)
+    return f"{nonce}-{_session_mac(nonce)}"
+
+
+def signed_session_id(value: Any) -> bool:
+    """True for an id `mint_session_id` made with this deployment's key."""
+    match = SIGNED_SESSION_ID.fullmatch(value) if isinstance(value, str) else None
+    return match is not None and hmac.compare_digest(_session_mac(match.group(1)), match.group(2))
 
 
 def sender_id_for(identity: Optional[Identity], session_id: str) -> str:

@@ -6,10 +6,14 @@ Differences from Rasa's SocketIOInput (and why):
   instead of silently making the customer a guest;
 - the sender id is derived on the server (`acct:C1001:<session>` / `guest:<session>`),
   never taken from the client, and the socket joins that room so replies reach every
-  tab of the session (session persistence);
+  tab of the session (session persistence); the session id itself is minted by the
+  server (HMAC-signed) and only such an id is accepted back, so two guests who send
+  the same id never share a room;
 - client metadata loses any `auth` key; a verified identity is added to every message;
-- expiry is re-checked on every message; overlong messages get a clear reply;
-- `bot_done` is emitted after each turn so the widget can stop its typing indicator.
+- expiry is re-checked on every message; overlong messages, broken Unicode and
+  oversized or too deeply nested metadata get a clear reply;
+- `bot_done` is emitted after each turn, refused messages included, so the widget can
+  stop its typing indicator.
 Rasa's own handler also calls python-socketio's now-async `enter_room` without
 awaiting it, which silently breaks session persistence with the locked versions.
 """
@@ -103,11 +107,15 @@ class AuthSocketIOInput(SocketIOInput):
             return True
 
         async def bind(sid: Text, session_id: Any) -> Dict[Text, Any]:
-            """Derive the sender id for this socket's session and join its room."""
+            """Derive the sender id for this socket's session and join its room.
+
+            Only an id this server minted is taken from the client (a reloaded widget
+            keeps its conversation); any other keeps the socket's own session, or gets
+            a new minted one. So two guests who send the same id never share a room.
+            """
             session = await sio.get_session(sid, namespace=namespace)
-            if not common.valid_session_id(session_id):
-                # keep this socket's conversation; a new id only when it has none yet
-                session_id = session.get("session_id") or common.new_session_id()
+            if not common.signed_session_id(session_id):
+                session_id = session.get("session_id") or common.mint_session_id()
             sender_id = common.sender_id_for(session.get("identity"), session_id)
             if session.get("sender_id") != sender_id:
                 if session.get("sender_id"):

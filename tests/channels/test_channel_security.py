@@ -207,3 +207,68 @@ async def test_socketio_non_dict_message_gets_a_reply_and_bot_done(server, paylo
     await w.next("bot_done", timeout=2)
     assert received == []
     await w.close()
+
+
+# --- finding 9: guest session ids are minted by the server ------------------------
+
+async def test_two_guests_sending_the_same_session_id_never_share_a_conversation(server):
+    base, received = server
+    alice, mallory = Widget(), Widget()
+    await alice.connect(base)
+    await mallory.connect(base)
+    for w in (alice, mallory):
+        await w.client.emit("session_request", {"session_id": "my-session-1"})
+    alice_id, mallory_id = await alice.next("session_confirm"), await mallory.next("session_confirm")
+    assert alice_id != mallory_id and "my-session-1" not in (alice_id, mallory_id)
+    assert common.signed_session_id(alice_id) and common.signed_session_id(mallory_id)
+    await alice.client.emit("user_uttered", {"message": "my order CS2611240001", "session_id": "my-session-1"})
+    assert (await alice.next("bot_uttered"))["text"] == "echo my order CS2611240001"
+    await alice.next("bot_done")
+    assert received[-1].sender_id == f"guest:{alice_id}"
+    # mallory names the id in the message itself too: still only its own conversation
+    await mallory.client.emit("user_uttered", {"message": "hi", "session_id": "my-session-1"})
+    assert (await mallory.next("bot_uttered"))["text"] == "echo hi"
+    assert received[-1].sender_id == f"guest:{mallory_id}"
+    with pytest.raises(asyncio.TimeoutError):
+        await mallory.next("bot_uttered", timeout=0.5)  # never alice's reply
+    # a made-up id shaped like a minted one is not accepted either
+    forged = alice_id[:-4] + ("0000" if not alice_id.endswith("0000") else "1111")
+    await mallory.client.emit("session_request", {"session_id": forged})
+    assert await mallory.next("session_confirm") == mallory_id
+    for w in (alice, mallory):
+        await w.close()
+
+
+async def test_a_reloaded_widget_keeps_its_conversation(server):
+    """The widget stores the confirmed id (sessionStorage) and sends it after a reload."""
+    base, received = server
+    first = Widget()
+    await first.connect(base)
+    await first.client.emit("session_request", {"session_id": "chosen-by-page-1"})
+    minted = await first.next("session_confirm")
+    await first.client.emit("user_uttered", {"message": "one", "session_id": minted})
+    await first.next("bot_done")
+    await first.close()
+    reloaded = Widget()
+    await reloaded.connect(base)
+    await reloaded.client.emit("session_request", {"session_id": minted})
+    assert await reloaded.next("session_confirm") == minted
+    await reloaded.client.emit("user_uttered", {"message": "two", "session_id": minted})
+    await reloaded.next("bot_done")
+    assert [m.sender_id for m in received] == [f"guest:{minted}"] * 2
+    await reloaded.close()
+
+
+def test_session_ids_are_signed_with_a_key_derived_from_the_token_secret(monkeypatch):
+    from bot import identity
+
+    minted = common.mint_session_id()
+    assert common.valid_session_id(minted) and common.signed_session_id(minted)
+    assert not common.signed_session_id("my-session-1")
+    assert not common.signed_session_id(minted.upper())
+    assert len({common.mint_session_id() for _ in range(100)}) == 100
+    monkeypatch.setenv(identity.SECRET_ENV, "another-secret-" + "k" * 40)
+    assert not common.signed_session_id(minted)  # another deployment's key
+    monkeypatch.delenv(identity.SECRET_ENV)  # no secret at all: a per-process key
+    local = common.mint_session_id()
+    assert common.signed_session_id(local) and not common.signed_session_id(minted)

@@ -17,6 +17,7 @@ import socketio
 from sanic import Sanic
 
 from bot import clock, identity
+from bot.channels import common
 from bot.channels.rest import AuthRestInput
 from bot.channels.socketio import AuthSocketIOInput
 
@@ -160,14 +161,15 @@ async def test_socketio_guest_and_stripped_auth(server):
     w = Widget()
     await w.connect(base)
     await w.client.emit("session_request", {"session_id": "page-session-01"})
-    assert await w.next("session_confirm") == "page-session-01"
+    minted = await w.next("session_confirm")  # the server's id, not the page's (issue 9)
+    assert common.signed_session_id(minted)
     assert (await w.next("session_identity"))["guest"] is True
-    await w.client.emit("user_uttered", {"message": "hello", "session_id": "page-session-01",
+    await w.client.emit("user_uttered", {"message": "hello", "session_id": minted,
                                          "metadata": {"auth": {"customer_id": "C1003"}}})
     reply = await w.next("bot_uttered")
     assert reply["text"] == "echo hello" and reply["quick_replies"][0]["payload"] == "/affirm"
     await w.next("bot_done")
-    assert received[-1].sender_id == "guest:page-session-01"
+    assert received[-1].sender_id == f"guest:{minted}"
     assert "auth" not in received[-1].metadata
     await w.close()
 
@@ -178,21 +180,23 @@ async def test_socketio_token_binds_account_and_persists_session(server):
     await tab1.connect(base, {"token": token("C1001")})
     await tab2.connect(base, {"token": token("C1001")})
     await other.connect(base, {"token": token("C1002")})
-    for w in (tab1, tab2, other):
-        await w.client.emit("session_request", {"session_id": "shared-session-1"})
-        await w.next("session_confirm")
+    await tab1.client.emit("session_request", {})
+    shared = await tab1.next("session_confirm")  # minted by the server; tab 2 reloads with it
+    for w in (tab2, other):
+        await w.client.emit("session_request", {"session_id": shared})
+        assert await w.next("session_confirm") == shared
     assert (await tab1.next("session_identity"))["customer_id"] == "C1001"
-    await tab1.client.emit("user_uttered", {"message": "mine", "session_id": "shared-session-1"})
+    await tab1.client.emit("user_uttered", {"message": "mine", "session_id": shared})
     assert (await tab1.next("bot_uttered"))["text"] == "echo mine"
     assert (await tab2.next("bot_uttered"))["text"] == "echo mine"  # same session, after reload
-    assert received[-1].sender_id == "acct:C1001:shared-session-1"
+    assert received[-1].sender_id == f"acct:C1001:{shared}"
     assert identity.account_from_proof(received[-1].metadata["auth"], received[-1].sender_id) == "C1001"
     # account B with the very same session id is another conversation and sees nothing of A
     with pytest.raises(asyncio.TimeoutError):
         await other.next("bot_uttered", timeout=0.5)
-    await other.client.emit("user_uttered", {"message": "theirs", "session_id": "shared-session-1"})
+    await other.client.emit("user_uttered", {"message": "theirs", "session_id": shared})
     assert (await other.next("bot_uttered"))["text"] == "echo theirs"
-    assert received[-1].sender_id == "acct:C1002:shared-session-1"
+    assert received[-1].sender_id == f"acct:C1002:{shared}"
     for w in (tab1, tab2, other):
         await w.close()
 
@@ -246,11 +250,11 @@ async def test_socketio_message_without_session_id_stays_in_its_conversation(ser
     w = Widget()
     await w.connect(base)
     await w.client.emit("session_request", {"session_id": "sticky-session"})
-    await w.next("session_confirm")
+    minted = await w.next("session_confirm")
     for text in ("one", "two"):
         await w.client.emit("user_uttered", {"message": text})  # no session_id
         await w.next("bot_done")
-    assert [m.sender_id for m in received] == ["guest:sticky-session"] * 2
+    assert [m.sender_id for m in received] == [f"guest:{minted}"] * 2
     await w.close()
 
 
