@@ -1,8 +1,15 @@
 """Handoff to a person: a service ticket (H1, 24/7) carrying a transcript
-summary, plus the hotline hours and whether it is open now (H2)."""
+summary, plus the hotline hours and whether it is open now (H2).
+
+Guests may open only a few tickets (issue 9, finding 7): per conversation, and per
+client address (the keyed address the channel puts in the message metadata), within
+the store's rolling window. Past either, the guest is told so and given the hotline.
+Signed-in customers are not limited here."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+import logging
+import os
+from typing import Any, Dict, List, Mapping, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -11,9 +18,49 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import store_access
 from actions.common import guarded, say, say_hotline_status
 from actions.identity import customer_id
+from bot.channels.common import ADDRESS_KEY, CLIENT_ADDRESS_KEY
+
+logger = logging.getLogger(__name__)
 
 MAX_LINES = 20
 MAX_SUMMARY = 3900
+#: Guest tickets per conversation and per client address in the store's window (24 h);
+#: the environment variables below override them (0 refuses every guest ticket).
+GUEST_TICKETS_PER_CONVERSATION = 3
+GUEST_TICKETS_PER_ADDRESS = 10
+PER_CONVERSATION_ENV = "ASSURANCE_GUEST_TICKETS_PER_CONVERSATION"
+PER_ADDRESS_ENV = "ASSURANCE_GUEST_TICKETS_PER_ADDRESS"
+
+
+def _limit(env: str, default: int) -> int:
+    raw = os.environ.get(env, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        logger.warning("%s=%r is not a whole number >= 0; using %d", env, raw, default)
+        return default
+    return value
+
+
+def client_address(tracker: Tracker) -> Optional[str]:
+    """The keyed client address the channel put on the latest user message, if any."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            metadata = event.get("metadata")
+            value = metadata.get(CLIENT_ADDRESS_KEY) if isinstance(metadata, Mapping) else None
+            return value if isinstance(value, str) and ADDRESS_KEY.fullmatch(value) else None
+    return None
+
+
+def guest_limits(tracker: Tracker) -> Dict[str, Any]:
+    """The store's guest-ticket limit arguments for this conversation."""
+    return {"client_key": client_address(tracker),
+            "max_per_conversation": _limit(PER_CONVERSATION_ENV, GUEST_TICKETS_PER_CONVERSATION),
+            "max_per_client": _limit(PER_ADDRESS_ENV, GUEST_TICKETS_PER_ADDRESS)}
 
 
 def transcript_summary(events: List[Dict[str, Any]], max_lines: int = MAX_LINES) -> str:
@@ -36,12 +83,21 @@ def user_turns(tracker: Tracker) -> int:
 
 
 async def open_ticket(dispatcher: CollectingDispatcher, tracker: Tracker, topic: Optional[str] = None) -> None:
+    from bot.store.errors import TicketLimitReached
+
     cid = customer_id(tracker)
     topic = topic or tracker.get_slot("scope_topic") or "handoff"
     key = f"{tracker.sender_id}:ticket:{user_turns(tracker)}"
-    claim = await store_access.call(
-        "open_ticket", cid, tracker.sender_id, topic, transcript_summary(tracker.events or []), key
-    )
+    try:
+        claim = await store_access.call(
+            "open_ticket", cid, tracker.sender_id, topic, transcript_summary(tracker.events or []), key,
+            **({} if cid else guest_limits(tracker)),
+        )
+    except TicketLimitReached as err:
+        logger.info("guest ticket refused for %s: %s", tracker.sender_id, err)
+        say(dispatcher, "utter_ticket_limit")
+        say_hotline_status(dispatcher)
+        return
     say(dispatcher, "utter_handoff_ticket", reference=claim.reference)
     say(dispatcher, "utter_hotline")
     say_hotline_status(dispatcher)

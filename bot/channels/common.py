@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import math
 import re
@@ -25,8 +26,9 @@ from bot.identity import Identity
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 #: A minted socket.io session id: 96 random bits and a 128-bit HMAC over them.
 SIGNED_SESSION_ID = re.compile(r"([0-9a-f]{24})-([0-9a-f]{32})")
-#: Used for session ids only when no token secret is configured (guests only, one process).
-_PROCESS_SESSION_KEY = secrets.token_bytes(32)
+#: Used for session ids and address keys only when no token secret is configured
+#: (then only guests exist; ids and keys hold for this one process).
+_PROCESS_KEY = secrets.token_bytes(32)
 #: Longer messages are refused with a clear reply (not policy: a channel safety limit).
 DEFAULT_MAX_MESSAGE_CHARS = 1000
 AUTH_KEY = "auth"
@@ -38,18 +40,19 @@ def valid_session_id(value: Any) -> bool:
     return isinstance(value, str) and SESSION_ID.fullmatch(value) is not None
 
 
-def _session_key() -> bytes:
-    """Derived from the token secret (so every replica agrees and ids survive a restart),
-    with a label of its own; a random per-process key when no secret is configured."""
+def _derived_key(label: bytes) -> bytes:
+    """A key of its own per use, derived from the token secret (so every replica agrees
+    and values survive a restart); a random per-process key when no secret is set."""
     try:
         base = _identity.signing_secret().encode("utf-8")
     except _identity.SecretNotConfigured:
-        return _PROCESS_SESSION_KEY
-    return hmac.new(base, b"assurance/session-id/v1", hashlib.sha256).digest()
+        base = _PROCESS_KEY
+    return hmac.new(base, label, hashlib.sha256).digest()
 
 
 def _session_mac(nonce: str) -> str:
-    return hmac.new(_session_key(), nonce.encode("ascii"), hashlib.sha256).hexdigest()[:32]
+    key = _derived_key(b"assurance/session-id/v1")
+    return hmac.new(key, nonce.encode("ascii"), hashlib.sha256).hexdigest()[:32]
 
 
 def mint_session_id() -> str:
@@ -161,7 +164,8 @@ def _bad(why: str) -> MetadataRefused:
 
 
 def configure_limits(channel: Any, credentials: Optional[Mapping[str, Any]]) -> None:
-    """The channel's input limits from its credentials entry (defaults above)."""
+    """The channel's input limits from its credentials entry (defaults above), and
+    `trusted_proxy_header` (unset: the TCP peer is the client, no header is believed)."""
     credentials = credentials or {}
     for attribute, default in (("max_message_chars", DEFAULT_MAX_MESSAGE_CHARS),
                                ("max_metadata_bytes", DEFAULT_MAX_METADATA_BYTES),
@@ -170,6 +174,9 @@ def configure_limits(channel: Any, credentials: Optional[Mapping[str, Any]]) -> 
         if value < 1:
             raise ValueError(f"{attribute} must be a positive whole number, not {value}")
         setattr(channel, attribute, value)
+    header = credentials.get("trusted_proxy_header")
+    if header:
+        channel.trusted_proxy_header = str(header).strip()
 
 
 def checked_metadata(raw: Any, max_bytes: int, max_depth: int) -> dict:
@@ -225,3 +232,73 @@ def checked_metadata(raw: Any, max_bytes: int, max_depth: int) -> dict:
     if exact > max_bytes:
         raise _too_large(max_bytes)
     return dict(raw)
+
+
+# --- the client's address (issue 9, finding 7) ----------------------------------------
+
+#: Metadata key under which the channel passes the keyed client address to the actions
+#: (the per-address guest ticket limit). Set by the server only: a client's copy is
+#: dropped like `auth`.
+CLIENT_ADDRESS_KEY = "client_address"
+ADDRESS_KEY = re.compile(r"[0-9a-f]{32}")
+#: IPv6 clients are counted per /64 (one customer line or host usually has a whole /64).
+IPV6_PREFIX = 64
+
+
+def _parse_ip(value: Any) -> Optional[str]:
+    """An address as counted: IPv4, or the IPv6 /64 network; None when not an address."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip().strip('"')
+    if text.lower().startswith("for="):  # RFC 7239 Forwarded: for=...
+        text = text[4:].strip('"')
+    if text.startswith("["):  # [v6] or [v6]:port
+        text = text[1:].split("]", 1)[0]
+    elif text.count(":") == 1:  # v4:port
+        text = text.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{address}/{IPV6_PREFIX}", strict=False))
+    return str(address)
+
+
+def client_ip(peer: Any, headers: Any = None, trusted_header: Optional[str] = None) -> Optional[str]:
+    """The client's address: the TCP peer, or, only when a trusted proxy header is
+    configured and present, the address the proxy appended last (the rightmost entry:
+    earlier entries were written by the client and prove nothing)."""
+    if trusted_header and headers is not None:
+        getall = getattr(headers, "getall", None)
+        values = getall(trusted_header, []) if getall else [headers.get(trusted_header)]
+        entries = [e for v in values if isinstance(v, str) for e in v.split(",") if e.strip()]
+        if entries:
+            last = entries[-1]
+            if ";" in last:  # Forwarded: for=...;proto=https
+                last = next((p for p in last.split(";") if p.strip().lower().startswith("for=")), "")
+            found = _parse_ip(last)
+            if found:
+                return found
+    return _parse_ip(peer)
+
+
+def address_key(ip: Optional[str]) -> Optional[str]:
+    """A keyed hash of the address (HMAC, a key of its own): what the tracker, the action
+    server and the store see; the address itself is never stored."""
+    if not ip:
+        return None
+    key = _derived_key(b"assurance/client-address/v1")
+    return hmac.new(key, ip.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def with_client_address(metadata: dict, key: Optional[str]) -> dict:
+    """`metadata` without any client-sent `client_address` (any case or spacing), and
+    with ours when the channel knows the address."""
+    cleaned = {k: v for k, v in metadata.items()
+               if str(k).strip().lower() != CLIENT_ADDRESS_KEY}
+    if key is not None:
+        cleaned[CLIENT_ADDRESS_KEY] = key
+    return cleaned

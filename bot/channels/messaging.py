@@ -84,7 +84,8 @@ def guarded(channel: str, on_new_message: Callable[[UserMessage], Awaitable[Any]
             message.text = common.clean_text(message.text)
         message.text = MEMORY.resolve(channel, message.sender_id, message.text)
         MEMORY.forget(channel, message.sender_id)
-        message.metadata = common.clean_metadata(message.metadata, None, message.sender_id)
+        message.metadata = common.with_client_address(  # no address: the app's servers call us
+            common.clean_metadata(message.metadata, None, message.sender_id), None)
         return await on_new_message(message)
 
     return handler

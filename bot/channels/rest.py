@@ -34,6 +34,8 @@ class AuthRestInput(RestInput):
     max_message_chars: int = common.DEFAULT_MAX_MESSAGE_CHARS
     max_metadata_bytes: int = common.DEFAULT_MAX_METADATA_BYTES
     max_metadata_depth: int = common.DEFAULT_MAX_METADATA_DEPTH
+    #: e.g. "X-Forwarded-For" behind a reverse proxy (credentials.yml); unset: the peer.
+    trusted_proxy_header: Optional[str] = None
 
     @classmethod
     def name(cls) -> Text:
@@ -94,7 +96,10 @@ class AuthRestInput(RestInput):
             except common.MetadataRefused as err:
                 return _error(err.status, err.code, str(err))
             sender_id = common.sender_id_for(who, session_id)
-            metadata = common.clean_metadata(client_metadata, who, sender_id)
+            client = common.address_key(
+                common.client_ip(request.ip, request.headers, self.trusted_proxy_header))
+            metadata = common.with_client_address(
+                common.clean_metadata(client_metadata, who, sender_id), client)
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(UserMessage(text, collector, sender_id,

@@ -70,6 +70,8 @@ class AuthSocketIOInput(SocketIOInput):
     max_message_chars: int = common.DEFAULT_MAX_MESSAGE_CHARS
     max_metadata_bytes: int = common.DEFAULT_MAX_METADATA_BYTES
     max_metadata_depth: int = common.DEFAULT_MAX_METADATA_DEPTH
+    #: e.g. "X-Forwarded-For" behind a reverse proxy (credentials.yml); unset: the peer.
+    trusted_proxy_header: Optional[str] = None
     cors_allowed_origins: Any = "*"
 
     async def _refuse(self, sio: AsyncServer, sid: Text, err: identity.TokenError) -> None:
@@ -103,7 +105,13 @@ class AuthSocketIOInput(SocketIOInput):
                     logger.info("socket.io connect refused: %s", err.code)
                     # Refused, never downgraded to a guest: the client meant to sign in.
                     raise ConnectionRefusedError(str(err), {"code": err.code})
-            await sio.save_session(sid, {"identity": who, "sender_id": None}, namespace=namespace)
+            # engine.io's Sanic driver fixes REMOTE_ADDR at 127.0.0.1: ask Sanic's request
+            request = environ.get("sanic.request")
+            client = common.address_key(common.client_ip(
+                getattr(request, "ip", None), getattr(request, "headers", None),
+                self.trusted_proxy_header))
+            await sio.save_session(sid, {"identity": who, "sender_id": None, "client_address": client},
+                                   namespace=namespace)
             return True
 
         async def bind(sid: Text, session_id: Any) -> Dict[Text, Any]:
@@ -187,7 +195,9 @@ class AuthSocketIOInput(SocketIOInput):
                 SocketIOOutput(sio, self.bot_message_evt),
                 session["sender_id"],
                 input_channel=self.name(),
-                metadata=common.clean_metadata(client_metadata, who, session["sender_id"]),
+                metadata=common.with_client_address(
+                    common.clean_metadata(client_metadata, who, session["sender_id"]),
+                    session.get("client_address")),
             )
             try:
                 await on_new_message(message)

@@ -1,5 +1,13 @@
 """Accounts and claims store (issue 3): see docs/STORE.md and ARCHITECTURE.md "Store"."""
-from .errors import IllegalTransition, LimitReached, NotEligible, NotFound, StoreError, StoreUnavailable
+from .errors import (
+    IllegalTransition,
+    LimitReached,
+    NotEligible,
+    NotFound,
+    StoreError,
+    StoreUnavailable,
+    TicketLimitReached,
+)
 from .store import Store
 from .views import (
     ClaimEventView,
@@ -19,6 +27,7 @@ __all__ = [
     "LimitReached",
     "NotEligible",
     "StoreUnavailable",
+    "TicketLimitReached",
     "CustomerView",
     "OrderView",
     "IncidentView",

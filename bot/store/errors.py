@@ -19,6 +19,15 @@ class LimitReached(StoreError):
     """R3: the refund would take a common customer past the yearly refund limit."""
 
 
+class TicketLimitReached(StoreError):
+    """A guest has opened as many service tickets as allowed in the window, from this
+    conversation (`scope="conversation"`) or from this client address (`"client"`)."""
+
+    def __init__(self, message: str, scope: str) -> None:
+        super().__init__(message)
+        self.scope = scope
+
+
 class NotEligible(StoreError):
     """The policy decision re-run at filing time does not allow this claim
     (ineligible, or an order already has an open refund request)."""

@@ -195,6 +195,7 @@ class Claim(Base):
         one_of("kind", CLAIM_KINDS, "kind"),
         UniqueConstraint("owner_key", "idempotency_key", name="uq_claims_owner_idempotency"),
         Index("ix_claims_customer_kind_created", "customer_id", "kind", "created_at"),
+        Index("ix_claims_kind_client_created", "kind", "client_key", "created_at"),
     )
 
     id: Mapped[int] = Column(Integer, primary_key=True, autoincrement=True)
@@ -205,6 +206,9 @@ class Claim(Base):
         String(8), ForeignKey("customers.customer_id", ondelete="CASCADE")
     )
     conversation_id: Mapped[Optional[str]] = Column(String(128))
+    #: A guest ticket's client address, keyed (HMAC, never the address itself): the
+    #: per-address ticket limit counts by it (bot.channels.common.address_key).
+    client_key: Mapped[Optional[str]] = Column(String(64))
     idempotency_key: Mapped[str] = Column(String(128), nullable=False)
     status: Mapped[str] = Column(String(24), nullable=False)
     created_at: Mapped[datetime] = Column(UTCDateTime(), nullable=False)

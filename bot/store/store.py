@@ -3,11 +3,11 @@ a session per call, every write one transaction, every lookup scoped to its owne
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Callable, Optional, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -15,7 +15,7 @@ from bot import clock
 
 from . import cases, lifecycle, refs
 from .engine import Sessions, database_url, downgrade, get_engine, upgrade
-from .errors import LimitReached, NotEligible, NotFound
+from .errors import LimitReached, NotEligible, NotFound, TicketLimitReached
 from .models import Claim, ClaimEvent, ClaimItem, IcpFiling, Incident, IncidentOrder, Order
 from .types import to_money
 from .views import (
@@ -32,6 +32,8 @@ _migrated: set[str] = set()
 _migrate_lock = threading.Lock()
 FILED_KINDS = ("refund", "compensation", "icp_reward")
 MAX_KEY = 128
+#: Guest ticket limits count the tickets opened within this rolling window.
+GUEST_TICKET_WINDOW = timedelta(hours=24)
 
 
 def _decide(case: dict[str, Any]) -> dict[str, Any]:
@@ -227,9 +229,17 @@ class Store:
         return self._write_claim(write, owner, key, kind)
 
     def open_ticket(self, cid: Optional[str], conversation_id: Optional[str], topic: str, summary: str,
-                    idempotency_key: str) -> ClaimView:
+                    idempotency_key: str, *, client_key: Optional[str] = None,
+                    max_per_conversation: Optional[int] = None, max_per_client: Optional[int] = None,
+                    window: timedelta = GUEST_TICKET_WINDOW) -> ClaimView:
         """A service ticket (handoff, H1). A guest's ticket has no customer and is
-        owned by its conversation id."""
+        owned by its conversation id.
+
+        A guest (no `cid`) may open at most `max_per_conversation` tickets from this
+        conversation and `max_per_client` from this `client_key` (the keyed client
+        address the channel saw) within `window`; past either, TicketLimitReached.
+        None means no such limit; a signed-in customer's tickets are never limited here.
+        """
         owner = _owner(cid, conversation_id)
         conversation_id = _conversation(conversation_id)
         key = _key(idempotency_key)
@@ -237,6 +247,8 @@ class Store:
             raise ValueError("topic must be a non-empty string of at most 64 characters")
         if not isinstance(summary, str) or len(summary) > 4000:
             raise ValueError("summary must be a string of at most 4000 characters")
+        if client_key is not None and (not isinstance(client_key, str) or not 1 <= len(client_key) <= 64):
+            raise ValueError("client_key must be a string of 1 to 64 characters")
 
         def write(s: Session) -> Claim:
             customer_id = cases.get_customer(s, cid, lock=True).customer_id if cid else None
@@ -244,8 +256,12 @@ class Store:
             if existing is not None:
                 return _same_kind(existing, "ticket")
             now = clock.now()
+            if customer_id is None:
+                _check_guest_ticket_limits(s, owner, client_key, now - window,
+                                           max_per_conversation, max_per_client)
             claim = Claim(kind="ticket", owner_key=owner, customer_id=customer_id,
                           conversation_id=conversation_id, idempotency_key=key,
+                          client_key=client_key if customer_id is None else None,
                           status=lifecycle.INITIAL["ticket"], created_at=now, updated_at=now,
                           topic=topic.strip(), summary=summary, details={}, rules_failed=[])
             actor = f"customer:{customer_id}" if customer_id else f"guest:{conversation_id}"
@@ -315,6 +331,28 @@ def _redecide(s: Session, cid: str, kind: str, case: dict[str, Any], details: di
     if kind != "refund" and fresh.get("decision") == "ineligible":
         raise NotEligible(_reasons(fresh))
     return fresh_case, fresh, filing_id
+
+
+def _check_guest_ticket_limits(s: Session, owner: str, client_key: Optional[str], since: datetime,
+                               max_per_conversation: Optional[int], max_per_client: Optional[int]) -> None:
+    """Raise TicketLimitReached when this guest ticket would be one too many. On
+    PostgreSQL a transaction-scoped advisory lock per client makes concurrent
+    conversations of one client count one after another (SQLite writes are serial)."""
+    if client_key is not None and max_per_client is not None and s.bind.dialect.name == "postgresql":
+        s.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"ticket-client:{client_key}"))))
+    guest_tickets = (select(func.count()).select_from(Claim)
+                     .where(Claim.kind == "ticket", Claim.customer_id.is_(None), Claim.created_at >= since))
+    if max_per_conversation is not None:
+        count = s.execute(guest_tickets.where(Claim.owner_key == owner)).scalar_one()
+        if count >= max_per_conversation:
+            raise TicketLimitReached(
+                f"this conversation already opened {count} tickets (limit {max_per_conversation})",
+                "conversation")
+    if client_key is not None and max_per_client is not None:
+        count = s.execute(guest_tickets.where(Claim.client_key == client_key)).scalar_one()
+        if count >= max_per_client:
+            raise TicketLimitReached(
+                f"this client already opened {count} tickets (limit {max_per_client})", "client")
 
 
 def _owner(cid: Optional[str], conversation_id: Optional[str]) -> str:

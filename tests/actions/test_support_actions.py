@@ -3,11 +3,13 @@ service-down answer."""
 from __future__ import annotations
 
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions import store_access
 from actions.common import figures
 from actions.contact import ActionHotline
 from actions.faq import ActionFaq
+from actions import handoff
 from actions.handoff import ActionHandoff
 from actions.identity import customer_id
 from actions.refund import ActionAskRefundItem, ActionRefundStatus
@@ -80,6 +82,70 @@ async def test_guest_handoff_ticket_belongs_to_the_conversation(store, dispatche
     await ActionHandoff().run(dispatcher, make_tracker({}, intent="human_handoff", sender="guest-42"), domain)
     reference = dispatcher.messages[0]["reference"]
     assert store.claim(None, reference, conversation_id="guest-42") is not None
+
+
+def handoff_tracker(sender: str, turn: int, *, client: str = "c" * 32, customer=None):
+    """A `/human_handoff` in its `turn`-th user message (one ticket key per turn), as
+    the channel passes it: with the keyed client address in the metadata."""
+    history = [user_event("hello", "greet", sender=sender) for _ in range(turn - 1)]
+    tracker = make_tracker({}, intent="human_handoff", text="/human_handoff", history=history,
+                           sender=sender, customer=customer)
+    if client:
+        tracker.events[-1]["metadata"]["client_address"] = client
+    return tracker
+
+
+async def test_guest_tickets_are_limited_per_conversation(store, domain, monkeypatch):
+    """Issue 9, finding 7: `/human_handoff` repeated opened a ticket every time."""
+    limit = handoff.GUEST_TICKETS_PER_CONVERSATION
+    for turn in range(1, limit + 1):
+        said = CollectingDispatcher()
+        await ActionHandoff().run(said, handoff_tracker("guest:flood-1", turn), domain)
+        assert responses(said)[0] == "utter_handoff_ticket"
+    refused = CollectingDispatcher()
+    await ActionHandoff().run(refused, handoff_tracker("guest:flood-1", limit + 1), domain)
+    assert "utter_handoff_ticket" not in responses(refused)
+    assert responses(refused)[0] == "utter_ticket_limit"
+    text = " ".join(rendered(refused, domain))
+    assert figures()["hotline_number"] in text  # the number from the policy data
+    assert len(store.claims(None, conversation_id="guest:flood-1")) == limit
+
+
+async def test_guest_tickets_are_limited_per_client_address(store, domain, monkeypatch):
+    """New conversation ids do not help: the channel's keyed client address counts."""
+    monkeypatch.setenv("ASSURANCE_GUEST_TICKETS_PER_ADDRESS", "3")
+    for n in range(3):
+        said = CollectingDispatcher()
+        await ActionHandoff().run(said, handoff_tracker(f"guest:rotate-{n}", 1), domain)
+        assert responses(said)[0] == "utter_handoff_ticket"
+    refused = CollectingDispatcher()
+    await ActionHandoff().run(refused, handoff_tracker("guest:rotate-9", 1), domain)
+    assert responses(refused)[0] == "utter_ticket_limit"
+    other = CollectingDispatcher()  # another address is not affected
+    await ActionHandoff().run(other, handoff_tracker("guest:rotate-9", 1, client="d" * 32), domain)
+    assert responses(other)[0] == "utter_handoff_ticket"
+    forged = CollectingDispatcher()  # a value that is no address key is ignored, not trusted
+    await ActionHandoff().run(forged, handoff_tracker("guest:rotate-8", 1, client="<script>"), domain)
+    assert responses(forged)[0] == "utter_handoff_ticket"
+
+
+async def test_the_fallback_handoff_respects_the_limit_too(store, domain, monkeypatch):
+    monkeypatch.setenv("ASSURANCE_GUEST_TICKETS_PER_CONVERSATION", "0")
+    twice = make_tracker({}, intent="nlu_fallback", text="zzz", sender="guest:fb-1",
+                         history=[user_event("blorp", "nlu_fallback", sender="guest:fb-1")])
+    said = CollectingDispatcher()
+    await ActionFallback().run(said, twice, domain)
+    assert responses(said)[:2] == ["utter_handoff_after_fallback", "utter_ticket_limit"]
+    assert store.claims(None, conversation_id="guest:fb-1") == []
+
+
+async def test_signed_in_customers_tickets_are_not_limited(store, domain, monkeypatch):
+    monkeypatch.setenv("ASSURANCE_GUEST_TICKETS_PER_ADDRESS", "1")
+    limit = handoff.GUEST_TICKETS_PER_CONVERSATION
+    for turn in range(1, limit + 3):
+        said = CollectingDispatcher()
+        await ActionHandoff().run(said, handoff_tracker("acct:C1001:s1", turn, customer="C1001"), domain)
+        assert responses(said)[0] == "utter_handoff_ticket"
 
 
 async def test_second_misunderstanding_in_a_row_hands_off(store, dispatcher, domain):

@@ -19,6 +19,13 @@ from tests.channels.test_web_channels import Widget, _env, post, server, token  
 LONE_SURROGATES = ["hello \ud800", "\udfff", "a\udc00b", "\ud83d"]  # half an emoji
 
 
+def client_sent(metadata: dict) -> dict:
+    """The metadata as the client sent it: without the address key the channel adds
+    (this test server's client is 127.0.0.1)."""
+    assert metadata.get(common.CLIENT_ADDRESS_KEY) == common.address_key("127.0.0.1"), metadata
+    return {k: v for k, v in metadata.items() if k != common.CLIENT_ADDRESS_KEY}
+
+
 def nested(depth: int) -> dict:
     """`depth` levels of objects: nested(1) == {"x": 1}."""
     value: object = 1
@@ -45,7 +52,7 @@ async def test_rest_metadata_over_the_size_limit_is_a_413(server):
     assert received == []
     status, _ = await post(base, {"sender": "sess-meta-01", "message": "hi",
                                   "metadata": {"lang": "en", "page": "/faq.html"}})
-    assert status == 200 and received[-1].metadata == {"lang": "en", "page": "/faq.html"}
+    assert status == 200 and client_sent(received[-1].metadata) == {"lang": "en", "page": "/faq.html"}
 
 
 @pytest.mark.parametrize("depth", [common.DEFAULT_MAX_METADATA_DEPTH + 1, 100, 900, 5000])
@@ -70,7 +77,7 @@ async def test_rest_metadata_at_the_depth_limit_is_accepted(server):
     base, received = server
     status, _ = await post(base, {"sender": "sess-deep-02", "message": "hi",
                                   "metadata": nested(common.DEFAULT_MAX_METADATA_DEPTH)})
-    assert status == 200 and received[-1].metadata == nested(common.DEFAULT_MAX_METADATA_DEPTH)
+    assert status == 200 and client_sent(received[-1].metadata) == nested(common.DEFAULT_MAX_METADATA_DEPTH)
     status, body = await post(base, {"sender": "sess-deep-02", "message": "hi",
                                      "metadata": {"list": [[[[[[[[1]]]]]]]]}})  # lists count too
     assert status == 400 and body["error"] == "metadata_too_deep"
@@ -90,7 +97,7 @@ async def test_rest_absent_or_null_metadata_is_fine(server):
     base, received = server
     for extra in ({}, {"metadata": None}, {"metadata": {}}):
         status, _ = await post(base, {"sender": "sess-meta-03", "message": "hi", **extra})
-        assert status == 200 and received[-1].metadata == {}
+        assert status == 200 and client_sent(received[-1].metadata) == {}
 
 
 def test_metadata_limits_come_from_the_credentials():
@@ -137,7 +144,7 @@ async def test_socketio_metadata_limits_get_a_reply_and_bot_done(server):
             assert words in reply["text"], reply
         else:
             assert reply["text"] == "echo hi"  # a JSON string holding an object still works
-    assert len(received) == 1 and received[0].metadata == {"a": [1]}
+    assert len(received) == 1 and client_sent(received[0].metadata) == {"a": [1]}
     await w.close()
 
 
@@ -272,3 +279,57 @@ def test_session_ids_are_signed_with_a_key_derived_from_the_token_secret(monkeyp
     monkeypatch.delenv(identity.SECRET_ENV)  # no secret at all: a per-process key
     local = common.mint_session_id()
     assert common.signed_session_id(local) and not common.signed_session_id(minted)
+
+
+# --- finding 7 (channel side): the client address, keyed, set by the server only ---
+
+async def test_rest_passes_a_keyed_client_address_that_clients_cannot_forge(server):
+    base, received = server
+    status, _ = await post(base, {"sender": "sess-addr-01", "message": "hi", "metadata": {
+        "client_address": "f" * 32, " Client_Address ": "0" * 32, "lang": "en"}},
+        {"X-Forwarded-For": "203.0.113.9"})  # no proxy configured: not believed
+    assert status == 200
+    assert received[-1].metadata == {"lang": "en",
+                                     common.CLIENT_ADDRESS_KEY: common.address_key("127.0.0.1")}
+    assert "127.0.0.1" not in json.dumps(received[-1].metadata)  # keyed, not the address
+
+
+async def test_rest_believes_the_proxy_header_only_when_configured(server, monkeypatch):
+    base, received = server
+    monkeypatch.setattr(AuthRestInput, "trusted_proxy_header", "X-Forwarded-For")
+    for forwarded in ("203.0.113.9", "198.51.100.1, 203.0.113.9"):  # the proxy appends last
+        status, _ = await post(base, {"sender": "sess-addr-02", "message": "hi"},
+                               {"X-Forwarded-For": forwarded})
+        assert status == 200
+        assert received[-1].metadata[common.CLIENT_ADDRESS_KEY] == common.address_key("203.0.113.9")
+    status, _ = await post(base, {"sender": "sess-addr-02", "message": "hi"})  # not via the proxy
+    assert received[-1].metadata[common.CLIENT_ADDRESS_KEY] == common.address_key("127.0.0.1")
+
+
+async def test_socketio_passes_a_keyed_client_address_that_clients_cannot_forge(server):
+    base, received = server
+    w = Widget()
+    await w.connect(base)
+    await w.client.emit("session_request", {})
+    await w.next("session_confirm")
+    await w.client.emit("user_uttered", {"message": "hi", "metadata": {"CLIENT_ADDRESS": "f" * 32}})
+    await w.next("bot_done")
+    assert received[-1].metadata == {common.CLIENT_ADDRESS_KEY: common.address_key("127.0.0.1")}
+    await w.close()
+
+
+def test_client_ip_parsing():
+    ip = common.client_ip
+    assert ip("192.0.2.7") == "192.0.2.7"
+    assert ip("192.0.2.7", {"X-Forwarded-For": "203.0.113.9"}) == "192.0.2.7"  # not trusted
+    assert ip("10.0.0.2", {"X-Forwarded-For": "6.6.6.6, 203.0.113.9"}, "X-Forwarded-For") == "203.0.113.9"
+    assert ip("10.0.0.2", {"X-Real-IP": "203.0.113.9"}, "X-Real-IP") == "203.0.113.9"
+    assert ip("10.0.0.2", {"Forwarded": 'for=6.6.6.6, for="[2001:db8::1]:4711";proto=https'},
+              "Forwarded") == "2001:db8::/64"
+    assert ip("10.0.0.2", {"X-Forwarded-For": "garbage"}, "X-Forwarded-For") == "10.0.0.2"
+    assert ip("2001:db8::1") == ip("2001:db8::ffff") == "2001:db8::/64"  # one /64, one client
+    assert ip("::ffff:192.0.2.7") == "192.0.2.7"
+    assert ip(None) is None and ip("not an ip") is None
+    assert common.address_key(None) is None
+    assert common.ADDRESS_KEY.fullmatch(common.address_key("192.0.2.7"))
+    assert common.address_key("192.0.2.7") != common.address_key("192.0.2.8")

@@ -83,7 +83,9 @@ async def test_rest_guest_gets_guest_namespace_and_no_auth(server):
         "auth": {"customer_id": "C1002", "verified": True}, "AUTH": "x", "lang": "en"}})
     assert status == 200 and replies[0]["text"] == "echo hi"
     assert received[-1].sender_id == "guest:sess-guest-1"
-    assert received[-1].metadata == {"lang": "en"}  # client-supplied auth dropped
+    # client-supplied auth dropped; the channel adds the keyed client address (issue 9)
+    assert received[-1].metadata == {"lang": "en",
+                                     common.CLIENT_ADDRESS_KEY: common.address_key("127.0.0.1")}
 
 
 async def test_rest_valid_token_binds_account(server):
@@ -93,7 +95,7 @@ async def test_rest_valid_token_binds_account(server):
         {"Authorization": f"Bearer {token('C1001')}"})
     assert status == 200
     assert received[-1].sender_id == "acct:C1001:sess-acct-1"
-    assert set(received[-1].metadata) == {"auth"}
+    assert set(received[-1].metadata) == {"auth", common.CLIENT_ADDRESS_KEY}
     assert identity.account_from_proof(received[-1].metadata["auth"], received[-1].sender_id) == "C1001"
     assert replies[0]["buttons"][0]["payload"] == "/affirm"
 

@@ -205,6 +205,42 @@ def test_guest_ticket_scoped_by_conversation(demo: Store) -> None:
         demo.open_ticket(None, None, "refund", "no owner", "k")
 
 
+def test_guest_tickets_are_limited_per_conversation_and_per_client(demo: Store, monkeypatch) -> None:
+    """Issue 9, finding 7: a guest could open unlimited tickets. Within the window, at
+    most `max_per_conversation` per guest conversation and `max_per_client` per client
+    address (keyed, never the raw address); a repeated idempotency key is no new ticket."""
+    from bot.store import TicketLimitReached
+
+    limits = {"max_per_conversation": 2, "max_per_client": 3}
+
+    def guest(conv: str, key: str, client: str = "a" * 32):
+        return demo.open_ticket(None, conv, "handoff", "help", key, client_key=client, **limits)
+
+    first = guest("conv-a", "t1")
+    guest("conv-a", "t2")
+    with pytest.raises(TicketLimitReached) as err:
+        guest("conv-a", "t3")
+    assert err.value.scope == "conversation"
+    assert guest("conv-a", "t1").reference == first.reference  # a retry, not a new ticket
+    guest("conv-b", "t1")  # same client, another conversation: its third ticket
+    with pytest.raises(TicketLimitReached) as err:
+        guest("conv-c", "t1")  # rotating conversation ids does not help
+    assert err.value.scope == "client"
+    guest("conv-d", "t1", client="b" * 32)  # someone else
+    guest("conv-e", "t1", client=None)  # no known address: the conversation limit only
+    assert len(demo.claims(None, conversation_id="conv-a")) == 2
+    with demo._db.read() as s:
+        keys = {c for (c,) in s.execute(select(Claim.client_key).where(Claim.kind == "ticket"))}
+    assert keys == {"a" * 32, "b" * 32, None}
+    # the window is rolling: a day later the same client may open tickets again
+    monkeypatch.setenv("ASSURANCE_NOW", "2026-11-28T10:00:01+08:00")
+    guest("conv-c", "t1")
+    # signed-in customers are not limited this way
+    for i in range(6):
+        demo.open_ticket("C1002", "conv-9", "handoff", "call me", f"c-{i}", client_key="a" * 32, **limits)
+    assert len(demo.claims("C1002", "ticket")) == 6
+
+
 def test_customer_ticket(demo: Store) -> None:
     ticket = demo.open_ticket("C1002", "conv-9", "compensation", "call me", "t-1")
     assert ticket.customer_id == "C1002" and ticket.conversation_id == "conv-9"
