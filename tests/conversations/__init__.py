@@ -1,0 +1,1 @@
+"""Blind end-to-end conversation suite (see suite.py and expectations.py)."""
