@@ -44,6 +44,7 @@ from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 from dateutil.relativedelta import relativedelta
 
 from bot import clock
+from bot.nlu import time_ranges
 from bot.nlu.patterns import find_ids
 
 logger = logging.getLogger(__name__)
@@ -53,7 +54,12 @@ DEFAULT_DIMENSIONS = ("time", "duration", "amount-of-money", "number")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 RANGE_WORD_RE = re.compile(r"\b(?:to|till|til|until|through|thru|and)\b|[-–—~到至]", re.I)
-ZH_JOIN_RE = re.compile(r"^\s*(?:到|至|-|–|—|~)\s*$")
+#: Chinese day parts: "凌晨1点" is 01:00, but Duckling reads the part and the hour apart.
+ZH_AM_RE = re.compile(r"(?:凌晨|半夜|早上|清晨|上午)\s*$")
+ZH_PM_RE = re.compile(r"(?:下午|晚上|傍晚|夜里)\s*$")
+ZH_PART_RE = re.compile(r"^(?:凌晨|半夜|早上|清晨|上午|中午|下午|晚上|傍晚|夜里)$")
+ZH_JOIN_RE = re.compile(r"^\s*(?:到|至|-|–|—|~)\s*(?:凌晨|半夜|早上|清晨|上午|中午|下午|晚上|傍晚|夜里)?\s*$")
+ZH_SPLIT_RE = re.compile(r"[到至]")
 YUAN_BEFORE_RE = re.compile(r"(?:[¥￥]|\b(?:rmb|cny)\s*)$", re.I)
 YUAN_AFTER_RE = re.compile(r"^\s*(?:元|块钱|块|(?:rmb|cny|yuan|kuai)\b)", re.I)
 YUAN_TEXT_RE = re.compile(r"[¥￥元块]|\b(?:rmb|cny|yuan|kuai)\b", re.I)
@@ -236,12 +242,44 @@ class DucklingParser:
     def _raw_matches(self, text: str, ref: datetime) -> List[_Match]:
         found = []
         for offset, chunk in chunks(text):
-            langs = ["EN", "ZH"] if CJK_RE.search(chunk) else ["EN"]
-            for lang in langs:
-                for item in _parse(chunk, lang, ref, self.dimensions):
-                    found.append(_Match(item["dim"], offset + item["start"], offset + item["end"],
-                                        lang, item["value"]))
+            for item in _parse(chunk, "EN", ref, self.dimensions):
+                found.append(_Match(item["dim"], offset + item["start"], offset + item["end"],
+                                    "EN", item["value"]))
+            if CJK_RE.search(chunk):
+                found += self._chinese_matches(text, offset, chunk, ref)
         return found
+
+    def _chinese_matches(self, text: str, offset: int, chunk: str, ref: datetime) -> List[_Match]:
+        """Each side of 到/至 on its own (Duckling's own Chinese ranges swallow the day
+        part of the end, "11点到凌晨" + "1点"), with "凌晨1点" read as 01:00."""
+        found = []
+        start = 0
+        for piece in ZH_SPLIT_RE.split(chunk):
+            for item in _parse(piece, "ZH", ref, self.dimensions):
+                body = piece[item["start"]:item["end"]]
+                value = item["value"]
+                if item["dim"] == "time" and ZH_PART_RE.match(body.strip()):
+                    continue  # a bare day part; it qualifies the hour after it
+                if item["dim"] == "time" and value.get("type") == "value":
+                    value = self._zh_day_part(text[:offset + start + item["start"]], value)
+                found.append(_Match(item["dim"], offset + start + item["start"],
+                                    offset + start + item["end"], "ZH", value))
+            start += len(piece) + 1
+        return found
+
+    @staticmethod
+    def _zh_day_part(before: str, value: Dict[str, Any]) -> Dict[str, Any]:
+        """An hour right after 凌晨/早上 is before noon; after 下午/晚上, after noon."""
+        moment = _dt(value.get("value"))
+        if moment is None or value.get("grain") not in GRAIN_DELTA:
+            return value
+        if ZH_AM_RE.search(before) and moment.hour >= 12:
+            moment -= timedelta(hours=12)
+        elif ZH_PM_RE.search(before) and moment.hour < 12:
+            moment += timedelta(hours=12)
+        else:
+            return value
+        return {**value, "value": _iso(moment)}
 
     @staticmethod
     def _drop_inside_ids(text: str, matches: List[_Match]) -> List[_Match]:
@@ -339,6 +377,10 @@ class DucklingParser:
     def _time_value(self, body: str, match: _Match, ref: datetime) -> Tuple[Any, Dict[str, Any]]:
         raw = match.value
         extra: Dict[str, Any] = {}
+        found = time_ranges.find_range(body) if match.lang == "EN" else None
+        if found is not None and self.past:
+            start, end = self._place_range(body, found, ref)
+            return {"from": _iso(start), "to": _iso(end)}, {"clock_range": True}
         if raw.get("type") == "interval":
             start = _dt((raw.get("from") or {}).get("value"))
             end = _dt((raw.get("to") or {}).get("value"))
@@ -365,7 +407,35 @@ class DucklingParser:
                 name, delta = period
                 moment = moment - delta
                 extra["shifted_to_past"] = name
+            elif time_ranges.WEEKDAY_RE.search(body):
+                # "Saturday the 21st": Duckling finds the next Saturday that is a 21st
+                # (August next year); the day of the month is what people mean.
+                again = self._past_time(time_ranges.without_weekday(body), match.lang, ref)
+                if again is not None:
+                    moment, extra["shifted_to_past"] = again, "weekday_dropped"
         return _iso(moment), extra
+
+    def _past_time(self, body: str, lang: str, ref: datetime) -> Optional[datetime]:
+        """The first time value in `body`, moved to the past like any other."""
+        for item in _parse(body, lang, ref, ("time",)):
+            value = item["value"]
+            got = _dt((value.get("from") or {}).get("value") if value.get("type") == "interval"
+                      else value.get("value"))
+            if got is None:
+                return None
+            if got > ref:
+                period = self._past_period(body[item["start"]:item["end"]], lang, got, ref)
+                got = got - period[1] if period else None
+            return got
+        return None
+
+    def _place_range(self, body: str, found: "time_ranges.ClockRange",
+                     ref: datetime) -> Tuple[datetime, datetime]:
+        """A clock range on the day the rest of the phrase names (default: today)."""
+        rest = (body[:found.start] + " " + body[found.end:]).strip()
+        day = self._past_time(rest, "EN", ref) if rest else None
+        midnight = (day or ref).replace(hour=0, minute=0, second=0, microsecond=0)
+        return time_ranges.place(found, midnight, ref, bool(time_ranges.NIGHT_RE.search(rest)))
 
     def _past_period(
         self, body: str, lang: str, anchor: datetime, ref: datetime

@@ -1,0 +1,82 @@
+"""Times read right (issue 15, failure family 3): clock ranges across midnight, ranges
+with a day part, weekday plus day of month, Chinese day parts. Through the real
+Duckling parser at Friday 2026-11-27 10:00 UTC+08:00, and the pure range reader."""
+from __future__ import annotations
+
+from datetime import datetime, time
+
+import pytest
+
+from bot.nlu import time_ranges
+from bot.nlu.duckling import DucklingParser
+
+NOW = datetime.fromisoformat("2026-11-27T10:00:00+08:00")  # Friday
+
+
+@pytest.fixture(scope="module")
+def parser() -> DucklingParser:
+    return DucklingParser()
+
+
+def times(parser: DucklingParser, text: str, now: datetime = NOW) -> list:
+    return [e["value"] for e in parser.parse(text, now) if e["entity"] == "time"]
+
+
+def span(start: str, end: str) -> dict:
+    return {"from": f"2026-11-{start}:00+08:00", "to": f"2026-11-{end}:00+08:00"}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("from 11pm to 1am last night", span("26T23:00", "27T01:00")),
+    ("it was down from 11pm to 1am", span("26T23:00", "27T01:00")),
+    ("Tuesday afternoon 3 to 5", span("24T15:00", "24T17:00")),
+    ("this morning 7:10 to 8:45", span("27T07:10", "27T08:45")),
+    ("yesterday 2pm to 3:35pm", span("26T14:00", "26T15:35")),
+    ("down from 8:00 to 9:30 this morning", span("27T08:00", "27T09:30")),
+    ("between 2 and 4 yesterday", span("26T14:00", "26T16:00")),
+    ("from 1am to 3am last night", span("27T01:00", "27T03:00")),
+    ("昨晚11点到凌晨1点", span("26T23:00", "27T01:00")),
+    ("周二下午三点到五点", span("24T15:00", "24T17:00")),
+    ("昨天下午2点到3点35分", span("26T14:00", "26T15:35")),
+])
+def test_ranges_with_a_day(parser, text, expected):
+    assert expected in times(parser, text)
+
+
+def test_an_ambiguous_range_is_the_latest_past_occurrence(parser):
+    # said at 16:00, "10 till 11:20" is this morning (was: yesterday)
+    at_four = datetime.fromisoformat("2026-11-27T16:00:00+08:00")
+    assert span("27T10:00", "27T11:20") in times(parser, "from 10 till 11:20", at_four)
+    # said at 10:00 it cannot have ended at 11:20 today
+    assert span("26T10:00", "26T11:20") in times(parser, "from 10 till 11:20")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("the outage ended on Saturday the 21st at noon", "2026-11-21T12:00:00+08:00"),
+    ("last Saturday at noon", "2026-11-21T12:00:00+08:00"),
+    ("凌晨1点", "2026-11-27T01:00:00+08:00"),
+    ("the 24th", "2026-11-24T00:00:00+08:00"),
+])
+def test_single_times_resolve_to_the_recent_past(parser, text, expected):
+    assert expected in times(parser, text)
+
+
+def test_ids_and_dates_are_not_clock_ranges():
+    assert time_ranges.find_range("bought on 2026-11-12") is None
+    assert time_ranges.find_range("order CS2611240001") is None
+    assert time_ranges.find_range("ecs-1a2b3c4d") is None
+
+
+@pytest.mark.parametrize("text,begin,finish", [
+    ("11pm to 1am", time(23), time(1)),
+    ("11 to 1am", time(23), time(1)),
+    ("9 to 11pm", time(21), time(23)),
+    ("afternoon 3 to 5", time(15), time(17)),
+    ("morning 11 to 1", time(11), time(13)),
+    ("13:00-15:30", time(13), time(15, 30)),
+    ("12pm to 2pm", time(12), time(14)),
+    ("12am to 2am", time(0), time(2)),
+])
+def test_find_range_reads_am_pm_and_day_parts(text, begin, finish):
+    found = time_ranges.find_range(text)
+    assert found is not None and (found.begin, found.finish) == (begin, finish)
