@@ -90,7 +90,7 @@ class ValidateFaultForm(AssuranceFormValidation):
         if value == NONE:
             return {"fault_incident": NONE}
         cid = customer_id(tracker)
-        ident = value.strip().upper() if isinstance(value, str) else None
+        ident = facts.parse_id(value, "incident_id")  # only a real id is ever said back
         known = {i.incident_id for i in await store_access.read(tracker, "incidents", cid)} if cid else set()
         if ident and ident in known:
             return {"fault_incident": ident, FAILURES: 0.0}
@@ -102,12 +102,13 @@ class ValidateFaultForm(AssuranceFormValidation):
         if value == NONE:
             return {"fault_order": NONE}
         cid = customer_id(tracker)
-        if cid and isinstance(value, str):
-            order = await store_access.read(tracker, "find_order", cid, value)
+        ident = facts.parse_id(value, "order_id", "resource_id")  # only a real id is said back
+        if cid and ident:
+            order = await store_access.read(tracker, "find_order", cid, ident)
             if order is not None:
                 return {"fault_order": order.order_id, FAILURES: 0.0}
-            say(dispatcher, "utter_order_not_found", item=value)
-        return self.failed("fault_order", dispatcher, tracker, domain, said=bool(cid and isinstance(value, str))) | {"fault_order": None}
+            say(dispatcher, "utter_order_not_found", item=ident)
+        return self.failed("fault_order", dispatcher, tracker, domain, said=bool(cid and ident)) | {"fault_order": None}
 
     async def validate_scenario(self, value, dispatcher, tracker, domain):
         return await self.check("scenario", value, dispatcher, tracker, domain)

@@ -29,6 +29,35 @@ SCENARIOS = _ENUMS["scenario"]
 HOST_STATUSES = _ENUMS["host_status"]
 FILING_STATUSES = _ENUMS["filing_status"]
 
+def _id_patterns() -> Dict[str, "re.Pattern[str]"]:
+    from bot.nlu.patterns import id_patterns  # data/nlu/entities.yml: the one source
+
+    return {name: re.compile(pattern, re.IGNORECASE) for name, pattern in id_patterns().items()}
+
+
+_IDS = _id_patterns()
+#: Resource ids are written in lower case (ecs-1a2b3c4d), every other id in upper case.
+_LOWER_IDS = {"resource_id"}
+
+
+def parse_id(value: Any, *entities: str) -> Optional[str]:
+    """`value` when it is exactly one identifier of one of these entities (order_id,
+    resource_id, incident_id, filing_id, claim_ref), in its canonical case; else None.
+
+    Entity values can be anything a client types (`/inform{"order_id": "<img ...>"}`),
+    so an id is checked against its pattern before it is looked up or said back: a
+    value that is not an id is never echoed in a reply (issue 9, finding 10)."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    for name in entities:
+        if _IDS[name].fullmatch(text):
+            canonical = text.lower() if name in _LOWER_IDS else text.upper()
+            if _IDS[name].fullmatch(canonical):
+                return canonical
+    return None
+
+
 #: Free-text answers for the enum questions that have no NLU entity (I6, I7).
 #: Order matters: the first pattern that matches wins.
 _HOST_STATUS_WORDS = (
@@ -265,7 +294,7 @@ def _fault_end(value: Any) -> Any:
 #: Applied again when a case is built, so a raw, not yet validated slot value can
 #: never reach the policy.
 SLOT_PARSERS = {
-    "refund_item": lambda v: v if isinstance(v, str) and v.strip() else None,
+    "refund_item": lambda v: parse_id(v, "order_id", "resource_id"),
     "customer_tier": parse_tier,
     "refunds_this_year": parse_count,
     "billing": lambda v: parse_enum(v, BILLINGS),

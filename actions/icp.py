@@ -65,7 +65,7 @@ class ValidateIcpForm(AssuranceFormValidation):
 
     async def validate_icp_filing(self, value, dispatcher, tracker, domain):
         cid = customer_id(tracker)
-        ident = value.strip().upper() if isinstance(value, str) else None
+        ident = facts.parse_id(value, "filing_id")  # only a real id is ever said back
         known = {f.filing_id for f in await store_access.read(tracker, "filings", cid)} if cid else set()
         if ident and ident in known:
             return {"icp_filing": ident, FAILURES: 0.0}

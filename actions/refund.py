@@ -334,7 +334,8 @@ class ActionRefundStatus(Action):
         if not cid:
             say(dispatcher, "utter_status_guest")
             return []
-        ref = next(tracker.get_latest_entity_values("claim_ref"), None)
+        # a value that is not a reference is ignored (never said back): all claims are listed
+        ref = facts.parse_id(next(tracker.get_latest_entity_values("claim_ref"), None), "claim_ref")
         if ref:
             claim = await store_access.call("claim", cid, ref)
             claims = [claim] if claim else []

@@ -1,4 +1,6 @@
-"""Telegram, Slack and Facebook Messenger: Rasa's connectors, two changes each.
+"""Telegram, Slack and Facebook Messenger: Rasa's connectors, two changes each (three
+for Slack: its mrkdwn text is escaped, see `slack_escape`; Telegram is sent without a
+parse_mode and Messenger has no markup, so both show any text as written).
 
 1. Buttons degrade to numbered text where the channel cannot show them (Slack shows
    at most 5 buttons, a Messenger button template at most 3, quick replies at most 13,
@@ -163,8 +165,17 @@ class AssuranceTelegramInput(TelegramInput):
 
 # --- Slack ----------------------------------------------------------------------------
 
+def slack_escape(text: str) -> str:
+    """Slack's escaping for mrkdwn text: `&`, `<`, `>` (https://api.slack.com/reference/surfaces/formatting#escaping).
+
+    A message's `text` is read as mrkdwn, where `<url|label>` is a link and
+    `<!channel>` pings everyone; escaped, any value a bot text repeats stays inert."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 class AssuranceSlackBot(SlackBot):
-    """Slack output with a configurable API base URL and numbered-text fallback."""
+    """Slack output with a configurable API base URL and numbered-text fallback; every
+    mrkdwn text is escaped (issue 9, finding 10), plain_text blocks are sent as is."""
 
     def __init__(self, token: Text, slack_channel: Optional[Text] = None,
                  thread_id: Optional[Text] = None, proxy: Optional[Text] = None,
@@ -175,14 +186,25 @@ class AssuranceSlackBot(SlackBot):
 
             self.client = AsyncWebClient(token, proxy=proxy, base_url=api_base_url.rstrip("/") + "/")
 
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await super().send_text_message(recipient_id, slack_escape(text), **kwargs)
+
     async def send_text_with_buttons(self, recipient_id: Text, text: Text,
                                      buttons: List[Dict[Text, Any]], **kwargs: Any) -> None:
+        recipient = self.slack_channel or recipient_id
         if len(buttons) > SLACK_MAX_BUTTONS:
             MEMORY.remember(self.name(), recipient_id, buttons)
-            await self._post_message(channel=self.slack_channel or recipient_id, as_user=True,
-                                     text=numbered_text(text, buttons), type="mrkdwn")
+            await self._post_message(channel=recipient, as_user=True,
+                                     text=slack_escape(numbered_text(text, buttons)), type="mrkdwn")
             return
-        await super().send_text_with_buttons(recipient_id, text, buttons, **kwargs)
+        # Rasa's own, except that the mrkdwn fallback `text` is escaped (the blocks are
+        # plain_text, which Slack shows as written)
+        await self._post_message(
+            channel=recipient, as_user=True, text=slack_escape(text),
+            blocks=[{"type": "section", "text": {"type": "plain_text", "text": text}},
+                    {"type": "actions", "elements": [
+                        {"type": "button", "text": {"type": "plain_text", "text": b["title"]},
+                         "value": b["payload"]} for b in buttons]}])
 
 
 class _ApiBaseUrl:

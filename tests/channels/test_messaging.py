@@ -211,3 +211,48 @@ def test_credentials_generator_only_adds_configured_channels(tmp_path):
     full = yaml.safe_load(open("credentials.messaging.yml"))
     for channel, (required, _optional) in MESSAGING.items():
         assert full[channel] == {k: f"${{{v}}}" for k, v in required.items()}
+
+
+# --- issue 9, finding 10: echoed values are neutralised per channel ----------------
+
+MARKUP = "<https://evil.example|CS2611240001> <!channel> <b>x</b> & *y* [z](https://evil.example)"
+
+
+def test_slack_text_is_escaped_so_nothing_becomes_a_link_or_a_mention(stack):
+    """Slack reads a message's `text` as mrkdwn: `<url|label>` is a link, `<!channel>`
+    pings everyone. Its escaping rule (&, <, >) makes any bot text inert."""
+    apis = stack.apis
+    body = json.dumps(slack_event("U0SLACK4", "D0SLACK4", MARKUP)).encode()
+    post(f"{stack.url}/webhooks/slack/webhook", body, slack_headers(SLACK_SECRET, body))
+    call = apis.wait_for(lambda: [c for c in apis.sent("slack", "chat.postMessage")
+                                  if c["body"].get("channel") == "D0SLACK4"])[-1]["body"]
+    assert "<" not in call["text"] and ">" not in call["text"], call["text"]
+    assert "&lt;!channel&gt;" in call["text"] and " &amp; " in call["text"]
+    # (Rasa's Slack input already turns a user's <url|label> into the label)
+    echoed = f"echo {stack.received[-1].text}"
+    assert call["blocks"][0]["text"] == {"type": "plain_text", "text": echoed}  # shown as typed
+    assert call["blocks"][1]["elements"][0]["value"] == "/affirm"
+
+
+async def test_slack_plain_and_numbered_texts_are_escaped_too():
+    sent = []
+
+    class Client:
+        async def chat_postMessage(self, **kwargs):
+            sent.append(kwargs)
+
+    bot = messaging.AssuranceSlackBot("xoxb-test")
+    bot.client = Client()
+    await bot.send_text_message("D1", "I can't find <b>x</b> & <!here>")
+    assert sent[-1]["text"] == "I can't find &lt;b&gt;x&lt;/b&gt; &amp; &lt;!here&gt;"
+    await bot.send_text_with_buttons("D1", "Pick <!here>", [{"title": f"<{i}>", "payload": f"/p{i}"}
+                                                            for i in range(6)])
+    assert "<" not in sent[-1]["text"] and "&lt;!here&gt;" in sent[-1]["text"]
+
+
+def test_telegram_sends_plain_text_never_a_parse_mode(stack):
+    """Telegram renders HTML or Markdown only when asked (parse_mode): never asked."""
+    chat = 5550004
+    post(f"{stack.url}/webhooks/telegram/webhook", json.dumps(telegram_update(chat, MARKUP)).encode())
+    reply = stack.apis.wait_for(lambda: texts(stack.apis, chat))[-1]
+    assert "parse_mode" not in reply and reply["text"] == f"echo {MARKUP}"
