@@ -11,6 +11,7 @@ demo account without a password).
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
 from pathlib import Path
@@ -104,8 +105,19 @@ def make_app(rasa_url: str, demo: Optional[bool] = None) -> web.Application:
         return web.json_response({"token": token, "customer_id": who.customer_id,
                                   "expires_at": who.expires_at.isoformat(), "demo": True})
 
+    class _Request(web.Request):
+        """A request aiohttp cannot parse (bad request line, header or length) is
+        answered by aiohttp itself with a 400, before routing: no app signal sees that
+        response, so the headers are added here (match_info is unset only then)."""
+
+        async def _prepare_hook(self, response: web.StreamResponse) -> None:
+            if self._match_info is None:
+                await security_headers(self, response)
+            await super()._prepare_hook(response)
+
     app = web.Application(middlewares=[no_internal_errors], client_max_size=16 * 1024)
     app.on_response_prepare.append(security_headers)
+    app._make_request = functools.partial(app._make_request, _cls=_Request)  # aiohttp 3.9 hook
     app.router.add_get("/", support)
     app.router.add_get("/index.html", support)
     app.router.add_get("/faq.html", faq_page)

@@ -166,3 +166,24 @@ async def test_demo_token_malformed_bodies_never_a_500(client_for, raw, headers)
     resp = await client.post("/demo/token", data=raw, headers=headers)
     assert 400 <= resp.status < 500, (resp.status, await resp.text())
     assert_security_headers(resp)
+
+
+@pytest.mark.parametrize("raw", [
+    b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",  # request line too long
+    b"G@T / HTTP/1.1\r\nHost: x\r\n\r\n",  # no such method token
+    b"GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+    b"POST /demo/token HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+], ids=["long-line", "bad-method", "bad-header", "bad-length"])
+async def test_security_headers_even_on_requests_aiohttp_cannot_parse(client_for, raw):
+    """aiohttp answers these 400s itself, before any routing or middleware."""
+    import asyncio
+
+    client = await client_for(True)
+    reader, writer = await asyncio.open_connection(client.host, client.port)
+    writer.write(raw)
+    await writer.drain()
+    head = (await asyncio.wait_for(reader.read(65536), 5)).split(b"\r\n\r\n")[0].decode()
+    writer.close()
+    assert head.startswith("HTTP/1.") and " 400 " in head.splitlines()[0], head
+    for name in SECURITY_HEADERS:
+        assert f"\r\n{name}: " in head, (name, head)
