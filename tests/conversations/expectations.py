@@ -230,8 +230,10 @@ class TurnObservation:
     slots: Dict[str, Any] = field(default_factory=dict)
     actions: List[str] = field(default_factory=list)
     intent: Optional[str] = None
+    slots_set: Dict[str, Any] = field(default_factory=dict)  # SlotSet events of this turn
     new_claims: List[Claim] = field(default_factory=list)
     error: Optional[str] = None  # the channel refused or failed (status/body)
+    channel_texts: Optional[List[str]] = None  # what the REST channel answered
 
     @property
     def text(self) -> str:
@@ -578,6 +580,10 @@ def check_turn(expect: Optional[Mapping[str, Any]], obs: TurnObservation) -> Lis
         checks.append(Check("reply", "a reply", False, obs.error))
     elif not obs.replies:
         checks.append(Check("reply", "a reply", False, "the assistant said nothing"))
+    elif obs.channel_texts is not None and obs.channel_texts != [r.text for r in obs.replies if r.text]:
+        # the runner read the wrong part of the tracker: never score such a turn
+        checks.append(Check("reply", "tracker matches the channel's answer", False,
+                            f"channel said {obs.channel_texts!r}, tracker has {[r.text for r in obs.replies]!r}"))
     for key, value in (expect or {}).items():
         checks.append(TURN_CHECKS[key](value, obs))
     return checks
