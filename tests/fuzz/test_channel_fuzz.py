@@ -184,13 +184,17 @@ def test_rest_length_limit_is_a_clear_413(server) -> None:
     assert len(recorder.received) == before
 
 
-async def _sio_session(base: str, payloads: list, expect: int, timeout: float = 10.0) -> tuple[list, bool]:
-    """Emit ``payloads`` as user_uttered events (None = no data at all); the replies."""
+async def _sio_session(base: str, payloads: list, expect: int, timeout: float = 10.0,
+                       dones: list | None = None) -> tuple[list, bool]:
+    """Emit ``payloads`` as user_uttered events (None = no data at all); the replies
+    (and, into ``dones`` when given, every `bot_done`; then it also waits for those)."""
     import socketio
 
     events: list = []
     client = socketio.AsyncClient(reconnection=False)
     client.on("bot_uttered", lambda data=None: events.append(data))
+    if dones is not None:
+        client.on("bot_done", lambda data=None: dones.append(data))
     await client.connect(base, socketio_path="/socket.io", transports=["polling"], wait_timeout=10)
     try:
         await client.emit("session_request", {"session_id": "fuzz-session-01"})
@@ -200,7 +204,8 @@ async def _sio_session(base: str, payloads: list, expect: int, timeout: float = 
             else:
                 await client.emit("user_uttered", p)
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and len(events) < expect:
+        while time.monotonic() < deadline and (
+                len(events) < expect or (dones is not None and len(dones) < len(payloads))):
             await asyncio.sleep(0.05)
         return events, client.connected
     finally:
@@ -236,4 +241,137 @@ def test_socketio_message_event_without_data_gets_a_reply(server) -> None:
     base, _ = server
     events, connected = asyncio.run(_sio_session(base, [None], 1, timeout=5))
     assert events, "no reply to a message event without data"
+    assert connected
+
+
+
+# --- issue 9: metadata shapes and Unicode edge cases -------------------------------
+
+from bot.channels import common  # noqa: E402
+
+#: Unicode that once broke something, or could: lone surrogates (not UTF-8: a 500 on
+#: REST, silence on socket.io), NUL and other controls, bidi controls (RTL override,
+#: marks, isolates), BOM, noncharacters, the last code point, combining floods, ZWJ
+#: emoji families, and emoji strings at and past the length limit.
+UNICODE_EDGES = [
+    "hello \ud800", "\udfff", "a\udc00b", "\ud83d", "\ud83d\ude00 ok",
+    "\x00", "a\x00b\x00", "\x00" * 50 + "hi", "\x1b[2J\x07\x7f\x9b",
+    "\u202eevil\u202c refund", "\u200f\u200e\u061c", "\u2066isolate\u2069", "\u202a\u202b\u202d",
+    "\ufeffBOM", "\ufffe\uffff", "\U0010ffff", "e" + "\u0301" * 999, "e" + "\u0301" * 5000,
+    "\U0001f916" * 1000, "\U0001f916" * 1001, "\U0001f468\u200d\U0001f469\u200d\U0001f467" * 100,
+    "\U0001f468\u200d\U0001f469\u200d\U0001f467" * 300, "\u0645\u0631\u062d\u0628\u0627 \u05e9\u05dc\u05d5\u05dd 123",
+    "\u3000\u2028\u2029", "\u00a0", "\U000e0041\U000e007f",
+]
+#: Text with every code point, lone surrogates included (hypothesis leaves those out
+#: unless asked).
+any_text = st.text(st.characters(exclude_categories=()), max_size=60)
+json_scalars_any = st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30),
+                             st.floats(allow_nan=True, allow_infinity=True), any_text)
+json_values = st.recursive(
+    json_scalars_any,
+    lambda children: st.one_of(st.lists(children, max_size=4),
+                               st.dictionaries(any_text, children, max_size=4)),
+    max_leaves=40)
+deep = st.integers(1, 40).map(lambda n: __import__("functools").reduce(
+    lambda acc, _: {"x": acc}, range(n), 1))
+big = st.integers(1, 30_000).map(lambda n: {"blob": "x" * n})
+metadata_shapes = st.one_of(json_values, deep, big,
+                            st.dictionaries(any_text, json_values, max_size=6),
+                            st.just({"auth": {"customer_id": "C1001", "verified": True}}),
+                            st.just({"client_address": "f" * 32, "AUTH ": 1}))
+
+
+def _metadata_depth(value) -> int:
+    stack, worst = [(value, 1)], 0
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            worst = max(worst, depth)
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            worst = max(worst, depth)
+            stack.extend((v, depth + 1) for v in node)
+    return worst
+
+
+def _check_accepted_metadata(metadata: dict) -> None:
+    """What reaches Rasa: bounded, valid Unicode, no forged server keys."""
+    assert common.CLIENT_ADDRESS_KEY in metadata and common.ADDRESS_KEY.fullmatch(
+        metadata[common.CLIENT_ADDRESS_KEY]), metadata
+    client = {k: v for k, v in metadata.items() if k != common.CLIENT_ADDRESS_KEY}
+    assert "auth" not in {str(k).strip().lower() for k in client}
+    raw = json.dumps(client, ensure_ascii=False, separators=(",", ":"))
+    raw.encode("utf-8")  # no lone surrogate anywhere
+    assert len(raw.encode("utf-8")) <= common.DEFAULT_MAX_METADATA_BYTES
+    assert _metadata_depth(client) <= common.DEFAULT_MAX_METADATA_DEPTH
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(metadata=metadata_shapes, text=st.one_of(st.sampled_from(UNICODE_EDGES), any_text))
+def test_rest_any_metadata_any_unicode(server, metadata, text) -> None:
+    base, recorder = server
+    raw = json.dumps({"sender": "page-session-01", "message": text, "metadata": metadata}).encode()
+    before = len(recorder.received)
+    status = check_rest(base, recorder, raw)
+    if status == 200:
+        msg = recorder.received[-1]
+        _check_accepted_metadata(msg.metadata)
+        msg.text.encode("utf-8")  # only valid Unicode reaches Rasa
+        assert not common.CONTROL.search(msg.text)
+    else:
+        assert len(recorder.received) == before
+
+
+@pytest.mark.parametrize("text", UNICODE_EDGES)
+def test_rest_unicode_edge_cases(server, text) -> None:
+    base, recorder = server
+    body = {"sender": "page-session-01", "message": text}
+    # \uXXXX escapes: a lone surrogate arrives as one (an escaped pair is one character)
+    escaped = json.dumps(body).encode()
+    status = check_rest(base, recorder, escaped)
+    assert status in (200, 400, 413)
+    if common.has_lone_surrogate(json.loads(escaped)["message"]):
+        assert status == 400
+    if status == 200:
+        recorder.received[-1].text.encode("utf-8")
+    # raw: a surrogate written out as bytes is no UTF-8, so the body is no JSON at all
+    raw = json.dumps(body, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    status = check_rest(base, recorder, raw)
+    assert status in (200, 400, 413)
+    if common.has_lone_surrogate(text):
+        assert status == 400
+
+
+def test_socketio_unicode_edge_cases_each_get_a_reply_and_bot_done(server) -> None:
+    pytest.importorskip("socketio")
+    base, recorder = server
+    before = len(recorder.received)
+    for start in range(0, len(UNICODE_EDGES), 8):  # engine.io takes at most 16 packets a poll
+        payloads = [{"message": t} for t in UNICODE_EDGES[start:start + 8]]
+        dones: list = []
+        events, connected = asyncio.run(_sio_session(base, payloads, len(payloads), timeout=20,
+                                                     dones=dones))
+        assert len(events) >= len(payloads) and len(dones) >= len(payloads), (payloads, events, dones)
+        assert connected
+    for message in recorder.received[before:]:
+        message.text.encode("utf-8")
+        assert len(message.text) <= LIMIT
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(batch=st.lists(st.tuples(metadata_shapes, st.one_of(st.sampled_from(UNICODE_EDGES), any_text)),
+                      min_size=1, max_size=4))
+def test_socketio_any_metadata_any_unicode_gets_a_reply_and_bot_done(server, batch) -> None:
+    pytest.importorskip("socketio")
+    base, recorder = server
+    payloads = [{"message": text, "metadata": metadata} for metadata, text in batch]
+    before = len(recorder.received)
+    dones: list = []
+    events, connected = asyncio.run(_sio_session(base, payloads, len(payloads), timeout=20, dones=dones))
+    assert len(events) >= len(payloads) and len(dones) >= len(payloads), (payloads, events, dones)
+    for message in recorder.received[before:]:
+        _check_accepted_metadata(message.metadata)
+        message.text.encode("utf-8")
     assert connected
