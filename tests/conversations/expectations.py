@@ -516,17 +516,31 @@ def _check_rules(expected: Any, obs: TurnObservation) -> Check:
     return Check("rules", want, not missing, f"rules given {given or '-'}" + (f"; missing {missing}" if missing else ""))
 
 
+_DATE_LIKE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}\s+(?:%s)[a-z]*\.?(?:\s+\d{4})?|(?:%s)[a-z]*\.?\s+\d{1,2}"
+                        r"|\d{1,2}\s*月\s*\d{1,2}\s*[日号]" % ("|".join(m[:3] for m in _MONTHS), "|".join(m[:3] for m in _MONTHS)), re.I)
+_MINUTES_LIKE = re.compile(r"\d+(?:\.\d+)?\s?(?:minutes?|mins?|min|分钟|hours?|h|小时)\b", re.I)
+
+
+def _found(pieces: Sequence[str], what: str) -> str:
+    if not pieces:
+        return f"no {what} in the reply"
+    return f"{what} in the reply: " + ", ".join(dict.fromkeys(pieces))
+
+
 def _check_amount(expected: Any, obs: TurnObservation) -> Check:
-    return Check("amount", str(expected), amount_in_text(expected, obs.text), "")
+    figures = [str(v) for v, decimals, _, _ in _numbers(obs.text) if decimals]
+    return Check("amount", str(expected), amount_in_text(expected, obs.text), _found(figures, "figures"))
 
 
 def _check_minutes(expected: Any, obs: TurnObservation) -> Check:
-    return Check("minutes", expected, minutes_in_text(expected, obs.text), "")
+    return Check("minutes", expected, minutes_in_text(expected, obs.text),
+                 _found(_MINUTES_LIKE.findall(obs.text), "durations"))
 
 
 def _check_apply_by(expected: Any, obs: TurnObservation) -> Check:
     day = as_date(expected)
-    return Check("apply_by", day.isoformat() if day else expected, date_in_text(expected, obs.text), "")
+    return Check("apply_by", day.isoformat() if day else expected, date_in_text(expected, obs.text),
+                 _found(_DATE_LIKE.findall(obs.text), "dates"))
 
 
 def _check_scope(expected: str, obs: TurnObservation) -> Check:

@@ -337,8 +337,9 @@ def _reply_of(event: Dict[str, Any]) -> ex.Reply:
 
 def turn_events(events: List[Dict[str, Any]], users_before: int) -> List[Dict[str, Any]]:
     """The events from this turn's user message on: after the first `users_before`
-    user events (the tracker's list is not append-only by position between reads;
-    counting user messages is). No new user event (the channel refused it): none."""
+    user events. Positions are not stable between reads (the first read shows the
+    session-start metadata slot event before `action_session_start`, later reads do
+    not); counting user messages is. No new user event (the channel refused it): none."""
     count = 0
     for index, event in enumerate(events):
         if event.get("event") == "user":
