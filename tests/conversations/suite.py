@@ -27,7 +27,7 @@ import json
 import os
 import random
 import sys
-import tempfile
+import shutil
 import threading
 import time
 import urllib.parse
@@ -36,7 +36,7 @@ import uuid
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -693,8 +693,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             if not MODEL.exists():
                 print(f"{MODEL} is missing: train it first (make train)", file=sys.stderr)
                 return 2
-            workdir = Path(tempfile.mkdtemp(prefix="conversations-stack-"))
-            print(f"starting the stack in {workdir} ...", flush=True)
+            workdir = args.out / "stack"  # its logs stay there for a look after the run
+            shutil.rmtree(workdir, ignore_errors=True)
+            workdir.mkdir(parents=True)
+            print(f"starting the stack (logs in {workdir}) ...", flush=True)
             t0 = time.monotonic()
             stack = Stack(workdir)
             stack.start()
