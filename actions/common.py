@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from datetime import datetime
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
@@ -72,6 +73,33 @@ def show_time(value: Any) -> str:
 def show_date(value: Any) -> str:
     text = show_time(value)
     return text.split(",")[0] if text else ""
+
+
+#: What the policy's field names mean to a customer (a bad-input message names the field).
+FIELD_WORDS = {
+    "purchased_at": "the purchase time",
+    "fault_start": "the time the fault started",
+    "fault_end": "the time it was fixed",
+    "approved_at": "the approval time",
+    "amount_paid": "the amount paid",
+    "unrecoverable_discounts": "the discount that can't be recovered",
+    "daily_cost": "the daily cost",
+    "accumulated_recharge": "the total recharge",
+    "refunds_this_year": "the number of refunds this year",
+    "customer_delay_days": "the days of delay",
+    "now": "now",
+}
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
+_FIELD = re.compile(r"\b(?:items\[\d+\]\.|customer\.|host\.|filing\.)?([a-z]+(?:_[a-z]+)+|now)\b")
+
+
+def readable_problem(message: str) -> str:
+    """A policy bad-input message in the customer's terms: field names as words,
+    ISO times as 'Fri 27 Nov 2026, 10:00 (UTC+08:00)' (never an internal name)."""
+    text = _ISO.sub(lambda m: show_time(m.group(0)), str(message))
+    text = _FIELD.sub(lambda m: FIELD_WORDS.get(m.group(1), m.group(1).replace("_", " ")), text)
+    text = re.sub(r"^([^:]+): ", r"\1 ", text)
+    return text[:1].upper() + text[1:]
 
 
 def say(dispatcher: CollectingDispatcher, response: str, **facts: Any) -> None:

@@ -13,7 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import facts, store_access
+from actions import facts, stated_facts, store_access
 from actions.common import decide, guarded, logger, next_facts, say, service_down, show_date, show_time
 from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation, previous_value
 from actions.identity import customer_id
@@ -27,12 +27,14 @@ FORM_SLOTS = (
     "fault_end",
     "fault_order",
     "daily_cost",
+    "fault_cause",
     "fault_confirmed",
 )
 RESET = FORM_SLOTS + (CONTINUE, PAUSED, FAILURES, FAILED)
 NONE = "none"  # "not listed" / "I don't know" for the incident and order questions
 MAX_BUTTONS = 6
 TYPED_FACTS = ("scenario", "daily_cost", "fault_start", "fault_end")
+CAUSE = "fault_cause"  # C4's cause as the customer states it (records win)
 
 
 def _chosen(tracker: Tracker, slot: str) -> Optional[str]:
@@ -50,21 +52,48 @@ async def build_case(tracker: Tracker) -> Tuple[Optional[str], Dict[str, Any]]:
             value = facts.normalize(slot, tracker.get_slot(slot))
             if value is not None and value != "open":
                 typed[slot] = value
+        if tracker.get_slot(CAUSE) in stated_facts.CAUSES:
+            typed["cause"] = tracker.get_slot(CAUSE)
         from bot.store.errors import NotFound
 
-        try:
-            base = await store_access.read(
-                tracker, "compensation_case", cid, _chosen(tracker, "fault_incident"), _chosen(tracker, "fault_order"), store_access.turn_now(tracker), **typed
-            )
-        except NotFound:  # an id that is not this customer's: validation says so
-            base = await store_access.read(tracker, "compensation_case", cid, None, None, store_access.turn_now(tracker), **typed)
+        base = await _records_case(tracker, cid, typed)
     else:
         base = facts.guest_compensation_case(store_access.turn_now(tracker).isoformat())
+        if tracker.get_slot(CAUSE) in stated_facts.CAUSES:
+            base["cause"] = tracker.get_slot(CAUSE)
     return cid, facts.fill_case(base, tracker.slots, next_facts)
+
+
+async def _records_case(tracker: Tracker, cid: str, typed: Dict[str, Any]) -> Dict[str, Any]:
+    """The store's case with the typed facts that fit it: a typed time that contradicts
+    the record (another incident was picked, "fixed" before it started) is left out,
+    and the form asks for it again instead of failing the check."""
+    from bot.policy import PolicyInputError
+    from bot.store.errors import NotFound
+
+    now = store_access.turn_now(tracker)
+    for _ in range(len(typed) + 1):
+        try:
+            base = await store_access.read(tracker, "compensation_case", cid, _chosen(tracker, "fault_incident"),
+                                           _chosen(tracker, "fault_order"), now, **typed)
+        except NotFound:  # an id that is not this customer's: validation says so
+            base = await store_access.read(tracker, "compensation_case", cid, None, None, now, **typed)
+        try:
+            next_facts(base)
+            return base
+        except PolicyInputError as err:
+            field = str(getattr(err, "field", "") or "")
+            dropped = [k for k in typed if k == field or k in ("fault_start", "fault_end") and field.startswith("fault_")]
+            if not dropped:
+                raise
+            for key in dropped:
+                typed.pop(key)
+    return base
 
 
 class ValidateFaultForm(AssuranceFormValidation):
     form_slots = FORM_SLOTS
+    stated_readers = {CAUSE: stated_facts.cause_in_text, "daily_cost": stated_facts.daily_cost_in_text}
 
     def name(self) -> Text:
         return "validate_fault_form"
@@ -81,6 +110,8 @@ class ValidateFaultForm(AssuranceFormValidation):
         asked = facts.slots_to_ask(next_facts(case))
         if cid and "daily_cost" in asked and tracker.get_slot("fault_order") is None:
             asked.insert(asked.index("daily_cost"), "fault_order")  # C3: the order knows it
+        if "cause" not in case and tracker.get_slot(CAUSE) is None and not asked_before(tracker, CAUSE):
+            asked.append(CAUSE)  # C4: asked once; "don't know" leaves it to the review
         if not asked and cid and tracker.get_slot("fault_confirmed") is None:
             if decide(case)["decision"] != "ineligible":
                 asked = ["fault_confirmed"]
@@ -109,6 +140,20 @@ class ValidateFaultForm(AssuranceFormValidation):
                 return {"fault_order": order.order_id, FAILURES: 0.0}
             say(dispatcher, "utter_order_not_found", item=ident)
         return self.failed("fault_order", dispatcher, tracker, domain, said=bool(cid and ident)) | {"fault_order": None}
+
+    async def extract_fault_cause(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        """The answer to "what caused it?": a cause, or unknown (a review decides)."""
+        if tracker.get_slot("requested_slot") != CAUSE:
+            return {}
+        latest = tracker.latest_message or {}
+        stated = stated_facts.cause_in_text(latest.get("text"))
+        intent = (latest.get("intent") or {}).get("name")
+        if stated is None and intent in ("stop", "human_handoff", "request_refund", "ask_icp_reward"):
+            return {}  # a switch or a stop, not an answer
+        return {CAUSE: stated or "unknown"}
+
+    def validate_fault_cause(self, value, dispatcher, tracker, domain):
+        return {CAUSE: value if value in stated_facts.CAUSES else "unknown"}
 
     async def validate_scenario(self, value, dispatcher, tracker, domain):
         return await self.check("scenario", value, dispatcher, tracker, domain)
@@ -161,6 +206,16 @@ class ValidateFaultForm(AssuranceFormValidation):
     def validate_fault_confirmed(self, value, dispatcher, tracker, domain):
         parsed = facts.parse_bool(value)
         return {"fault_confirmed": parsed} if parsed is not None else self.failed("fault_confirmed", dispatcher, tracker, domain)
+
+
+def asked_before(tracker: Tracker, slot: str, form: str = "fault_form") -> bool:
+    """True when this run of the form (since it was last activated) asked `slot`."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "active_loop" and event.get("name") == form:
+            return False
+        if event.get("event") == "slot" and event.get("name") == "requested_slot" and event.get("value") == slot:
+            return True
+    return False
 
 
 def duration_applies(requested: Optional[str], fault_end: Any) -> bool:
@@ -274,8 +329,17 @@ def show_minutes(value: Any) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def cause_words(cause: Any) -> str:
+    """C4's published bullet for an excluded cause (the policy's words, not ours)."""
+    from bot.policy import load_policy
+
+    clauses = load_policy().compensation.get("cause_clauses") or {}
+    return str(clauses.get(cause) or str(cause or "").replace("_", " "))
+
+
 def decision_facts(case: Dict[str, Any], decision: Dict[str, Any]) -> Dict[str, Any]:
     return {
+        "cause": cause_words(case.get("cause")),
         "compensation": decision.get("compensation", ""),
         "multiplier": decision.get("multiplier", ""),
         "duration_minutes": show_minutes(decision.get("duration_minutes", "")),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import logging
 from abc import abstractmethod
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -24,7 +24,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import facts
-from actions.common import decide, say, service_down
+from actions.common import decide, readable_problem, say, service_down
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,14 @@ PAUSED = "form_paused"
 CONTINUE = "continue_form"
 FAILED = "form_failed"
 EXPLAIN_AFTER = 2
+
+
+def stated_facts_of(readers: Dict[str, Callable[[str], Any]], text: Any) -> Dict[str, Any]:
+    """Pure: slot -> value for every reader that finds its fact in `text`."""
+    if not isinstance(text, str) or not text.strip():
+        return {}
+    found = {slot: reader(text) for slot, reader in readers.items()}
+    return {slot: value for slot, value in found.items() if value is not None}
 
 
 def previous_value(tracker: Tracker, slot: str) -> Any:
@@ -46,11 +54,25 @@ def previous_value(tracker: Tracker, slot: str) -> Any:
     return None
 
 
+#: Intents whose message asks something else: its words state no fact of the check
+#: ("are DDoS attacks excluded?" is a question, not the cause of this fault).
+QUESTION_INTENTS = ("faq", "scope", "out_of_scope", "ask_hotline", "bot_challenge")
+
+
 class AssuranceFormValidation(FormValidationAction):
-    """Dynamic required slots from the policy, plus the explain-and-continue loop."""
+    """Dynamic required slots from the policy, plus the explain-and-continue loop.
+
+    Facts stated in passing: `stated_readers` maps a slot to a pure reader of the
+    message text (actions/stated_facts.py). Every message of the check is read for
+    all of them, whatever was asked, and a fact said again replaces the earlier one
+    (a correction re-decides). The domain must give each such slot a `custom`
+    mapping and the form a `validate_<slot>`.
+    """
 
     #: every slot this form can ask or take, besides the bookkeeping slots
     form_slots: tuple = ()
+    #: slot -> reader(text) -> value in slot shape, or None when the text does not say it
+    stated_readers: Dict[str, Callable[[str], Any]] = {}
 
     @abstractmethod
     async def asked_slots(
@@ -86,6 +108,21 @@ class AssuranceFormValidation(FormValidationAction):
             asked = [CONTINUE] + asked
         already = [s for s in self.form_slots if s not in asked and tracker.get_slot(s) is not None]
         return asked + already
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """The `extract_<slot>` methods, then every stated fact of the latest message."""
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        latest = tracker.latest_message or {}
+        if (latest.get("intent") or {}).get("name") in QUESTION_INTENTS:
+            return events
+        taken = {e.get("name") for e in events}
+        for slot, value in stated_facts_of(self.stated_readers, latest.get("text")).items():
+            if slot not in taken and value != tracker.get_slot(slot):
+                events.append(SlotSet(slot, value))
+                tracker.slots[slot] = value
+        return events
 
     # --- the explain-and-continue loop ------------------------------------
     def failed(
@@ -132,7 +169,7 @@ class AssuranceFormValidation(FormValidationAction):
             return self.failed(slot, dispatcher, tracker, domain)
         problem = await self.policy_problem(slot, parsed, tracker)
         if problem:
-            say(dispatcher, "utter_invalid_fact", problem=problem)
+            say(dispatcher, "utter_invalid_fact", problem=readable_problem(problem))
             return self.failed(slot, dispatcher, tracker, domain, said=True) | {slot: None}
         return {slot: parsed, FAILURES: 0.0}
 

@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import facts, store_access
+from actions import facts, stated_facts, store_access
 from actions.common import decide, guarded, logger, next_facts, say, service_down, show_date
 from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation
 from actions.identity import customer_id
@@ -48,6 +48,9 @@ async def build_case(tracker: Tracker) -> Tuple[Optional[str], Dict[str, Any]]:
 
 class ValidateIcpForm(AssuranceFormValidation):
     form_slots = FORM_SLOTS
+    stated_readers = {"customer_tier": stated_facts.tier_in_text,
+                      "first_with_provider": stated_facts.first_filing_in_text,
+                      "filing_status": stated_facts.filing_status_in_text}
 
     def name(self) -> Text:
         return "validate_icp_form"

@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import facts, store_access
+from actions import facts, stated_facts, store_access
 from actions.common import decide, guarded, next_facts, say, show_date, show_time
 from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation, previous_value
 from actions.identity import customer_id
@@ -60,6 +60,8 @@ async def build_case(tracker: Tracker) -> Tuple[Optional[str], Optional[Dict[str
 
 class ValidateRefundForm(AssuranceFormValidation):
     form_slots = FORM_SLOTS
+    stated_readers = {"customer_tier": stated_facts.tier_in_text,
+                      "refunds_this_year": stated_facts.refunds_this_year_in_text}
 
     def name(self) -> Text:
         return "validate_refund_form"

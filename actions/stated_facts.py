@@ -1,0 +1,191 @@
+"""Facts a customer states in passing, read from the words of any message.
+
+Why: people say the cause of a fault ("we got hit by a DDoS"), the daily cost ("we pay
+48 a day"), that a filing is not their first, or that they are a VIP before anybody
+asks, and often in the same message as their question. The NLU gives intents and
+typed entities; these readers take the policy facts that have no entity of their
+own from the text. Pure and table-driven: every value is one of the policy's enums
+(bot/policy/policy.yaml), and the checks' shared base (actions/forms_base.py) runs
+the readers on every message of a check, so a later statement corrects an earlier one.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional, Pattern, Sequence, Tuple
+
+from bot.policy import load_policy
+
+CAUSES = tuple(load_policy().enums["cause"])
+
+#: (pattern, cause) in priority order; the match that ends last in the text wins, so
+#: "not an attack, it was your side" reads as the platform. English and Chinese.
+_CAUSE_WORDS: Sequence[Tuple[Pattern[str], str]] = tuple(
+    (re.compile(pattern, re.I), cause) for pattern, cause in (
+        (r"\b(?:d?dos(?:ed)?|attack(?:ed|s)?|hack(?:ed|er|ers)?|virus(?:es)?|malware|ransomware|trojan|"
+         r"botnet|crypto.?min(?:er|ing)|mining (?:script|malware|virus))\b|攻击|病毒|黑客|木马|挖矿|勒索",
+         "attack_or_virus"),
+        (r"\b(?:scheduled|planned|announced|routine)\s+(?:maintenance|upgrade|work|cutover)|"
+         r"\bmaintenance (?:window|notice|work)|\byour (?:maintenance|upgrade|cutover)|"
+         r"\b(?:maintenance|cutover)\b|计划维护|例行维护|维护窗口|系统维护|升级维护|割接|维护",
+         "scheduled_maintenance"),
+        (r"\b(?:carrier|isp|telecom (?:operator|company|provider)|china (?:telecom|unicom|mobile)|"
+         r"(?:the )?operator'?s? (?:network|line|fault))\b|运营商|电信|联通|中国移动",
+         "carrier_fault"),
+        (r"\b(?:internet )?backbone\b|骨干网", "internet_backbone"),
+        (r"\b(?:earthquake|typhoon|hurricane|flood(?:ing)?|tsunami|natural disaster|force majeure|"
+         r"act of god|lightning)\b|地震|台风|洪水|自然灾害|不可抗力",
+         "force_majeure"),
+        (r"\b(?:power (?:outage|failure|cut|loss)|blackout|war|riots?|turmoil|strikes?|embargo|"
+         r"government (?:order|intervention|shutdown)|market crash)\b|停电|断电|战争|罢工|政府",
+         "unexpected_event"),
+        (r"\b(?:our|my) (?:own )?(?:office |local |home )?(?:network|internet|wifi|router|firewall|"
+         r"laptop|computer|pc|device)s?\b|我们(?:自己)?的?网络|本地网络|自己的网络|我们的路由器",
+         "user_network_or_device"),
+        (r"\b(?:(?:we|i) (?:accidentally |mistakenly |wrongly )?(?:mis-?configured|misconfigured|"
+         r"broke|deleted|removed|changed the (?:security group|firewall|config))|"
+         r"(?:our|my) (?:own )?(?:mistake|misconfiguration|fault|error|bad config)|misconfigur\w*|"
+         r"(?:leaked|lost) (?:our |my |the )?(?:password|key|credentials)|wrong security group)|"
+         r"误操作|误删|配置错|自己配错|我们自己的问题|密码泄露|自己删",
+         "user_improper_operation"),
+        (r"\b(?:(?:a|our|my) (?:colleague|coworker|co-worker|employee|intern|contractor|developer|admin)"
+         r"\b[^.!?]{0,40}?\b(?:deleted|changed|removed|shut|stopped|ran|mistake|broke)|"
+         r"authori[sz]ed (?:operation|change))|同事|实习生",
+         "user_negligence"),
+        (r"\b(?:violat\w+ (?:the )?(?:terms|rules|law)|against (?:the|your) terms|suspended for "
+         r"(?:abuse|violation))\b|违规|违反",
+         "terms_violation"),
+        (r"\b(?:your (?:side|end|fault|platform|problem|bug|issue|outage|system|mistake)|"
+         r"on your (?:side|end)|(?:the )?platform(?:'s)? (?:fault|issue|problem|side)|"
+         r"(?:not|nothing) (?:on|from) (?:our|my) (?:side|end)|(?:not|wasn'?t) (?:our|my) fault)\b|"
+         r"你们的问题|你们那边|平台的问题|平台问题|你们自己|不是我们的问题",
+         "platform"),
+        (r"\b(?:don'?t know|no idea|not sure|unknown|no clue|dunno|can'?t tell)\b|不知道|不清楚|不确定",
+         "unknown"),
+    )
+)
+#: A cause word right after a negation is not that cause ("it wasn't an attack").
+_NEGATED = re.compile(r"(?:\bnot|n't|\bno|\bnever|不是|没有)\s+(?:\w+\s+){0,2}$", re.I)
+
+
+def cause_in_text(text: object) -> Optional[str]:
+    """C4: the cause a message states, or None. The last one stated wins."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    best: Optional[Tuple[int, str]] = None
+    for pattern, cause in _CAUSE_WORDS:
+        for match in pattern.finditer(text):
+            negated = cause != "platform" and _NEGATED.search(text[:match.start()])
+            if negated:
+                continue
+            if best is None or match.end() > best[0]:
+                best = (match.end(), cause)
+    if best is None or best[1] not in CAUSES:
+        return None
+    return best[1]
+
+
+_NUM = r"(\d[\d,]*(?:\.\d+)?)"
+_CUR = r"(?:¥|￥|\$|us\$|usd|cny|rmb|yuan|元|块钱?|dollars?|bucks?)"
+_DAILY = (
+    re.compile(_CUR + r"?\s*" + _NUM + r"\s*" + _CUR + r"?\s*(?:/\s*(?:day|d)\b|(?:per|a|an|each|every)\s+day\b|daily\b|一天|每天)", re.I),
+    re.compile(r"(?:daily (?:cost|fee|price|rate|charge|bill)|per.day (?:cost|price|rate)|cost per day|"
+               r"costs? (?:us |me )?per day)\s*(?:is|was|of|:|=|about|around|roughly)?\s*" + _CUR + r"?\s*" + _NUM, re.I),
+    re.compile(r"(?:每天|一天|日均|每日)\s*(?:费用|花费|成本)?\s*(?:是|为|大概|约|要)?\s*" + _CUR + r"?\s*" + _NUM, re.I),
+)
+
+
+def daily_cost_in_text(text: object) -> Optional[str]:
+    """C3: "48 a day", "36.50/day", "daily cost 48", "每天48元" -> "48.00"."""
+    if not isinstance(text, str):
+        return None
+    from actions.facts import parse_amount
+
+    for pattern in _DAILY:
+        match = pattern.search(text)
+        if match:
+            return parse_amount(match.group(1))
+    return None
+
+
+_NOT_FIRST = re.compile(
+    r"\b(?:not (?:my|our|the) first (?:filing|time|one|record)|(?:filed|recorded|done (?:a|an) (?:icp )?filing) "
+    r"(?:with you |through you |here )?before|(?:second|2nd|third|another) (?:icp )?filing|"
+    r"(?:already|previously) (?:filed|had a filing))|不是(?:我们|我)?的?第一次|之前(?:已经)?备案过|以前备案过|第二次备案",
+    re.I)
+_FIRST = re.compile(
+    r"\b(?:(?:my|our|the) first (?:icp )?(?:filing|record|time (?:filing|recording))|first time (?:we|i) (?:filed|file|record)|"
+    r"never filed (?:before|with you)|first.time filing)\b|第一次备案|首次备案",
+    re.I)
+
+
+def first_filing_in_text(text: object) -> Optional[bool]:
+    """I3: "it's not our first filing" -> False; "our first filing" -> True."""
+    if not isinstance(text, str):
+        return None
+    if _NOT_FIRST.search(text):
+        return False
+    if _FIRST.search(text):
+        return True
+    return None
+
+
+_VIP = re.compile(r"\b(?:i'?m|i am|we'?re|we are|as)\s+(?:a\s+)?vip\b|\bvip (?:customer|account|client|member)\b|"
+                  r"我(?:们)?是\s*vip|vip客户|vip用户", re.I)
+_COMMON = re.compile(r"\b(?:common|regular|normal|ordinary|standard) (?:customer|account|user|client)\b|"
+                     r"\bnot (?:a )?vip\b|普通(?:客户|用户|账号)|不是\s*vip", re.I)
+
+
+def tier_in_text(text: object) -> Optional[str]:
+    """R3/I9: "I'm a VIP" -> "vip"; "a regular account" / "not VIP" -> "common"."""
+    if not isinstance(text, str):
+        return None
+    if _COMMON.search(text):
+        return "common"
+    if _VIP.search(text):
+        return "vip"
+    return None
+
+
+_REFUND_COUNT = (
+    re.compile(r"\b(\d{1,3}|no|zero|none|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
+               r"(?:refunds?|refund requests?)\b(?:\s+(?:this|so far|already|in \d{4}))?", re.I),
+    re.compile(r"(?:已经|今年)?退(?:过|了)\s*(\d{1,3})\s*次", re.I),
+)
+_WORD_NUMBERS = {"no": 0, "zero": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+
+
+def refunds_this_year_in_text(text: object) -> Optional[int]:
+    """R3: "3 refunds this year", "今年已经退过3次" -> 3."""
+    if not isinstance(text, str):
+        return None
+    for pattern in _REFUND_COUNT:
+        match = pattern.search(text)
+        if match:
+            word = match.group(1).lower()
+            return int(word) if word.isdigit() else _WORD_NUMBERS.get(word)
+    return None
+
+
+_FILING_STATES: Sequence[Tuple[Pattern[str], str]] = tuple(
+    (re.compile(pattern, re.I), status) for pattern, status in (
+        (r"\b(?:filing|record(?:al)?|icp|it|application)\b[^.?!]{0,30}?\b(?:got |was |been |is |has been )?"
+         r"(?:rejected|denied|refused|turned down)\b|备案[^。？！]{0,6}(?:被驳回|被拒|没通过|未通过)|被驳回",
+         "rejected"),
+        (r"\b(?:filing|record(?:al)?|icp|it|application)\b[^.?!]{0,30}?\b(?:got |was |been |is |has been )?"
+         r"(?:approved|passed|granted|through)\b|备案[^。？！]{0,6}(?:已经)?(?:通过|批了|下来了)|审核通过",
+         "approved"),
+        (r"\b(?:(?:at|with|submitted to|waiting (?:on|for)) (?:the )?(?:telecom(?:munications)? |communications )?"
+         r"(?:authority|administration|miit))\b|管局审核|提交(?:到)?管局|在管局", "submitted_to_authority"),
+    )
+)
+
+
+def filing_status_in_text(text: object) -> Optional[str]:
+    """I7: "it got approved last week" -> "approved"; said of the filing only."""
+    if not isinstance(text, str):
+        return None
+    for pattern, status in _FILING_STATES:
+        if pattern.search(text):
+            return status
+    return None

@@ -1,0 +1,115 @@
+"""Facts stated in passing (issue 15, family 2): read from any message of a check,
+used in the decision, and corrected by a later statement."""
+from __future__ import annotations
+
+import pytest
+
+from actions import stated_facts
+from actions.common import readable_problem
+from actions.compensation import ActionFaultSubmit, ValidateFaultForm
+from actions.icp import ValidateIcpForm
+from tests.actions.conftest import make_tracker, rendered, responses
+
+
+def slot_events(events):
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+SPAN = {"from": "2026-11-26T14:00:00+08:00", "to": "2026-11-26T15:35:00+08:00"}
+
+
+@pytest.mark.parametrize("text,cause", [
+    ("We got hit by a DDoS attack yesterday, site down 2 hours", "attack_or_virus"),
+    ("ransomware encrypted the disk", "attack_or_virus"),
+    ("I accidentally misconfigured my security group", "user_improper_operation"),
+    ("it was during your scheduled maintenance 1am-3am", "scheduled_maintenance"),
+    ("the telecom carrier had packet loss", "carrier_fault"),
+    ("a typhoon hit the region", "force_majeure"),
+    ("power outage in the datacenter", "unexpected_event"),
+    ("our intern deleted the VM by mistake", "user_negligence"),
+    ("no, it was your side", "platform"),
+    ("it wasn't an attack, it was on your end", "platform"),
+    ("我们被DDoS攻击了", "attack_or_virus"),
+    ("是你们的问题", "platform"),
+    ("no idea", "unknown"),
+    ("my server was down from 2 to 4", None),
+])
+def test_causes_in_the_customers_words(text, cause):
+    assert stated_facts.cause_in_text(text) == cause
+
+
+@pytest.mark.parametrize("text,cost", [
+    ("down 3 hours, it costs us 48 a day", "48.00"), ("36.50/day", "36.50"), ("daily cost is 120 yuan", "120.00"),
+    ("我们每天48元", "48.00"), ("it was down 3 hours a day", None), ("I paid 300", None),
+])
+def test_daily_cost_in_the_customers_words(text, cost):
+    assert stated_facts.daily_cost_in_text(text) == cost
+
+
+@pytest.mark.parametrize("text,first", [
+    ("it's not my first filing with you", False), ("we filed with you before", False),
+    ("this is our first filing", True), ("这是我们第一次备案", True), ("不是第一次备案", False), ("approved", None),
+])
+def test_first_filing(text, first):
+    assert stated_facts.first_filing_in_text(text) is first
+
+
+def test_tier_refund_count_and_filing_status():
+    assert stated_facts.tier_in_text("I'm a VIP customer") == "vip"
+    assert stated_facts.tier_in_text("we are not VIP") == "common"
+    assert stated_facts.refunds_this_year_in_text("we already had 3 refunds this year") == 3
+    assert stated_facts.refunds_this_year_in_text("今年已经退过2次") == 2
+    assert stated_facts.filing_status_in_text("it got approved last week") == "approved"
+    assert stated_facts.filing_status_in_text("the filing was rejected") == "rejected"
+    assert stated_facts.filing_status_in_text("I want a refund") is None
+
+
+async def test_a_cause_in_the_first_message_is_kept_and_decides(store, dispatcher, domain):
+    """'We got hit by a DDoS... site down' -> C4 ineligible, not an amount."""
+    text = "We got hit by a DDoS attack yesterday from 2pm to 3:35pm, site down, it costs 48 a day"
+    tracker = make_tracker({"requested_slot": None}, intent="report_fault", active_loop="fault_form", text=text,
+                           new_slots={"scenario": "website_inaccessible", "fault_when": SPAN})
+    slots = slot_events(await ValidateFaultForm().run(dispatcher, tracker, domain))
+    assert slots["fault_cause"] == "attack_or_virus" and slots["daily_cost"] == "48.00"
+    assert slots["requested_slot"] is None  # nothing left to ask
+    done = {k: v for k, v in slots.items() if k != "requested_slot"}
+    await ActionFaultSubmit().run(dispatcher, make_tracker(done), domain)
+    names = responses(dispatcher)
+    assert "utter_fault_ineligible" in names and "utter_fault_rule_C4" in names
+    assert "utter_fault_amount" not in names
+    text = " ".join(rendered(dispatcher, domain))
+    assert "attacks or viruses" in text and "{" not in text
+
+
+async def test_a_guest_is_asked_the_cause_once_and_a_correction_replaces_it(store, dispatcher, domain):
+    known = {"scenario": "service_unavailable", "fault_start": SPAN["from"], "fault_end": SPAN["to"],
+             "daily_cost": "48.00"}
+    asked = make_tracker({**known, "requested_slot": "daily_cost"}, active_loop="fault_form", text="48 a day")
+    assert slot_events(await ValidateFaultForm().run(dispatcher, asked, domain))["requested_slot"] == "fault_cause"
+    history = [{"event": "slot", "name": "requested_slot", "value": "fault_cause"}]
+    answer = make_tracker({**known, "requested_slot": "fault_cause"}, active_loop="fault_form", history=history,
+                          text="no clue, ask your engineers")
+    slots = slot_events(await ValidateFaultForm().run(dispatcher, answer, domain))
+    assert slots["fault_cause"] == "unknown" and slots["requested_slot"] is None
+    fix = make_tracker({**known, "fault_cause": "attack_or_virus", "requested_slot": None}, active_loop="fault_form",
+                       history=history, text="sorry, it was not an attack, it was your side")
+    assert slot_events(await ValidateFaultForm().run(dispatcher, fix, domain))["fault_cause"] == "platform"
+
+
+async def test_a_question_about_exclusions_sets_no_cause(store, dispatcher, domain):
+    tracker = make_tracker({"requested_slot": "daily_cost"}, intent="faq", active_loop="fault_form",
+                           text="are DDoS attacks excluded?")
+    assert "fault_cause" not in slot_events(await ValidateFaultForm().run(dispatcher, tracker, domain))
+
+
+async def test_not_my_first_filing_said_up_front_is_used(store, dispatcher, domain):
+    tracker = make_tracker({"requested_slot": None}, intent="ask_icp_reward", active_loop="icp_form",
+                           text="do I get the ICP reward? it's not my first filing with you though")
+    slots = slot_events(await ValidateIcpForm().run(dispatcher, tracker, domain))
+    assert slots["first_with_provider"] is False
+
+
+def test_bad_input_is_said_without_field_names_or_iso_times():
+    text = readable_problem("fault_end: 2027-08-21T12:00:00+08:00 is after now (2026-11-27T10:00:00+08:00)")
+    assert "fault_end" not in text and "T12:00" not in text and "2027" in text
+    assert text.startswith("The time it was fixed")
