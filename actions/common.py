@@ -102,6 +102,23 @@ def readable_problem(message: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+#: Below this intent confidence nothing irreversible happens on a message (ending a
+#: check and forgetting its answers, switching checks, opening a ticket, filing):
+#: the assistant asks instead. Buttons send their intent at confidence 1.0.
+CLEAR_CONFIDENCE = 0.6
+
+
+def clearly_said(tracker: Tracker, *intents: str) -> bool:
+    """True when the latest message is one of `intents` with a clear reading."""
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    if intents and intent.get("name") not in intents:
+        return False
+    try:
+        return float(intent.get("confidence") or 0.0) >= CLEAR_CONFIDENCE
+    except (TypeError, ValueError):
+        return False
+
+
 def say(dispatcher: CollectingDispatcher, response: str, **facts: Any) -> None:
     """Utter a domain response with the policy figures plus these facts."""
     variables = figures()

@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import facts, stated_facts, store_access
-from actions.common import decide, guarded, logger, next_facts, say, service_down, show_date, show_time
+from actions.common import clearly_said, decide, guarded, logger, next_facts, say, service_down, show_date, show_time
 from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation, previous_value
 from actions.identity import customer_id
 
@@ -205,6 +205,8 @@ class ValidateFaultForm(AssuranceFormValidation):
 
     def validate_fault_confirmed(self, value, dispatcher, tracker, domain):
         parsed = facts.parse_bool(value)
+        if parsed is True and not clearly_said(tracker):
+            parsed = None  # filing is irreversible: a doubtful "yes" is asked again
         return {"fault_confirmed": parsed} if parsed is not None else self.failed("fault_confirmed", dispatcher, tracker, domain)
 
 

@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import store_access
-from actions.common import guarded, say, say_hotline_status
+from actions.common import clearly_said, guarded, say, say_hotline_status
 from actions.identity import customer_id
 from bot.channels.common import ADDRESS_KEY, CLIENT_ADDRESS_KEY
 
@@ -109,5 +109,9 @@ class ActionHandoff(Action):
 
     @guarded
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        if not clearly_said(tracker):
+            # A ticket is opened only when the customer clearly asks for a person.
+            say(dispatcher, "utter_handoff_offer")
+            return []
         await open_ticket(dispatcher, tracker)
         return []

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import facts, stated_facts, store_access
-from actions.common import decide, guarded, next_facts, say, show_date, show_time
+from actions.common import clearly_said, decide, guarded, next_facts, say, show_date, show_time
 from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation, previous_value
 from actions.identity import customer_id
 
@@ -158,6 +158,8 @@ class ValidateRefundForm(AssuranceFormValidation):
 
     def validate_refund_confirmed(self, value, dispatcher, tracker, domain):
         parsed = facts.parse_bool(value)
+        if parsed is True and not clearly_said(tracker):
+            parsed = None  # filing is irreversible: a doubtful "yes" is asked again
         return {"refund_confirmed": parsed} if parsed is not None else self.failed("refund_confirmed", dispatcher, tracker, domain)
 
 

@@ -5,16 +5,17 @@ one gets an honest "I can help with ..." with the options as buttons. "stop"
 ends any form and forgets its answers."""
 from __future__ import annotations
 
-from typing import List, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import (ActionExecuted, ActiveLoop, EventType, FollowupAction, SessionStarted, SlotSet,
                              UserUtteranceReverted)
 
 from actions import compensation, icp, refund
-from actions.common import guarded, say
+from actions.common import clearly_said, guarded, say
 from actions.forms_base import CONTINUE, EXPLAIN_AFTER, FAILURES, PAUSED
 from actions.handoff import open_ticket
+from actions.identity import customer_id
 
 FALLBACK_INTENT = "nlu_fallback"
 #: asking for another check during a form leaves the form for that check
@@ -95,10 +96,40 @@ class ActionCancelForm(Action):
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         # another check asked for mid-form (rules in data/rules/forms.yml): switch
-        switching = (tracker.latest_message.get("intent") or {}).get("name") in FORM_START_INTENTS
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        switching = intent in FORM_START_INTENTS
+        if not clearly_said(tracker):
+            # Ending a check forgets its answers: on a doubtful reading, ask instead.
+            # The form stays active and asks its question again.
+            say(dispatcher, "utter_switch_unsure" if switching else "utter_stop_unsure")
+            return []
         say(dispatcher, "utter_form_switched" if switching else "utter_form_cancelled")
         slots = set(refund.RESET) | set(compensation.RESET) | set(icp.RESET)
-        return [ActiveLoop(None), SlotSet("requested_slot", None)] + [SlotSet(s, None) for s in sorted(slots)]
+        carried = carry_over(tracker) if switching else {}
+        return ([ActiveLoop(None), SlotSet("requested_slot", None)]
+                + [SlotSet(s, carried.get(s)) for s in sorted(slots)])
+
+
+#: Facts one check shares with another: (slot in the check left, slot in the next).
+SHARED_FACTS = (
+    ("fault_order", "refund_item"), ("refund_item", "fault_order"),
+    ("customer_tier", "customer_tier"),
+)
+
+
+def carry_over(tracker: Tracker) -> Dict[str, Any]:
+    """Facts the customer gave in the check being left that the next one uses too
+    (the affected order is the one to refund; VIP or not), so a switch loses nothing
+    that still applies."""
+    out: Dict[str, Any] = {}
+    signed_in = customer_id(tracker) is not None
+    for source, target in SHARED_FACTS:
+        if source != "customer_tier" and not signed_in:
+            continue  # a guest's order id is only ever a hypothetical
+        value = tracker.get_slot(source)
+        if value not in (None, "none") and target not in out:
+            out[target] = value
+    return out
 
 
 def explicit_session_start(events: List[dict]) -> bool:

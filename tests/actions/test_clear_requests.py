@@ -1,0 +1,65 @@
+"""Nothing irreversible on a doubtful reading (issue 15, family 4): ending a check,
+switching checks, opening a ticket and filing need a clear request; a switch keeps
+the facts the next check shares."""
+from __future__ import annotations
+
+from actions.handoff import ActionHandoff
+from actions.refund import ValidateRefundForm
+from actions.smalltalk import ActionCancelForm
+from tests.actions.conftest import make_tracker, responses
+
+
+def doubtful(tracker, confidence: float = 0.41):
+    tracker.latest_message["intent"]["confidence"] = confidence
+    user = next(e for e in reversed(tracker.events) if e["event"] == "user")
+    user["parse_data"]["intent"]["confidence"] = confidence
+    return tracker
+
+
+def slot_events(events):
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+async def test_a_doubtful_stop_asks_and_keeps_the_answers(dispatcher, domain):
+    tracker = doubtful(make_tracker({"billing": "monthly"}, intent="stop", text="none so far",
+                                    active_loop="refund_form"))
+    assert await ActionCancelForm().run(dispatcher, tracker, domain) == []
+    assert responses(dispatcher) == ["utter_stop_unsure"]
+
+
+async def test_a_clear_stop_ends_the_check(dispatcher, domain):
+    events = await ActionCancelForm().run(dispatcher, make_tracker({"billing": "monthly"}, intent="stop"), domain)
+    assert {"event": "active_loop", "timestamp": None, "name": None} in events
+    assert responses(dispatcher) == ["utter_form_cancelled"]
+
+
+async def test_a_doubtful_switch_asks(dispatcher, domain):
+    tracker = doubtful(make_tracker({}, intent="request_refund", active_loop="fault_form"))
+    assert await ActionCancelForm().run(dispatcher, tracker, domain) == []
+    assert responses(dispatcher) == ["utter_switch_unsure"]
+
+
+async def test_a_switch_keeps_the_order_of_a_signed_in_customer(store, dispatcher, domain):
+    tracker = make_tracker({"fault_order": "CS2611250001", "daily_cost": "10.00"}, intent="request_refund",
+                           customer="C1001", active_loop="fault_form")
+    slots = slot_events(await ActionCancelForm().run(dispatcher, tracker, domain))
+    assert slots["refund_item"] == "CS2611250001" and slots["daily_cost"] is None
+    assert responses(dispatcher) == ["utter_form_switched"]
+
+
+async def test_a_doubtful_handoff_offers_a_ticket_instead_of_opening_one(store, dispatcher, domain):
+    tracker = doubtful(make_tracker({}, intent="human_handoff", text="no, let me think about it until tomorrow",
+                                    customer="C1001"))
+    await ActionHandoff().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_handoff_offer"]
+    assert [c for c in store.claims("C1001") if c.kind == "ticket"] == []
+
+
+async def test_a_doubtful_yes_does_not_file(store, dispatcher, domain):
+    tracker = doubtful(make_tracker({"requested_slot": "refund_confirmed"}, intent="affirm", text="hmm maybe",
+                                    active_loop="refund_form", new_slots={"refund_confirmed": True}))
+    out = ValidateRefundForm().validate_refund_confirmed(True, dispatcher, tracker, domain)
+    assert out.get("refund_confirmed") is not True
+    sure = make_tracker({"requested_slot": "refund_confirmed"}, intent="affirm", text="yes submit it",
+                        active_loop="refund_form")
+    assert ValidateRefundForm().validate_refund_confirmed(True, dispatcher, sure, domain) == {"refund_confirmed": True}
