@@ -70,6 +70,25 @@ def show_time(value: Any) -> str:
     return f"{moment.strftime('%a %d %b %Y, %H:%M')} ({clock.CST.tzname(None)})"
 
 
+def show_period(start: Any, end: Any) -> str:
+    """Two ISO times as a customer says them: 'Thu 26 Nov 23:00 to Fri 27 Nov 01:00'
+    ('Thu 26 Nov 14:00 to 15:35' within one day), in the policy's zone."""
+    def parse(value: Any) -> Optional[datetime]:
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return moment.astimezone(clock.CST) if moment.tzinfo else None
+
+    a, b = parse(start), parse(end)
+    if a is None or b is None:
+        return ""
+    first = f"{a:%a} {a.day} {a:%b} {a:%H:%M}"
+    if a.date() == b.date():
+        return f"{first} to {b:%H:%M}"
+    return f"{first} to {b:%a} {b.day} {b:%b} {b:%H:%M}"
+
+
 def show_date(value: Any) -> str:
     text = show_time(value)
     return text.split(",")[0] if text else ""

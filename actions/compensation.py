@@ -14,7 +14,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import facts, stated_facts, store_access
-from actions.common import clearly_said, decide, guarded, logger, next_facts, say, service_down, show_date, show_time
+from actions.common import (clearly_said, decide, guarded, logger, next_facts, say, service_down, show_date,
+                            show_period, show_time)
 from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation, previous_value
 from actions.identity import customer_id
 
@@ -171,6 +172,11 @@ class ValidateFaultForm(AssuranceFormValidation):
         """A time said anywhere in the form: an interval fills both ends, an
         instant the end being asked (the start by default)."""
         text = (tracker.latest_message or {}).get("text")
+        said = value[-1] if isinstance(value, list) and value else value
+        if isinstance(said, dict) and said.get("approximate"):
+            # "about 3 hours last night": the day part says neither end; the form asks
+            # when it started (a duration said with it waits for the start)
+            return {"fault_when": None}
         target = fault_when_target(value, tracker.get_slot("requested_slot"), tracker.get_slot("fault_start"), text)
         if len(target) == 1:
             (slot, moment), = target.items()
@@ -346,6 +352,7 @@ def decision_facts(case: Dict[str, Any], decision: Dict[str, Any]) -> Dict[str, 
         "multiplier": decision.get("multiplier", ""),
         "duration_minutes": show_minutes(decision.get("duration_minutes", "")),
         "daily_cost": case.get("daily_cost", ""),
+        "period": show_period(case.get("fault_start"), case.get("fault_end")),
         "fault_start": show_time(case.get("fault_start")),
         "fault_end": show_time(case.get("fault_end")),
         "apply_by": show_time(decision.get("apply_by")),
@@ -363,6 +370,9 @@ def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str
 
         say_rules(dispatcher, domain, "utter_fault_rule_", decision, shown)
         return
+    if shown["period"] and decision.get("duration_minutes") not in (None, ""):
+        # the period read back in the customer's terms before any figure (C3)
+        say(dispatcher, "utter_fault_period", **shown)
     if decision.get("compensation") not in (None, ""):
         cap = decision.get("multiplier_is_cap") is True
         say(dispatcher, "utter_fault_amount_cap" if cap else "utter_fault_amount", **shown)

@@ -22,7 +22,8 @@ tests/test_nlu_components.py):
 - money in yuan (¥, ￥, 元, 块, RMB, yuan) has unit CNY; "48 RMB" is money, not a number;
 - numbers and times inside identifiers ("CS2611240001") are dropped.
 
-Entity values: `time` -> ISO 8601 string with offset, or {"from": iso|None, "to": iso|None};
+Entity values: `time` -> ISO 8601 string with offset, or {"from": iso|None, "to": iso|None}
+(plus "approximate": true when a day part without any clock time said it: "last night");
 `duration` -> seconds (int, or float when fractional); `amount-of-money` ->
 {"value": number, "unit": str}; `number` -> number.
 """
@@ -60,6 +61,7 @@ ZH_PM_RE = re.compile(r"(?:下午|晚上|傍晚|夜里)\s*$")
 ZH_PART_RE = re.compile(r"^(?:凌晨|半夜|早上|清晨|上午|中午|下午|晚上|傍晚|夜里)$")
 ZH_JOIN_RE = re.compile(r"^\s*(?:到|至|-|–|—|~)\s*(?:凌晨|半夜|早上|清晨|上午|中午|下午|晚上|傍晚|夜里)?\s*$")
 ZH_SPLIT_RE = re.compile(r"[到至]")
+DIGIT_RE = re.compile(r"[0-9一二三四五六七八九十两半]")
 YUAN_BEFORE_RE = re.compile(r"(?:[¥￥]|\b(?:rmb|cny)\s*)$", re.I)
 YUAN_AFTER_RE = re.compile(r"^\s*(?:元|块钱|块|(?:rmb|cny|yuan|kuai)\b)", re.I)
 YUAN_TEXT_RE = re.compile(r"[¥￥元块]|\b(?:rmb|cny|yuan|kuai)\b", re.I)
@@ -399,7 +401,11 @@ class DucklingParser:
                     start = start - delta if start else None
                     end = end - delta if end else None
                     extra["shifted_to_past"] = name
-            return {"from": _iso(start), "to": _iso(end)}, extra
+            value = {"from": _iso(start), "to": _iso(end)}
+            if not DIGIT_RE.search(body):
+                # "last night", "this morning": a part of a day, not the fault's times
+                value["approximate"] = True
+            return value, extra
         moment = _dt(raw.get("value"))
         if self.past and moment is not None and moment > ref:
             period = self._past_period(body, match.lang, moment, ref)

@@ -42,9 +42,11 @@ async def test_guest_amount_matches_the_contract_example_and_is_not_filed(store,
     slots = {"scenario": "service_unavailable", "fault_start": SPAN["from"], "fault_end": SPAN["to"], "daily_cost": "48.00"}
     await ActionFaultSubmit().run(dispatcher, make_tracker(slots), domain)
     names = responses(dispatcher)
-    assert names[0] == "utter_fault_amount" and "utter_fault_apply_by" in names
+    # the period is read back in the customer's terms before the figure
+    assert names[:2] == ["utter_fault_period", "utter_fault_amount"] and "utter_fault_apply_by" in names
+    assert rendered(dispatcher, domain)[0].startswith("I have the fault from Thu 26 Nov 14:00 to 15:35: 95 minutes")
     assert "utter_fault_cause_review" in names  # a guest's cause is unknown: C4 review
-    text = rendered(dispatcher, domain)[0]
+    text = rendered(dispatcher, domain)[1]
     assert "316.67" in text and load_policy().figures()["fault_multiplier"] in text  # C1/C3
     assert names[-1] == "utter_guest_how_to_file"
 
@@ -52,8 +54,8 @@ async def test_guest_amount_matches_the_contract_example_and_is_not_filed(store,
 async def test_two_times_cases_say_up_to(store, dispatcher, domain):
     slots = {"scenario": "billing_error", "fault_start": SPAN["from"], "fault_end": SPAN["to"], "daily_cost": "48.00"}
     await ActionFaultSubmit().run(dispatcher, make_tracker(slots), domain)
-    assert responses(dispatcher)[0] == "utter_fault_amount_cap"
-    assert "up to" in rendered(dispatcher, domain)[0]
+    assert responses(dispatcher)[:2] == ["utter_fault_period", "utter_fault_amount_cap"]
+    assert "up to" in rendered(dispatcher, domain)[1]
 
 
 async def test_known_customer_incident_record_decides_and_files(store, dispatcher, domain):
@@ -183,3 +185,22 @@ async def test_guest_gets_no_account_buttons(store, dispatcher, domain):
 
     await ActionAskFaultIncident().run(dispatcher, make_tracker({}), domain)
     assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/deny"]
+
+
+async def test_a_period_across_midnight_is_read_back_with_both_days(store, dispatcher, domain):
+    slots = {"scenario": "service_unavailable", "fault_start": "2026-11-26T23:00:00+08:00",
+             "fault_end": "2026-11-27T01:00:00+08:00", "daily_cost": "48.00", "fault_cause": "platform"}
+    await ActionFaultSubmit().run(dispatcher, make_tracker(slots), domain)
+    text = " ".join(rendered(dispatcher, domain))
+    assert "from Thu 26 Nov 23:00 to Fri 27 Nov 01:00: 120 minutes" in text
+    assert "400.00" in text  # 48 / 24 / 60 * 120 * 100 (C3)
+
+
+async def test_a_day_part_alone_is_not_the_fault_period(store, dispatcher, domain):
+    """'about 3 hours last night': 'last night' gives neither end (was: 360 minutes)."""
+    night = {"from": "2026-11-26T18:00:00+08:00", "to": "2026-11-27T00:00:00+08:00", "approximate": True}
+    tracker = make_tracker({"requested_slot": None, "scenario": "service_unavailable"}, intent="report_fault",
+                           active_loop="fault_form", new_slots={"fault_when": night, "fault_duration": 10800})
+    slots = slot_events(await ValidateFaultForm().run(dispatcher, tracker, domain))
+    assert slots.get("fault_start") is None and slots.get("fault_end") is None
+    assert slots["fault_duration"] == 10800 and slots["requested_slot"] == "fault_start"
