@@ -81,9 +81,7 @@ ASKS: Dict[str, Ask] = {
     "incident": Ask(("fault_incident",)),
     "affected_order": Ask(("fault_order",)),
     "scenario": Ask(("scenario",)),
-    "fault_cause": Ask(("fault_cause", "cause"),
-                       gap="fault_form has no cause question: the cause comes from the incident "
-                           "record, else the case waits for cause review (C4)"),
+    "fault_cause": Ask(("fault_cause",)),  # utter_ask_fault_cause (C4)
     "fault_start": Ask(("fault_start",)),
     "fault_end": Ask(("fault_end",)),
     "daily_cost": Ask(("daily_cost",)),
@@ -142,7 +140,7 @@ TOPIC_TABLE: Dict[str, Topic] = {
         forms=("fault_form",),
         responses=("utter_ask_fault_incident", "utter_incident_not_found", "utter_ask_fault_order",
                    "utter_ask_scenario", "utter_ask_fault_start", "utter_ask_fault_end",
-                   "utter_ask_daily_cost", "utter_ask_fault_confirmed", "utter_explain_daily_cost",
+                   "utter_ask_daily_cost", "utter_ask_fault_cause", "utter_ask_fault_confirmed", "utter_explain_daily_cost",
                    "utter_explain_fault_start", "utter_explain_fault_end"),
         prefixes=("utter_fault_",)),
     "icp_reward": Topic(
@@ -157,7 +155,8 @@ TOPIC_TABLE: Dict[str, Topic] = {
     "scope": Topic(responses=("utter_scope_provided", "utter_scope_not_provided", "utter_scope_provided_list",
                               "utter_scope_unknown", "utter_offer_ticket")),
     "faq": Topic(responses=("utter_faq_unknown",), prefixes=("utter_faq/",)),
-    "handoff": Topic(responses=("utter_handoff_ticket", "utter_handoff_after_fallback", "utter_ticket_limit")),
+    "handoff": Topic(responses=("utter_handoff_ticket", "utter_handoff_after_fallback", "utter_ticket_limit",
+                                "utter_handoff_offer")),
     "smalltalk": Topic(responses=("utter_greet", "utter_goodbye", "utter_thank", "utter_iamabot",
                                   "utter_anything_else")),
     "out_of_scope": Topic(responses=("utter_out_of_scope",)),
