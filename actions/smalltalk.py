@@ -14,7 +14,6 @@ from rasa_sdk.events import (ActionExecuted, ActiveLoop, EventType, FollowupActi
 from actions import compensation, icp, refund
 from actions.common import clearly_said, guarded, say
 from actions.forms_base import CONTINUE, EXPLAIN_AFTER, FAILURES, PAUSED
-from actions.handoff import open_ticket
 from actions.identity import customer_id
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -77,8 +76,9 @@ class ActionFallback(Action):
     async def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
         in_form = latest_intent(tracker) != FALLBACK_INTENT and asked_slot(tracker)
         if fallbacks_in_a_row(tracker.events or []) >= HANDOFF_AFTER:
+            # offered, never opened unasked: a ticket needs the customer's clear request
             say(dispatcher, "utter_handoff_after_fallback")
-            await open_ticket(dispatcher, tracker, topic="fallback")
+            say(dispatcher, "utter_handoff_offer")
         elif not in_form:
             say(dispatcher, "utter_default")
         if latest_intent(tracker) != FALLBACK_INTENT:

@@ -129,13 +129,13 @@ async def test_guest_tickets_are_limited_per_client_address(store, domain, monke
     assert responses(forged)[0] == "utter_handoff_ticket"
 
 
-async def test_the_fallback_handoff_respects_the_limit_too(store, domain, monkeypatch):
-    monkeypatch.setenv("ASSURANCE_GUEST_TICKETS_PER_CONVERSATION", "0")
+async def test_misunderstandings_never_open_a_ticket_unasked(store, domain):
+    """Issue 15 family 4: two misunderstandings offer a ticket; only the customer opens one."""
     twice = make_tracker({}, intent="nlu_fallback", text="zzz", sender="guest:fb-1",
                          history=[user_event("blorp", "nlu_fallback", sender="guest:fb-1")])
     said = CollectingDispatcher()
     await ActionFallback().run(said, twice, domain)
-    assert responses(said)[:2] == ["utter_handoff_after_fallback", "utter_ticket_limit"]
+    assert responses(said)[:2] == ["utter_handoff_after_fallback", "utter_handoff_offer"]
     assert store.claims(None, conversation_id="guest:fb-1") == []
 
 
@@ -155,7 +155,7 @@ async def test_second_misunderstanding_in_a_row_hands_off(store, dispatcher, dom
     twice = make_tracker({}, intent="nlu_fallback", text="zzz", history=[user_event("blorp", "nlu_fallback")])
     second = type(dispatcher)()
     await ActionFallback().run(second, twice, domain)
-    assert responses(second)[:2] == ["utter_handoff_after_fallback", "utter_handoff_ticket"]
+    assert responses(second)[:2] == ["utter_handoff_after_fallback", "utter_handoff_offer"]
 
 
 async def test_stop_ends_the_form_and_forgets(dispatcher, domain):

@@ -127,7 +127,7 @@ def test_builtin_intents_typed_by_a_customer_get_a_reply(stack, text) -> None:
 
 def test_no_garbage_rows_and_still_up(stack) -> None:
     """Runs last in this module: the server is alive and the only rows the fuzz could
-    add are guest handoff tickets (two misunderstandings in a row open one, issue 4),
+    add are guest handoff tickets (a fuzzed text read clearly as a request for a person),
     well-formed and owned by nobody; no refund, compensation or reward claim."""
     cluster, before = stack
     assert cluster.rasa[0].alive()
