@@ -24,6 +24,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import facts
+from actions.tone import is_complaint
 from actions.common import decide, readable_problem, say, service_down
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,16 @@ PAUSED = "form_paused"
 CONTINUE = "continue_form"
 FAILED = "form_failed"
 EXPLAIN_AFTER = 2
+
+
+def just_started(tracker: Tracker, form: str) -> bool:
+    """True on the form's first validation: nothing asked since it was activated."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "slot" and event.get("name") == "requested_slot" and event.get("value"):
+            return False
+        if event.get("event") == "active_loop" and event.get("name") == form:
+            return True
+    return tracker.active_loop.get("name") != form if isinstance(tracker.active_loop, dict) else True
 
 
 def stated_facts_of(readers: Dict[str, Callable[[str], Any]], text: Any) -> Dict[str, Any]:
@@ -87,6 +98,8 @@ class AssuranceFormValidation(FormValidationAction):
 
     # --- rasa_sdk hooks ---------------------------------------------------
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if just_started(tracker, self.form_name()) and is_complaint((tracker.latest_message or {}).get("text")):
+            say(dispatcher, "utter_sorry_trouble")  # empathy and a way forward, then the check
         try:
             return await super().run(dispatcher, tracker, domain)
         except Exception:  # noqa: BLE001 - store down or a bug: say so, end the form

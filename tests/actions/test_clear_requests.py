@@ -63,3 +63,28 @@ async def test_a_doubtful_yes_does_not_file(store, dispatcher, domain):
     sure = make_tracker({"requested_slot": "refund_confirmed"}, intent="affirm", text="yes submit it",
                         active_loop="refund_form")
     assert ValidateRefundForm().validate_refund_confirmed(True, dispatcher, sure, domain) == {"refund_confirmed": True}
+
+
+def test_complaints_are_heard():
+    from actions.tone import is_complaint
+
+    assert is_complaint("your garbage cloud killed my shop AGAIN during the sale")
+    assert is_complaint("server DOWN since 8am!!! what are you going to do about it")
+    assert is_complaint("你们这什么破服务器，又挂了")
+    assert not is_complaint("my ECS was down yesterday from 2 to 3:35pm, what do I get?")
+    assert not is_complaint("I'd like a refund for CS2611240001 please")
+
+
+async def test_an_angry_fault_report_gets_empathy_once_before_the_check(store, dispatcher, domain):
+    from actions.compensation import ValidateFaultForm
+
+    text = "my damn server crashed AGAIN, this is UNACCEPTABLE"
+    first = make_tracker({"requested_slot": None}, intent="report_fault", text=text, active_loop="fault_form")
+    await ValidateFaultForm().run(dispatcher, first, domain)
+    assert responses(dispatcher)[0] == "utter_sorry_trouble"
+    later = make_tracker({"requested_slot": "scenario"}, intent="inform", text="it's STILL DOWN!!", active_loop="fault_form",
+                         history=[{"event": "active_loop", "name": "fault_form"},
+                                  {"event": "slot", "name": "requested_slot", "value": "scenario"}])
+    again = type(dispatcher)()
+    await ValidateFaultForm().run(again, later, domain)
+    assert "utter_sorry_trouble" not in responses(again)
