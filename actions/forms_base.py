@@ -43,7 +43,7 @@ def just_started(tracker: Tracker, form: str) -> bool:
             return False
         if event.get("event") == "active_loop" and event.get("name") == form:
             return True
-    return tracker.active_loop.get("name") != form if isinstance(tracker.active_loop, dict) else True
+    return True
 
 
 def stated_facts_of(readers: Dict[str, Callable[[str], Any]], text: Any) -> Dict[str, Any]:

@@ -79,7 +79,8 @@ async def test_an_angry_fault_report_gets_empathy_once_before_the_check(store, d
     from actions.compensation import ValidateFaultForm
 
     text = "my damn server crashed AGAIN, this is UNACCEPTABLE"
-    first = make_tracker({"requested_slot": None}, intent="report_fault", text=text, active_loop="fault_form")
+    first = make_tracker({"requested_slot": None}, intent="report_fault", text=text, active_loop="fault_form",
+                         history=[{"event": "active_loop", "name": "fault_form"}])
     await ValidateFaultForm().run(dispatcher, first, domain)
     assert responses(dispatcher)[0] == "utter_sorry_trouble"
     later = make_tracker({"requested_slot": "scenario"}, intent="inform", text="it's STILL DOWN!!", active_loop="fault_form",
