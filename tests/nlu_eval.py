@@ -247,31 +247,12 @@ def sweep(rows, parses) -> None:
             print(f"  {threshold:9.2f} {ambiguity:9.2f} {mf1:8.3f} {acc:6.3f} {oos_ok / max(oos, 1):7.2f} {fb:4d}")
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description="Evaluate NLU on the held-out split")
-    parser.add_argument("--model", default="models/assistant.tar.gz")
-    parser.add_argument("--split", default=str(TEST_SPLIT))
-    parser.add_argument("--gate", type=float, default=DEFAULT_GATE, help="min full-level macro-F1")
-    parser.add_argument("--sweep", action="store_true", help="print the fallback threshold sweep")
-    parser.add_argument("--verbose", action="store_true", help="list entity mismatches")
-    parser.add_argument("--level", choices=("full", "base"), default="full",
-                        help="the level the gate applies to (base = topic level)")
-    parser.add_argument("--summary", action="store_true",
-                        help="totals only: no per-label table, confusions or examples (for a "
-                             "blind split whose errors must not be read before the final run)")
-    args = parser.parse_args(argv)
-
-    if not Path(args.model).is_file():
-        print(f"nlu_eval: model {args.model} not found (train it first)", file=sys.stderr)
-        return 2
-    _quiet()
-    os.environ["ASSURANCE_NOW"] = PINNED_NOW  # Duckling checks need a fixed "now"
-    started = time.perf_counter()
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(args.model)
-    loaded = time.perf_counter()
-    rows = load_split(Path(args.split))
+def evaluate(agent: Any, split: str, gate: float, level: str, summary: bool, args: argparse.Namespace,
+             load_s: float, model_checks: bool = True) -> bool:
+    """Score one split with a loaded model; True when it passes its gate."""
+    started = time.perf_counter() - load_s
+    loaded = started + load_s
+    rows = load_split(Path(split))
     # A blind split written independently can repeat a training line verbatim ("bye"):
     # such an example measures nothing about generalisation, so it is left out.
     seen = training_texts()
@@ -290,19 +271,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     acc_f, f1_f, per_f = macro_f1((g, p) for _, g, p in full_pairs)
     fallbacks = sum(1 for _, _, p in full_pairs if p == FALLBACK)
 
-    print(f"NLU evaluation of {args.model} on {args.split} ({len(rows)} held-out examples)")
+    print(f"NLU evaluation of {args.model} on {split} ({len(rows)} held-out examples)")
     print(f"  base level (faq, scope as one intent each): accuracy {acc_b:.3f}  macro-F1 {f1_b:.3f}")
     print(f"  full level (faq/<key>, scope/<topic> via ResponseSelector): "
           f"accuracy {acc_f:.3f}  macro-F1 {f1_f:.3f}")
     print(f"  messages lost to nlu_fallback: {fallbacks}")
     weak = [(label, v) for label, v in per_f.items() if v[2] < 1.0]
-    if args.summary:
+    if summary:
         weak = []
     if weak:
         print("\nPer-label scores below 1.0 (full level): label  precision recall f1 support")
         for label, (p, r, f, n) in sorted(weak, key=lambda kv: kv[1][2]):
             print(f"  {label:32} {p:5.2f} {r:5.2f} {f:5.2f} {n:3d}")
-    if not args.summary:
+    if not summary:
         _print_confusions("Confusions (full level)", full_pairs)
 
     print("\nEntities (annotated in the split; matched on entity + canonical value)")
@@ -316,22 +297,24 @@ def main(argv: Optional[List[str]] = None) -> int:
             if sorted((e, str(v)) for e, v in gold) != pred:
                 print(f"    {text!r}: gold {sorted(gold)} predicted {pred}")
 
-    duck = asyncio.run(_parse_all(agent, [c[0] for c in DUCKLING_CASES]))
+    duck = asyncio.run(_parse_all(agent, [c[0] for c in DUCKLING_CASES])) if model_checks else []
     duck_bad = []
     for (text, ent, expected), parse in zip(DUCKLING_CASES, duck):
         values = [e["value"] for e in parse.get("entities") or [] if e["entity"] == ent]
         if expected not in values:
             duck_bad.append((text, ent, expected, values))
-    print(f"\nDuckling values at {PINNED_NOW}: {len(DUCKLING_CASES) - len(duck_bad)}/{len(DUCKLING_CASES)} correct")
+    if model_checks:
+        print(f"\nDuckling values at {PINNED_NOW}: {len(DUCKLING_CASES) - len(duck_bad)}/{len(DUCKLING_CASES)} correct")
     for text, ent, expected, values in duck_bad:
         print(f"  {text!r}: {ent} expected {expected}, got {values}")
 
-    contract = asyncio.run(_parse_all(agent, [c[0] for c in CONTRACT_PHRASES]))
+    contract = asyncio.run(_parse_all(agent, [c[0] for c in CONTRACT_PHRASES])) if model_checks else []
     contract_bad = [
         (text, want, full_label(p)) for (text, want), p in zip(CONTRACT_PHRASES, contract)
         if full_label(p) != want
     ]
-    print(f"\nContract phrases from the issue: {len(CONTRACT_PHRASES) - len(contract_bad)}/{len(CONTRACT_PHRASES)}")
+    if model_checks:
+        print(f"\nContract phrases from the issue: {len(CONTRACT_PHRASES) - len(contract_bad)}/{len(CONTRACT_PHRASES)}")
     for text, want, got in contract_bad:
         print(f"  {text!r}: expected {want}, got {got}")
 
@@ -340,10 +323,44 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     print(f"\nTiming: model load {loaded - started:.1f}s, {per_msg_ms:.1f} ms/message, "
           f"total {time.perf_counter() - started:.1f}s")
-    gated = f1_f if args.level == "full" else f1_b
-    ok = gated >= args.gate and not contract_bad and not duck_bad
+    gated = f1_f if level == "full" else f1_b
+    ok = gated >= gate and not contract_bad and not duck_bad
     verdict = "PASS" if ok else "FAIL"
-    print(f"{verdict}: {args.level}-level macro-F1 {gated:.3f} (gate {args.gate:.2f}, target 0.95)")
+    print(f"{verdict}: {level}-level macro-F1 {gated:.3f} (gate {gate:.2f}, target 0.95)")
+    return ok
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description="Evaluate NLU on the held-out split")
+    parser.add_argument("--model", default="models/assistant.tar.gz")
+    parser.add_argument("--split", default=str(TEST_SPLIT))
+    parser.add_argument("--gate", type=float, default=DEFAULT_GATE, help="min full-level macro-F1")
+    parser.add_argument("--sweep", action="store_true", help="print the fallback threshold sweep")
+    parser.add_argument("--verbose", action="store_true", help="list entity mismatches")
+    parser.add_argument("--level", choices=("full", "base"), default="full",
+                        help="the level the gate applies to (base = topic level)")
+    parser.add_argument("--summary", action="store_true",
+                        help="totals only: no per-label table, confusions or examples (for a "
+                             "blind split whose errors must not be read before the final run)")
+    parser.add_argument("--then", action="append", metavar="PATH,LEVEL,GATE",
+                        help="also score this split with the same loaded model (totals only)")
+    args = parser.parse_args(argv)
+
+    if not Path(args.model).is_file():
+        print(f"nlu_eval: model {args.model} not found (train it first)", file=sys.stderr)
+        return 2
+    _quiet()
+    os.environ["ASSURANCE_NOW"] = PINNED_NOW  # Duckling checks need a fixed "now"
+    started = time.perf_counter()
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(args.model)
+    loaded = time.perf_counter()
+    ok = evaluate(agent, args.split, args.gate, args.level, args.summary, args, loaded - started)
+    for spec in args.then or []:
+        path, level, gate = spec.split(",")
+        print("\n" + "=" * 72)
+        ok = evaluate(agent, path, float(gate), level, True, args, 0.0, model_checks=False) and ok
     return 0 if ok else 1
 
 
