@@ -143,6 +143,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--model", default="models/assistant.tar.gz")
     parser.add_argument("--gate", action="store_true", help="exit 1 when any gate fails")
     parser.add_argument("--json", metavar="PATH", help="save the results as JSON")
+    parser.add_argument("--gated-only", action="store_true",
+                        help="only the gated benchmarks (1,200 utterances instead of 5,580)")
+    parser.add_argument("--floor", type=float, default=None,
+                        help="exit 1 when a gated benchmark scores below this (a regression "
+                             "floor; the issue's gates are still printed PASS/FAIL)")
     args = parser.parse_args(argv)
 
     if not Path(args.model).is_file():
@@ -154,6 +159,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from rasa.core.agent import Agent
 
     benchmarks = load_benchmarks()
+    if args.gated_only:
+        benchmarks = [b for b in benchmarks if b.gate is not None]
     agent = Agent.load(args.model)
     texts = sorted({t for b in benchmarks for t, _ in b.examples})
     t0 = time.perf_counter()
@@ -181,7 +188,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"results written to {args.json}")
     verdict = "FAIL: " + ", ".join(failed) if failed else "PASS"
     print(f"{verdict} ({len(gated) - len(failed)}/{len(gated)} gates)")
-    return 1 if args.gate and failed else 0
+    below = [b.name for b in gated if args.floor is not None and b.share < args.floor]
+    if below:
+        print(f"FAIL: below the floor {args.floor:.2f}: {', '.join(below)}")
+    return 1 if (args.gate and failed) or below else 0
 
 
 if __name__ == "__main__":
