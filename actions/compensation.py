@@ -35,7 +35,9 @@ RESET = FORM_SLOTS + (CONTINUE, PAUSED, FAILURES, FAILED)
 NONE = "none"  # "not listed" / "I don't know" for the incident and order questions
 MAX_BUTTONS = 6
 TYPED_FACTS = ("scenario", "daily_cost", "fault_start", "fault_end")
-CAUSE = "fault_cause"  # C4's cause as the customer states it (records win)
+#: C4's cause as the customer states it (records win). Never asked: a customer wants the
+#: figure, and an unstated cause leaves the application to the review (cause_review).
+CAUSE = "fault_cause"
 
 
 def _chosen(tracker: Tracker, slot: str) -> Optional[str]:
@@ -111,8 +113,6 @@ class ValidateFaultForm(AssuranceFormValidation):
         asked = facts.slots_to_ask(next_facts(case))
         if cid and "daily_cost" in asked and tracker.get_slot("fault_order") is None:
             asked.insert(asked.index("daily_cost"), "fault_order")  # C3: the order knows it
-        if "cause" not in case and tracker.get_slot(CAUSE) is None and not asked_before(tracker, CAUSE):
-            asked.append(CAUSE)  # C4: asked once; "don't know" leaves it to the review
         if not asked and cid and tracker.get_slot("fault_confirmed") is None:
             if decide(case)["decision"] != "ineligible":
                 asked = ["fault_confirmed"]
@@ -141,17 +141,6 @@ class ValidateFaultForm(AssuranceFormValidation):
                 return {"fault_order": order.order_id, FAILURES: 0.0}
             say(dispatcher, "utter_order_not_found", item=ident)
         return self.failed("fault_order", dispatcher, tracker, domain, said=bool(cid and ident)) | {"fault_order": None}
-
-    async def extract_fault_cause(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        """The answer to "what caused it?": a cause, or unknown (a review decides)."""
-        if tracker.get_slot("requested_slot") != CAUSE:
-            return {}
-        latest = tracker.latest_message or {}
-        stated = stated_facts.cause_in_text(latest.get("text"))
-        intent = (latest.get("intent") or {}).get("name")
-        if stated is None and intent in ("stop", "human_handoff", "request_refund", "ask_icp_reward"):
-            return {}  # a switch or a stop, not an answer
-        return {CAUSE: stated or "unknown"}
 
     def validate_fault_cause(self, value, dispatcher, tracker, domain):
         return {CAUSE: value if value in stated_facts.CAUSES else "unknown"}
@@ -214,16 +203,6 @@ class ValidateFaultForm(AssuranceFormValidation):
         if parsed is True and not clearly_said(tracker):
             parsed = None  # filing is irreversible: a doubtful "yes" is asked again
         return {"fault_confirmed": parsed} if parsed is not None else self.failed("fault_confirmed", dispatcher, tracker, domain)
-
-
-def asked_before(tracker: Tracker, slot: str, form: str = "fault_form") -> bool:
-    """True when this run of the form (since it was last activated) asked `slot`."""
-    for event in reversed(tracker.events or []):
-        if event.get("event") == "active_loop" and event.get("name") == form:
-            return False
-        if event.get("event") == "slot" and event.get("name") == "requested_slot" and event.get("value") == slot:
-            return True
-    return False
 
 
 def duration_applies(requested: Optional[str], fault_end: Any) -> bool:

@@ -81,16 +81,12 @@ async def test_a_cause_in_the_first_message_is_kept_and_decides(store, dispatche
     assert "attacks or viruses" in text and "{" not in text
 
 
-async def test_a_guest_is_asked_the_cause_once_and_a_correction_replaces_it(store, dispatcher, domain):
+async def test_the_cause_is_never_asked_and_a_correction_replaces_it(store, dispatcher, domain):
     known = {"scenario": "service_unavailable", "fault_start": SPAN["from"], "fault_end": SPAN["to"],
              "daily_cost": "48.00"}
     asked = make_tracker({**known, "requested_slot": "daily_cost"}, active_loop="fault_form", text="48 a day")
-    assert slot_events(await ValidateFaultForm().run(dispatcher, asked, domain))["requested_slot"] == "fault_cause"
-    history = [{"event": "slot", "name": "requested_slot", "value": "fault_cause"}]
-    answer = make_tracker({**known, "requested_slot": "fault_cause"}, active_loop="fault_form", history=history,
-                          text="no clue, ask your engineers")
-    slots = slot_events(await ValidateFaultForm().run(dispatcher, answer, domain))
-    assert slots["fault_cause"] == "unknown" and slots["requested_slot"] is None
+    assert slot_events(await ValidateFaultForm().run(dispatcher, asked, domain))["requested_slot"] is None
+    history = [{"event": "slot", "name": "requested_slot", "value": "daily_cost"}]
     fix = make_tracker({**known, "fault_cause": "attack_or_virus", "requested_slot": None}, active_loop="fault_form",
                        history=history, text="sorry, it was not an attack, it was your side")
     assert slot_events(await ValidateFaultForm().run(dispatcher, fix, domain))["fault_cause"] == "platform"

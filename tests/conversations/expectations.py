@@ -81,7 +81,8 @@ ASKS: Dict[str, Ask] = {
     "incident": Ask(("fault_incident",)),
     "affected_order": Ask(("fault_order",)),
     "scenario": Ask(("scenario",)),
-    "fault_cause": Ask(("fault_cause",)),  # utter_ask_fault_cause (C4)
+    "fault_cause": Ask(("fault_cause",), gap="the cause is never asked: it is read wherever the "
+                                             "customer states it, else the review decides (C4)"),
     "fault_start": Ask(("fault_start",)),
     "fault_end": Ask(("fault_end",)),
     "daily_cost": Ask(("daily_cost",)),
@@ -140,7 +141,7 @@ TOPIC_TABLE: Dict[str, Topic] = {
         forms=("fault_form",),
         responses=("utter_ask_fault_incident", "utter_incident_not_found", "utter_ask_fault_order",
                    "utter_ask_scenario", "utter_ask_fault_start", "utter_ask_fault_end",
-                   "utter_ask_daily_cost", "utter_ask_fault_cause", "utter_ask_fault_confirmed", "utter_explain_daily_cost",
+                   "utter_ask_daily_cost", "utter_ask_fault_confirmed", "utter_explain_daily_cost",
                    "utter_explain_fault_start", "utter_explain_fault_end"),
         prefixes=("utter_fault_",)),
     "icp_reward": Topic(
