@@ -94,17 +94,23 @@ _DAILY = (
 )
 
 
-def daily_cost_in_text(text: object) -> Optional[str]:
-    """C3: "48 a day", "36.50/day", "daily cost 48", "每天48元" -> "48.00"."""
+def _first_group(patterns: Sequence[Pattern[str]], text: object) -> Optional[str]:
+    """Group 1 of the first pattern that matches `text`, else None."""
     if not isinstance(text, str):
         return None
-    from actions.facts import parse_amount
-
-    for pattern in _DAILY:
+    for pattern in patterns:
         match = pattern.search(text)
         if match:
-            return parse_amount(match.group(1))
+            return match.group(1)
     return None
+
+
+def daily_cost_in_text(text: object) -> Optional[str]:
+    """C3: "48 a day", "36.50/day", "daily cost 48", "每天48元" -> "48.00"."""
+    from actions.facts import parse_amount
+
+    said = _first_group(_DAILY, text)
+    return parse_amount(said) if said else None
 
 
 _NOT_FIRST = re.compile(
@@ -157,14 +163,8 @@ _WORD_NUMBERS = {"no": 0, "zero": 0, "none": 0, "one": 1, "two": 2, "three": 3, 
 
 def refunds_this_year_in_text(text: object) -> Optional[int]:
     """R3: "3 refunds this year", "今年已经退过3次" -> 3."""
-    if not isinstance(text, str):
-        return None
-    for pattern in _REFUND_COUNT:
-        match = pattern.search(text)
-        if match:
-            word = match.group(1).lower()
-            return int(word) if word.isdigit() else _WORD_NUMBERS.get(word)
-    return None
+    word = (_first_group(_REFUND_COUNT, text) or "").lower()
+    return int(word) if word.isdigit() else _WORD_NUMBERS.get(word)
 
 
 _FILING_STATES: Sequence[Tuple[Pattern[str], str]] = tuple(
