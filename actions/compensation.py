@@ -49,21 +49,22 @@ async def build_case(tracker: Tracker) -> Tuple[Optional[str], Dict[str, Any]]:
     """(customer id, case): records first (incident, order), typed facts fill
     only what no record holds (the store enforces that too)."""
     cid = customer_id(tracker)
+    stated_cause = tracker.get_slot(CAUSE) if tracker.get_slot(CAUSE) in stated_facts.CAUSES else None
     if cid:
         typed = {}
         for slot in TYPED_FACTS:
             value = facts.normalize(slot, tracker.get_slot(slot))
             if value is not None and value != "open":
                 typed[slot] = value
-        if tracker.get_slot(CAUSE) in stated_facts.CAUSES:
-            typed["cause"] = tracker.get_slot(CAUSE)
+        if stated_cause:
+            typed["cause"] = stated_cause
         from bot.store.errors import NotFound
 
         base = await _records_case(tracker, cid, typed)
     else:
         base = facts.guest_compensation_case(store_access.turn_now(tracker).isoformat())
-        if tracker.get_slot(CAUSE) in stated_facts.CAUSES:
-            base["cause"] = tracker.get_slot(CAUSE)
+        if stated_cause:
+            base["cause"] = stated_cause
     return cid, facts.fill_case(base, tracker.slots, next_facts)
 
 
@@ -86,7 +87,8 @@ async def _records_case(tracker: Tracker, cid: str, typed: Dict[str, Any]) -> Di
             return base
         except PolicyInputError as err:
             field = str(getattr(err, "field", "") or "")
-            dropped = [k for k in typed if k == field or k in ("fault_start", "fault_end") and field.startswith("fault_")]
+            times = ("fault_start", "fault_end")
+            dropped = [k for k in typed if k == field or (k in times and field in times)]
             if not dropped:
                 raise
             for key in dropped:

@@ -24,8 +24,8 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import facts
-from actions.tone import is_complaint
 from actions.common import decide, readable_problem, say, service_down
+from actions.tone import is_complaint
 
 logger = logging.getLogger(__name__)
 
