@@ -13,6 +13,9 @@ from rasa_sdk.events import EventType
 from actions.common import guarded, say
 from actions.retrieval import chosen_key
 
+#: answers where the published policy is silent: a person is offered (H1)
+OFFERS_TICKET = frozenset({"compensation_payout", "filing_rejection", "billing_correction"})
+
 
 class ActionFaq(Action):
     def name(self) -> Text:
@@ -24,6 +27,9 @@ class ActionFaq(Action):
         name = f"utter_faq/{key}"
         if key and name in (domain.get("responses") or {}):
             say(dispatcher, name)
+            if key in OFFERS_TICKET:
+                say(dispatcher, "utter_offer_ticket")
         else:  # never an invented answer
             say(dispatcher, "utter_faq_unknown")
+            say(dispatcher, "utter_offer_ticket")
         return []

@@ -22,6 +22,8 @@ from bot.channels.common import ADDRESS_KEY, CLIENT_ADDRESS_KEY
 
 logger = logging.getLogger(__name__)
 
+#: the responses that offer a ticket; a plain "yes" after one of them asks for it
+TICKET_OFFERS = frozenset({"utter_offer_ticket", "utter_handoff_offer"})
 MAX_LINES = 20
 MAX_SUMMARY = 3900
 #: Guest tickets per conversation and per client address in the store's window (24 h);
@@ -78,6 +80,28 @@ def transcript_summary(events: List[Dict[str, Any]], max_lines: int = MAX_LINES)
     return text[-MAX_SUMMARY:]
 
 
+def ticket_was_offered(events: List[Dict[str, Any]]) -> bool:
+    """True when the assistant's turn before the latest message offered a ticket."""
+    users = 0
+    for event in reversed(events):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                return False
+        elif users == 1 and event.get("event") == "bot":
+            metadata = event.get("metadata") or {}
+            if metadata.get("utter_action") in TICKET_OFFERS:
+                return True
+    return False
+
+
+def asked_for_ticket(tracker: Tracker) -> bool:
+    """A clear request, or a clear yes to the ticket the assistant just offered."""
+    if clearly_said(tracker, "affirm"):
+        return ticket_was_offered(tracker.events or [])
+    return clearly_said(tracker)
+
+
 def user_turns(tracker: Tracker) -> int:
     return sum(1 for e in tracker.events or [] if e.get("event") == "user")
 
@@ -109,7 +133,10 @@ class ActionHandoff(Action):
 
     @guarded
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        if not clearly_said(tracker):
+        if clearly_said(tracker, "affirm") and not ticket_was_offered(tracker.events or []):
+            say(dispatcher, "utter_anything_else")  # a yes to something else, not a request
+            return []
+        if not asked_for_ticket(tracker):
             # A ticket is opened only when the customer clearly asks for a person.
             say(dispatcher, "utter_handoff_offer")
             return []

@@ -3,6 +3,7 @@ from the store (a guest answers the policy's questions), then the amount, when i
 is credited, how long it is valid, and that it cannot be withdrawn."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -11,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import facts, stated_facts, store_access
-from actions.common import decide, guarded, logger, next_facts, say, service_down, show_date
+from actions.common import decide, guarded, logger, next_facts, now, say, service_down, show_date
 from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation
 from actions.identity import customer_id
 
@@ -121,6 +122,16 @@ class ActionAskIcpFiling(Action):
         return []
 
 
+def credit_overdue(decision: Dict[str, Any]) -> bool:
+    """I9: the reward is credited within a week of approval; past that date a
+    customer who has not received it needs a person, not another check."""
+    try:
+        credit_by = datetime.fromisoformat(str(decision.get("credit_by")))
+    except ValueError:
+        return False
+    return credit_by.tzinfo is not None and credit_by < now()
+
+
 def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str, Any], decision: Dict[str, Any]) -> None:
     shown = {
         "reward_amount": decision.get("reward_amount", ""),
@@ -130,6 +141,9 @@ def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str
     state = decision.get("decision")
     if state == "eligible":
         say(dispatcher, "utter_icp_eligible", **shown)
+        if credit_overdue(decision):
+            say(dispatcher, "utter_icp_credit_overdue", credit_by=shown["credit_by"])
+            say(dispatcher, "utter_offer_ticket")
         return
     if state == "ineligible":
         say(dispatcher, "utter_icp_ineligible")

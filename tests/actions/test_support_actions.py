@@ -21,7 +21,8 @@ from tests.actions.conftest import NOW, SENDER, make_tracker, rendered, response
 
 FAQ_KEYS = ("products_covered refund_window refund_limit invoice discounts data_deletion refund_process "
             "pay_per_use grace_period compensation_formula compensation_exclusions compensation_deadline "
-            "reward_amount reward_validity reward_conditions").split()
+            "reward_amount reward_validity reward_conditions reward_payout compensation_payout filing_rejection "
+            "billing_correction").split()
 
 
 def selector(intent, key):
@@ -32,7 +33,7 @@ def selector(intent, key):
 async def test_every_faq_answer_renders_with_policy_figures(key, dispatcher, domain):
     tracker = make_tracker({}, intent="faq", selector=selector("faq", key))
     await ActionFaq().run(dispatcher, tracker, domain)
-    assert responses(dispatcher) == [f"utter_faq/{key}"]
+    assert responses(dispatcher)[0] == f"utter_faq/{key}"
     rendered(dispatcher, domain)  # fails on any placeholder left unfilled
 
 
@@ -43,7 +44,7 @@ async def test_faq_figures_come_from_the_policy(dispatcher, domain):
 
 async def test_unknown_faq_key_is_not_invented(dispatcher, domain):
     await ActionFaq().run(dispatcher, make_tracker({}, intent="faq"), domain)
-    assert responses(dispatcher) == ["utter_faq_unknown"]
+    assert responses(dispatcher) == ["utter_faq_unknown", "utter_offer_ticket"]
 
 
 async def test_scope_not_provided_lists_what_is(dispatcher, domain):

@@ -1,0 +1,81 @@
+"""Questions after a decision (issue 10): answered from the policy, or honestly
+declined with a ticket offered; a plain "yes" opens a ticket only after an offer."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.faq import OFFERS_TICKET, ActionFaq
+from actions.handoff import ActionHandoff, ticket_was_offered
+from actions.icp import credit_overdue, present
+from tests.actions.conftest import NOW, make_tracker, rendered, responses, user_event
+
+
+def selector(key: str) -> dict:
+    return {"default": {"response": {"intent_response_key": f"faq/{key}", "confidence": 0.9}}}
+
+
+def bot_event(response: str) -> dict:
+    return {"event": "bot", "text": "…", "metadata": {"utter_action": response}}
+
+
+async def test_reward_payout_says_nothing_to_apply_for_and_when(dispatcher, domain):
+    await ActionFaq().run(dispatcher, make_tracker({}, intent="faq", selector=selector("reward_payout")), domain)
+    assert responses(dispatcher) == ["utter_faq/reward_payout"]  # answered by the policy: no ticket offer
+    text = rendered(dispatcher, domain)[0]
+    assert "(I9)" in text and "7 days" in text
+
+
+@pytest.mark.parametrize("key", sorted(OFFERS_TICKET))
+async def test_what_the_policy_does_not_say_is_declined_with_a_ticket_offer(key, dispatcher, domain):
+    await ActionFaq().run(dispatcher, make_tracker({}, intent="faq", selector=selector(key)), domain)
+    assert responses(dispatcher) == [f"utter_faq/{key}", "utter_offer_ticket"]
+    rendered(dispatcher, domain)
+
+
+def test_an_offer_counts_only_in_the_assistants_last_turn():
+    offered = [user_event("why rejected?", "faq"), bot_event("utter_faq/filing_rejection"),
+               bot_event("utter_offer_ticket"), user_event("yes", "affirm")]
+    assert ticket_was_offered(offered)
+    older = offered[:3] + [user_event("ok", "affirm"), bot_event("utter_anything_else"), user_event("yes", "affirm")]
+    assert not ticket_was_offered(older)
+
+
+async def test_yes_after_an_offer_opens_a_ticket(store, domain):
+    history = [user_event("why was my filing rejected", "faq"), bot_event("utter_faq/filing_rejection"),
+               bot_event("utter_offer_ticket")]
+    said = CollectingDispatcher()
+    await ActionHandoff().run(said, make_tracker({}, intent="affirm", text="yes please", history=history), domain)
+    assert responses(said)[0] == "utter_handoff_ticket"
+
+
+async def test_yes_without_an_offer_opens_nothing(store, domain):
+    history = [user_event("how much is the reward", "faq"), bot_event("utter_faq/reward_amount")]
+    said = CollectingDispatcher()
+    await ActionHandoff().run(said, make_tracker({}, intent="affirm", text="yes", history=history), domain)
+    assert responses(said) == ["utter_anything_else"]
+    assert store.claims(None, conversation_id="test-conversation") == []
+
+
+def eligible(credit_by) -> dict:
+    return {"decision": "eligible", "reward_amount": "100.00", "credit_by": credit_by.isoformat(),
+            "valid_until": (credit_by + timedelta(days=365)).isoformat(), "rules_failed": []}
+
+
+def test_a_credit_date_in_the_past_is_overdue():
+    assert credit_overdue(eligible(NOW - timedelta(days=1)))
+    assert not credit_overdue(eligible(NOW + timedelta(days=2)))
+    assert not credit_overdue({"decision": "eligible", "credit_by": None})
+
+
+async def test_overdue_reward_offers_a_person(dispatcher, domain):
+    present(dispatcher, domain, {}, eligible(NOW - timedelta(days=3)))
+    assert responses(dispatcher) == ["utter_icp_eligible", "utter_icp_credit_overdue", "utter_offer_ticket"]
+    assert "24 Nov" in rendered(dispatcher, domain)[1]
+
+
+async def test_reward_not_yet_due_offers_nothing(dispatcher, domain):
+    present(dispatcher, domain, {}, eligible(NOW + timedelta(days=2)))
+    assert responses(dispatcher) == ["utter_icp_eligible"]
