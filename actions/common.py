@@ -138,11 +138,15 @@ def clearly_said(tracker: Tracker, *intents: str) -> bool:
         return False
 
 
-def say(dispatcher: CollectingDispatcher, response: str, **facts: Any) -> None:
-    """Utter a domain response with the policy figures plus these facts."""
+def say(dispatcher: CollectingDispatcher, response: str, currency: Optional[str] = None, **facts: Any) -> None:
+    """Utter a domain response with the policy figures plus these facts; every
+    amount is shown with `currency` (the conversation's, actions/money.py; the
+    policy's when not given), so no response shows a bare figure."""
+    from actions.money import render_amounts
+
     variables = figures()
     variables.update({k: ("" if v is None else v) for k, v in facts.items()})
-    dispatcher.utter_message(response=response, **variables)
+    dispatcher.utter_message(response=response, **render_amounts(variables, currency))
 
 
 def hotline_facts() -> Dict[str, Any]:

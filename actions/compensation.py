@@ -13,7 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import facts, stated_facts, store_access
+from actions import facts, money, stated_facts, store_access
 from actions.common import (clearly_said, decide, guarded, logger, next_facts, say, service_down, show_date,
                             show_period, show_time)
 from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation, previous_value
@@ -340,8 +340,10 @@ def decision_facts(case: Dict[str, Any], decision: Dict[str, Any]) -> Dict[str, 
     }
 
 
-def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str, Any], decision: Dict[str, Any]) -> None:
-    """Amount ("up to" under C2), apply-by (C5), SLA note (C6), or every blocker."""
+def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str, Any], decision: Dict[str, Any],
+            currency: Optional[str] = None) -> None:
+    """Amount ("up to" under C2) in the conversation's `currency`, apply-by (C5),
+    SLA note (C6), or every blocker."""
     shown = decision_facts(case, decision)
     state = decision.get("decision")
     waiting = decision.get("waiting_for") or []
@@ -349,14 +351,14 @@ def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str
         say(dispatcher, "utter_fault_ineligible", **shown)
         from actions.refund import say_rules
 
-        say_rules(dispatcher, domain, "utter_fault_rule_", decision, shown)
+        say_rules(dispatcher, domain, "utter_fault_rule_", decision, shown, currency)
         return
     if shown["period"] and decision.get("duration_minutes") not in (None, ""):
         # the period read back in the customer's terms before any figure (C3)
         say(dispatcher, "utter_fault_period", **shown)
     if decision.get("compensation") not in (None, ""):
         cap = decision.get("multiplier_is_cap") is True
-        say(dispatcher, "utter_fault_amount_cap" if cap else "utter_fault_amount", **shown)
+        say(dispatcher, "utter_fault_amount_cap" if cap else "utter_fault_amount", currency=currency, **shown)
     if "cause_review" in waiting:
         say(dispatcher, "utter_fault_cause_review")
     if "fault_rectified" in waiting:
@@ -376,7 +378,7 @@ class ActionAskFaultConfirmed(Action):
     @guarded
     async def run(self, dispatcher, tracker, domain):
         _, case = await build_case(tracker)
-        present(dispatcher, domain, case, decide(case))
+        present(dispatcher, domain, case, decide(case), await money.currency_of(tracker))
         say(dispatcher, "utter_ask_fault_confirmed")
         return []
 
@@ -403,12 +405,13 @@ class ActionFaultSubmit(Action):
             return
         cid, case = await build_case(tracker)
         decision = decide(case)
+        currency = await money.currency_of(tracker)
         if not cid:
-            present(dispatcher, domain, case, decision)
+            present(dispatcher, domain, case, decision, currency)
             say(dispatcher, "utter_guest_how_to_file")
             return
         if decision.get("decision") == "ineligible":
-            present(dispatcher, domain, case, decision)
+            present(dispatcher, domain, case, decision, currency)
             return
         if tracker.get_slot("fault_confirmed") is not True:
             say(dispatcher, "utter_fault_not_filed")

@@ -11,6 +11,7 @@ from rasa_sdk import Action
 from rasa_sdk.events import EventType
 
 from actions.common import guarded, say
+from actions.money import currency_of
 from actions.retrieval import chosen_key
 
 #: answers where the published policy is silent: a person is offered (H1)
@@ -26,7 +27,7 @@ class ActionFaq(Action):
         key = chosen_key(tracker, "faq")
         name = f"utter_faq/{key}"
         if key and name in (domain.get("responses") or {}):
-            say(dispatcher, name)
+            say(dispatcher, name, currency=await currency_of(tracker))  # the reward in the account's currency
             if key in OFFERS_TICKET:
                 say(dispatcher, "utter_offer_ticket")
         else:  # never an invented answer

@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import facts, stated_facts, store_access
+from actions import facts, money, stated_facts, store_access
 from actions.common import decide, guarded, logger, next_facts, now, say, service_down, show_date
 from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation
 from actions.identity import customer_id
@@ -132,7 +132,9 @@ def credit_overdue(decision: Dict[str, Any]) -> bool:
     return credit_by.tzinfo is not None and credit_by < now()
 
 
-def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str, Any], decision: Dict[str, Any]) -> None:
+def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str, Any], decision: Dict[str, Any],
+            currency: Optional[str] = None) -> None:
+    """The I1-I9 decision; the reward amount in the conversation's `currency`."""
     shown = {
         "reward_amount": decision.get("reward_amount", ""),
         "credit_by": show_date(decision.get("credit_by")),
@@ -140,7 +142,7 @@ def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str
     }
     state = decision.get("decision")
     if state == "eligible":
-        say(dispatcher, "utter_icp_eligible", **shown)
+        say(dispatcher, "utter_icp_eligible", currency=currency, **shown)
         if credit_overdue(decision):
             say(dispatcher, "utter_icp_credit_overdue", credit_by=shown["credit_by"])
             say(dispatcher, "utter_offer_ticket")
@@ -149,7 +151,7 @@ def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str
         say(dispatcher, "utter_icp_ineligible")
         from actions.refund import say_rules
 
-        say_rules(dispatcher, domain, "utter_icp_rule_", decision, shown)
+        say_rules(dispatcher, domain, "utter_icp_rule_", decision, shown, currency)
         return
     if "filing_approval" in (decision.get("waiting_for") or []):
         say(dispatcher, "utter_icp_waiting_approval")
@@ -172,7 +174,7 @@ class ActionIcpResult(Action):
                 say(dispatcher, "utter_form_stopped")
             else:
                 cid, case = await build_case(tracker)
-                present(dispatcher, domain, case, decide(case))
+                present(dispatcher, domain, case, decide(case), await money.currency_of(tracker))
                 if not cid:
                     say(dispatcher, "utter_guest_check_only")
         except Exception:  # noqa: BLE001

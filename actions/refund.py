@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import facts, stated_facts, store_access
+from actions import facts, money, stated_facts, store_access
 from actions.common import clearly_said, decide, guarded, next_facts, say, show_date, show_time
 from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation, previous_value
 from actions.identity import customer_id
@@ -214,7 +214,8 @@ def item_facts(case: Dict[str, Any], decision: Dict[str, Any]) -> Dict[str, Any]
     }
 
 
-def say_rules(dispatcher: CollectingDispatcher, domain: DomainDict, prefix: str, decision: Dict[str, Any], facts_: Dict[str, Any]) -> None:
+def say_rules(dispatcher: CollectingDispatcher, domain: DomainDict, prefix: str, decision: Dict[str, Any],
+              facts_: Dict[str, Any], currency: Optional[str] = None) -> None:
     """Every failed rule, each with its own response (R6 offers deletion); a
     rule without one is read out from the policy's reason sentence."""
     reasons = decision.get("reasons") or []
@@ -222,26 +223,29 @@ def say_rules(dispatcher: CollectingDispatcher, domain: DomainDict, prefix: str,
     for rule in decision.get("rules_failed") or []:
         name = f"{prefix}{rule}"
         if name in responses:
-            say(dispatcher, name, **facts_)
+            say(dispatcher, name, currency=currency, **facts_)
         else:
             text = next((r for r in reasons if rule in r), rule)
             say(dispatcher, "utter_policy_reason", reason=text)
 
 
-def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str, Any], decision: Dict[str, Any]) -> None:
-    """The decision in the customer's words: amount and deductions, or every blocker."""
+def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str, Any], decision: Dict[str, Any],
+            currency: Optional[str] = None) -> None:
+    """The decision in the customer's words: amount and deductions (in the
+    conversation's `currency`), or every blocker."""
     shown = item_facts(case, decision)
     state = decision.get("decision")
     if (case.get("customer") or {}).get("tier") == "vip":
         say(dispatcher, "utter_refund_vip_no_limit")
     if state in FILED_STATES:
         deducted = Decimal(str(shown["unrecoverable_discounts"] or "0")) > 0
-        say(dispatcher, "utter_refund_eligible_deducted" if deducted else "utter_refund_eligible_full", **shown)
+        say(dispatcher, "utter_refund_eligible_deducted" if deducted else "utter_refund_eligible_full",
+            currency=currency, **shown)
     elif state == "ineligible":
-        say(dispatcher, "utter_refund_ineligible", **shown)
-        say_rules(dispatcher, domain, "utter_refund_rule_", decision, shown)
+        say(dispatcher, "utter_refund_ineligible", currency=currency, **shown)
+        say_rules(dispatcher, domain, "utter_refund_rule_", decision, shown, currency)
     else:
-        say(dispatcher, "utter_refund_undetermined", **shown, missing=", ".join(decision.get("missing") or []))
+        say(dispatcher, "utter_refund_undetermined", currency=currency, **shown, missing=", ".join(decision.get("missing") or []))
 
 
 class ActionAskRefundConfirmed(Action):
@@ -254,7 +258,7 @@ class ActionAskRefundConfirmed(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         _, case = await build_case(tracker)
         if case is not None:
-            present(dispatcher, domain, case, decide(case))
+            present(dispatcher, domain, case, decide(case), await money.currency_of(tracker))
         say(dispatcher, "utter_refund_warning")
         say(dispatcher, "utter_ask_refund_confirmed")
         return []
@@ -288,14 +292,15 @@ class ActionRefundSubmit(Action):
             return
         decision = decide(case)
         confirmed = tracker.get_slot("refund_confirmed")
+        currency = await money.currency_of(tracker)
         if not cid:
-            present(dispatcher, domain, case, decision)
+            present(dispatcher, domain, case, decision, currency)
             if decision.get("decision") in FILED_STATES:
                 say(dispatcher, "utter_refund_warning")
             say(dispatcher, "utter_guest_how_to_file")
             return
         if decision.get("decision") not in FILED_STATES:
-            present(dispatcher, domain, case, decision)
+            present(dispatcher, domain, case, decision, currency)
             return
         if confirmed is not True:
             say(dispatcher, "utter_refund_not_filed")
@@ -316,7 +321,8 @@ async def file_refund(dispatcher: CollectingDispatcher, tracker: Tracker, cid: s
     except (LimitReached, NotEligible):
         say(dispatcher, "utter_refund_changed", item=item)
         return
-    say(dispatcher, "utter_refund_filed", reference=claim.reference, item=item,
+    say(dispatcher, "utter_refund_filed", currency=claim.currency or await money.currency_of(tracker),
+        reference=claim.reference, item=item,
         refund_total=str(claim.amount if claim.amount is not None else decision.get("refund_total", "")))
     say(dispatcher, "utter_refund_steps")
 
@@ -353,10 +359,11 @@ class ActionRefundStatus(Action):
             return []
         say(dispatcher, "utter_status_intro")
         responses = domain.get("responses", {})
+        currency = await money.currency_of(tracker)
         for claim in claims:
             items = ", ".join(i.order_id for i in claim.items) or claim.incident_id or claim.filing_id or ""
             name = f"utter_claim_status_{claim.status}"
-            say(dispatcher, name if name in responses else "utter_claim_status_other",
+            say(dispatcher, name if name in responses else "utter_claim_status_other", currency=claim.currency or currency,
                 reference=claim.reference, what=KIND_WORDS.get(claim.kind, claim.kind), items=items,
                 status=claim.status, updated=show_time(claim.updated_at),
                 amount="" if claim.amount is None else str(claim.amount))

@@ -194,4 +194,6 @@ def _item_out(item: Item, policy: Policy) -> dict[str, Any]:
         "refund_amount": amount,
         "purchased_at": item.purchased.isoformat() if item.purchased else None,
         "purchase_year": item.purchased.year if item.purchased else None,
+        # R2's window end, so an answer can warn when it closes soon (whatever the outcome)
+        "request_by": text.iso(item.purchased + policy.refund_window, policy) if item.purchased else None,
     }

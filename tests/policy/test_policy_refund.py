@@ -233,3 +233,15 @@ def test_R7_amounts_with_many_digits_are_exact():
     assert it["refund_amount"] == "123456789012345678.12"
     items = [item(id="a", amount_paid="0.004"), item(id="b", amount_paid="0.001")]
     assert decide(refund(items))["refund_total"] == "0.01"  # 0.005 exactly, half-up once
+
+
+def test_R2_window_end_is_given_per_item_in_utc_plus_8():
+    """The answer warns before R2 closes: the engine says when, whatever the outcome."""
+    bought = "2026-11-22T11:00:00+00:00"
+    d = decide(refund([item(purchased_at=bought)]))
+    from datetime import datetime
+
+    assert d["items"][0]["request_by"] == (datetime.fromisoformat(bought) + refund_window()).astimezone(
+        datetime.fromisoformat(d["now"]).tzinfo).isoformat()
+    assert d["items"][0]["request_by"].endswith("+08:00")
+    assert decide(refund([item(purchased_at=...)]))["items"][0]["request_by"] is None
