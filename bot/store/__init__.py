@@ -1,5 +1,6 @@
 """Accounts and claims store (issue 3): see docs/STORE.md and ARCHITECTURE.md "Store"."""
 from .errors import (
+    ClaimExists,
     IllegalTransition,
     LimitReached,
     NotEligible,
@@ -26,6 +27,7 @@ __all__ = [
     "IllegalTransition",
     "LimitReached",
     "NotEligible",
+    "ClaimExists",
     "StoreUnavailable",
     "TicketLimitReached",
     "CustomerView",

@@ -32,13 +32,27 @@ TRANSITIONS["icp_reward"] = TRANSITIONS["compensation"]
 
 INITIAL = {"refund": "submitted", "compensation": "submitted", "icp_reward": "submitted", "ticket": "open"}
 
-#: Refund statuses of a request that still stands (a second request for the same
-#: order is refused while one of these exists).
-OPEN_REFUND = frozenset({"submitted", "under_review", "receipt_issued", "completed"})
-
 
 def statuses(kind: str) -> frozenset[str]:
     return frozenset(TRANSITIONS[kind])
+
+
+#: Kinds that hold what they claim (an order, an incident, an ICP filing) while they stand.
+GUARDED_KINDS = ("refund", "compensation", "icp_reward")
+#: Final statuses that give the claimed order/incident/filing back: it may be claimed again.
+RELEASED = frozenset({"rejected", "withdrawn"})
+#: Statuses of a claim that still stands (docs/STORE.md "One standing claim"): every
+#: status but the released ones, so a completed refund or a credited compensation
+#: blocks a second claim too (it would pay the same thing twice).
+STANDING = {kind: statuses(kind) - RELEASED for kind in GUARDED_KINDS}
+#: Refund statuses of a request that still stands (a second request for the same
+#: order is refused while one of these exists).
+OPEN_REFUND = STANDING["refund"]
+
+
+def holds(kind: str, status: str) -> bool:
+    """True while a claim of this kind and status holds its target."""
+    return status in STANDING.get(kind, frozenset())
 
 
 def check(kind: str, current: str, new: str) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, declarative_base, relationship
 
 from bot.policy import load_policy
 
+from .lifecycle import GUARDED_KINDS
 from .types import Money, UTCDateTime
 
 # Vocabularies: the policy's enums are the one source (bot/policy/policy.yaml);
@@ -235,6 +236,7 @@ class Claim(Base):
     events: Mapped[List["ClaimEvent"]] = relationship(
         "ClaimEvent", cascade="all, delete-orphan", order_by="ClaimEvent.id"
     )
+    guards: Mapped[List["ClaimGuard"]] = relationship("ClaimGuard", cascade="all, delete-orphan")
 
 
 class ClaimItem(Base):
@@ -251,6 +253,26 @@ class ClaimItem(Base):
     )
     decision: Mapped[str] = Column(String(24), nullable=False)
     amount: Mapped[Optional[Decimal]] = Column(Money())
+
+
+class ClaimGuard(Base):
+    """What a standing claim holds: one row per (customer, kind, target), the target
+    being the order (refund, one row per item), the incident (compensation) or the
+    ICP filing (ICP reward). The primary key is the guarantee "one standing claim per
+    target" on both databases; the row is deleted when its claim is rejected or
+    withdrawn (lifecycle.RELEASED), which gives the target back."""
+
+    __tablename__ = "claim_guards"
+    __table_args__ = (one_of("kind", GUARDED_KINDS, "kind"),)
+
+    customer_id: Mapped[str] = Column(
+        String(8), ForeignKey("customers.customer_id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = Column(String(16), primary_key=True)
+    target_id: Mapped[str] = Column(String(16), primary_key=True)
+    claim_id: Mapped[int] = Column(
+        Integer, ForeignKey("claims.id", ondelete="CASCADE"), nullable=False, index=True
+    )
 
 
 class ClaimEvent(Base):

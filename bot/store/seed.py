@@ -19,11 +19,13 @@ from sqlalchemy.orm import Session
 from bot import clock
 from bot.clock import CST
 
+from . import guards
 from .cases import year_bounds
 from .refs import ALPHABET
 from .models import (
     Claim,
     ClaimEvent,
+    ClaimGuard,
     ClaimItem,
     Customer,
     Discount,
@@ -129,6 +131,7 @@ def clear_demo(s: Session) -> None:
     incidents = list(s.execute(
         select(IncidentOrder.incident_id).where(IncidentOrder.order_id.in_(orders)).distinct()
     ).scalars())
+    s.execute(delete(ClaimGuard).where(ClaimGuard.claim_id.in_(claims)).execution_options(synchronize_session=False))
     s.execute(delete(ClaimEvent).where(ClaimEvent.claim_id.in_(claims)).execution_options(synchronize_session=False))
     s.execute(delete(ClaimItem).where(ClaimItem.claim_id.in_(claims)).execution_options(synchronize_session=False))
     s.execute(delete(Claim).where(Claim.customer_id.in_(DEMO_CUSTOMERS)).execution_options(synchronize_session=False))
@@ -213,6 +216,7 @@ def seed(s: Session, now: Optional[datetime] = None) -> dict[str, Any]:
                                    note="demo history"),
                         ClaimEvent(at=filed, from_status="submitted", to_status=status, actor="seed",
                                    note="demo history")]
+        guards.attach(claim)  # a completed request holds its order like any standing one
         s.add(claim)
     ecs3 = b.order("C1003", "ECS", "monthly", b.ago(days=1), "99.00", "3.30", description="bought yesterday")
     b.incident("ECS", "service_unavailable", "platform", b.ago(hours=2), None, "ongoing outage, not yet rectified", ecs3)

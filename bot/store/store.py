@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot import clock
 
-from . import cases, lifecycle, refs
+from . import cases, guards, lifecycle, refs
 from .engine import Sessions, database_url, downgrade, get_engine, upgrade
-from .errors import LimitReached, NotEligible, NotFound, TicketLimitReached
+from .errors import LimitReached, NotEligible, NotFound, StoreError, TicketLimitReached
 from .models import Claim, ClaimEvent, ClaimItem, IcpFiling, Incident, IncidentOrder, Order
 from .types import to_money
 from .views import (
@@ -197,6 +197,7 @@ class Store:
         details = dict(details or {})
         conversation_id = _conversation(details.get("conversation_id"))
         owner = cases.norm_cid(cid)
+        wanted: list[str] = []
 
         def write(s: Session) -> Claim:
             customer = cases.get_customer(s, cid, lock=True)
@@ -205,6 +206,12 @@ class Store:
                 return _same_kind(existing, kind)
             now = clock.now()
             fresh_case, fresh, filing_id = _redecide(s, customer.customer_id, kind, case, details, now)
+            # after the re-run (an ineligible compensation / ICP reward says why), before
+            # the refund items (a standing request is named, not the R3 count it feeds)
+            wanted[:] = _wanted_targets(s, customer.customer_id, kind, case, details)
+            held = guards.conflict(s, customer.customer_id, kind, wanted)
+            if held is not None:
+                raise held  # one standing claim per order / incident / filing
             claim = Claim(kind=kind, owner_key=owner, customer_id=customer.customer_id,
                           conversation_id=conversation_id, idempotency_key=key,
                           status=lifecycle.INITIAL[kind], created_at=now, updated_at=now,
@@ -224,9 +231,11 @@ class Store:
             else:
                 claim.amount = _amount(fresh.get("reward_amount"))
                 claim.filing_id = filing_id
+            guards.attach(claim)
             return _insert(s, claim, f"customer:{customer.customer_id}", "filed by the assistant", now)
 
-        return self._write_claim(write, owner, key, kind)
+        return self._write_claim(write, owner, key, kind,
+                                 held=lambda s: guards.conflict(s, owner, kind, wanted))
 
     def open_ticket(self, cid: Optional[str], conversation_id: Optional[str], topic: str, summary: str,
                     idempotency_key: str, *, client_key: Optional[str] = None,
@@ -291,23 +300,50 @@ class Store:
                                            actor=actor.strip()[:128], note=note))
             claim.status = new_status
             claim.updated_at = now
+            guards.release(claim)  # rejected / withdrawn: the target may be claimed again
             if claim.kind == "icp_reward" and new_status == "credited" and claim.customer_id:
                 cases.get_customer(s, claim.customer_id).icp_reward_received = True  # I5
             s.flush()
             return _claim_view(claim)
 
+    def open_claims(self, cid: str, kind: str) -> dict[str, ClaimView]:
+        """This customer's standing claims of `kind` (refund, compensation, icp_reward)
+        by what each holds: order id, incident id or ICP filing id. None of these
+        targets can be claimed again until its claim is rejected or withdrawn."""
+        if kind not in lifecycle.GUARDED_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(lifecycle.GUARDED_KINDS)}")
+        with self._db.read() as s:
+            return {t: _claim_view(c) for t, c in guards.standing(s, cases.norm_cid(cid), kind)}
+
+    def open_claim(self, cid: str, kind: str, target: Optional[str] = None) -> Optional[ClaimView]:
+        """The standing claim holding `target` (an ICP reward without a filing id:
+        the filing `icp_case` would pick), or None."""
+        with self._db.read() as s:
+            owner = cases.norm_cid(cid)
+            if kind == "icp_reward" and not target:
+                target = _chosen_filing(s, owner)
+            if kind not in lifecycle.GUARDED_KINDS or not _upper(target):
+                return None
+            held = guards.standing(s, owner, kind, [_upper(target)])
+            return _claim_view(held[0][1]) if held else None
+
     # --- internals --------------------------------------------------------
-    def _write_claim(self, write: Callable[[Session], Claim], owner: str, key: str, kind: str) -> ClaimView:
+    def _write_claim(self, write: Callable[[Session], Claim], owner: str, key: str, kind: str,
+                     held: Optional[Callable[[Session], Optional[StoreError]]] = None) -> ClaimView:
         try:
             with self._db.write() as s:
                 return _claim_view(write(s))
         except IntegrityError:
-            # A concurrent twin won the unique (owner, idempotency key) race.
+            # A concurrent twin won the unique (owner, idempotency key) race, or
+            # (without the customer lock) another claim took the target first.
             with self._db.read() as s:
                 existing = _by_key(s, owner, key)
-                if existing is None:
-                    raise
-                return _claim_view(_same_kind(existing, kind))
+                if existing is not None:
+                    return _claim_view(_same_kind(existing, kind))
+                error = held(s) if held else None
+            if error is not None:
+                raise error from None
+            raise
 
 # --- helpers ---------------------------------------------------------------
 def _redecide(s: Session, cid: str, kind: str, case: dict[str, Any], details: dict[str, Any],
@@ -331,6 +367,17 @@ def _redecide(s: Session, cid: str, kind: str, case: dict[str, Any], details: di
     if kind != "refund" and fresh.get("decision") == "ineligible":
         raise NotEligible(_reasons(fresh))
     return fresh_case, fresh, filing_id
+
+
+def _wanted_targets(s: Session, cid: str, kind: str, case: dict[str, Any], details: dict[str, Any]) -> list[str]:
+    """What the claim being filed would hold (guards.targets before it exists)."""
+    if kind == "refund":
+        ids = [item.get("id") for item in case.get("items") or [] if isinstance(item, dict)]
+        orders = [cases.owned_order(s, cid, i) for i in ids if isinstance(i, str)]
+        return sorted({o.order_id for o in orders if o is not None})
+    if kind == "compensation":
+        return [t for t in [_upper(details.get("incident_id"))] if t]
+    return [t for t in [_upper(details.get("filing_id")) or _chosen_filing(s, cid)] if t]
 
 
 def _check_guest_ticket_limits(s: Session, owner: str, client_key: Optional[str], since: datetime,
@@ -427,14 +474,7 @@ def _refund_items(s: Session, cid: str, shown: dict[str, Any], fresh: dict[str, 
         if "R3" in (fresh.get("rules_failed") or []):
             raise LimitReached(f"the yearly refund limit (R3) is reached: {_reasons(fresh)}")
         raise NotEligible(_reasons(fresh))
-    taken = s.execute(
-        select(ClaimItem.order_id, Claim.reference)
-        .join(Claim, Claim.id == ClaimItem.claim_id)
-        .where(Claim.customer_id == cid, Claim.kind == "refund", ClaimItem.order_id.in_(list(was)))
-        .where(Claim.status.in_(lifecycle.OPEN_REFUND))
-    ).all()
-    if taken:
-        raise NotEligible("already requested: " + ", ".join(f"{o} in {r}" for o, r in taken))
+    # an order already in a standing request: guards.conflict, before the re-decision
     return [ClaimItem(order_id=i, decision="eligible", amount=_amount(now_ok[i].get("refund_amount")))
             for i in was]
 

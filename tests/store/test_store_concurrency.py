@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from bot.policy import decide
-from bot.store import LimitReached, Store
+from bot.store import ClaimExists, LimitReached, Store
 
 from store_helpers import add_common_customer, refund_limit
 
@@ -71,3 +71,67 @@ def test_concurrent_guest_tickets_with_one_key_create_one_ticket(store: Store) -
     assert not [r for r in results if isinstance(r, Exception)], results
     assert len({r.reference for r in results}) == 1
     assert len(store.claims(None, conversation_id="conv-race")) == 1
+
+
+def _compensation_filing(store: Store, cid: str, incident_id: str) -> tuple[dict, dict]:
+    case = store.compensation_case(cid, incident_id=incident_id)
+    return case, decide(case)
+
+
+def test_concurrent_compensation_filings_for_one_incident_create_one_claim(demo: Store) -> None:
+    # Two conversations (distinct idempotency keys) file for the same incident at once.
+    incident = [i for i in demo.incidents("C1001")
+                if i.cause == "platform" and i.scenario == "service_unavailable"][0].incident_id
+    case, decision = _compensation_filing(demo, "C1001", incident)
+    results = _race([
+        (lambda n=n: demo.submit_claim("C1001", "compensation", case, decision, f"conv-{n}:compensation",
+                                       details={"incident_id": incident}))
+        for n in range(THREADS)
+    ])
+    filed = [r for r in results if not isinstance(r, Exception)]
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(filed) == 1, results
+    assert all(isinstance(r, ClaimExists) and r.reference == filed[0].reference for r in refused), refused
+    assert [c.reference for c in demo.claims("C1001", "compensation")] == [filed[0].reference]
+
+
+def test_concurrent_refunds_of_one_order_create_one_claim(store: Store, pinned_now: datetime) -> None:
+    (order_id,) = add_common_customer(store, "C2003", pinned_now, fresh_orders=1, past_refunds=0)
+    case = store.refund_case("C2003", [order_id])
+    decision = decide(case)
+    results = _race([
+        (lambda n=n: store.submit_claim("C2003", "refund", case, decision, f"conv-{n}:refund"))
+        for n in range(THREADS)
+    ])
+    filed = [r for r in results if not isinstance(r, Exception)]
+    assert len(filed) == 1, results
+    assert all(isinstance(r, ClaimExists) for r in results if isinstance(r, Exception)), results
+    assert len(store.claims("C2003", "refund")) == 1
+
+
+def test_without_the_customer_lock_the_database_still_allows_one_claim(demo: Store, monkeypatch) -> None:
+    # The customer row lock and the check inside the transaction both taken away:
+    # the claim_guards primary key alone decides between simultaneous filings.
+    from bot.store import cases, guards
+
+    real_get, real_conflict = cases.get_customer, guards.conflict
+    monkeypatch.setattr(cases, "get_customer", lambda s, cid, lock=False: real_get(s, cid))
+    checks = threading.local()
+
+    def conflict_after_the_race(*args: Any) -> Any:  # only the IntegrityError path asks
+        checks.n = getattr(checks, "n", 0) + 1
+        return None if checks.n == 1 else real_conflict(*args)
+
+    monkeypatch.setattr(guards, "conflict", conflict_after_the_race)
+    incident = [i for i in demo.incidents("C1001")
+                if i.cause == "platform" and i.scenario == "service_unavailable"][0].incident_id
+    case, decision = _compensation_filing(demo, "C1001", incident)
+    results = _race([
+        (lambda n=n: demo.submit_claim("C1001", "compensation", case, decision, f"nolock-{n}",
+                                       details={"incident_id": incident}))
+        for n in range(THREADS)
+    ])
+    filed = [r for r in results if not isinstance(r, Exception)]
+    assert len(filed) == 1, results
+    assert all(isinstance(r, ClaimExists) for r in results if isinstance(r, Exception)), results
+    assert len(demo.claims("C1001", "compensation")) == 1
