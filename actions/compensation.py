@@ -13,7 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import facts, money, stated_facts, store_access
+from actions import deadline, facts, money, stated_facts, store_access
 from actions.common import (clearly_said, decide, guarded, logger, next_facts, say, service_down, show_date,
                             show_period, show_time)
 from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation, previous_value
@@ -363,7 +363,10 @@ def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str
         say(dispatcher, "utter_fault_cause_review")
     if "fault_rectified" in waiting:
         say(dispatcher, "utter_fault_still_open")
-    if decision.get("apply_by"):
+    closes = deadline.soon_words(decision.get("apply_by"), case.get("now"))
+    if closes:  # C5 closes within a day: say when, in words
+        say(dispatcher, "utter_fault_apply_by_soon", closes=closes)
+    elif decision.get("apply_by"):
         say(dispatcher, "utter_fault_apply_by", **shown)
     if state == "eligible":
         say(dispatcher, "utter_fault_sla_note")
@@ -415,6 +418,8 @@ class ActionFaultSubmit(Action):
             return
         if tracker.get_slot("fault_confirmed") is not True:
             say(dispatcher, "utter_fault_not_filed")
+            deadline.warn_once(dispatcher, tracker, "utter_fault_declined_deadline", decision.get("apply_by"),
+                               case.get("now"))
             return
         from bot.store.errors import NotEligible
 

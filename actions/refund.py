@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import facts, money, stated_facts, store_access
+from actions import deadline, facts, money, stated_facts, store_access
 from actions.common import clearly_said, decide, guarded, next_facts, say, show_date, show_time
 from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation, previous_value
 from actions.identity import customer_id
@@ -214,6 +214,11 @@ def item_facts(case: Dict[str, Any], decision: Dict[str, Any]) -> Dict[str, Any]
     }
 
 
+def window_end(decision: Dict[str, Any]) -> Any:
+    """R2's window end of the (first) item, from the policy's decision."""
+    return ((decision.get("items") or [{}])[0] or {}).get("request_by")
+
+
 def say_rules(dispatcher: CollectingDispatcher, domain: DomainDict, prefix: str, decision: Dict[str, Any],
               facts_: Dict[str, Any], currency: Optional[str] = None) -> None:
     """Every failed rule, each with its own response (R6 offers deletion); a
@@ -241,6 +246,9 @@ def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str
         deducted = Decimal(str(shown["unrecoverable_discounts"] or "0")) > 0
         say(dispatcher, "utter_refund_eligible_deducted" if deducted else "utter_refund_eligible_full",
             currency=currency, **shown)
+        closes = deadline.soon_words(window_end(decision), case.get("now"))
+        if closes:  # R2 closes within a day: say when
+            say(dispatcher, "utter_refund_closing_soon", item=shown["item"], closes=closes)
     elif state == "ineligible":
         say(dispatcher, "utter_refund_ineligible", currency=currency, **shown)
         say_rules(dispatcher, domain, "utter_refund_rule_", decision, shown, currency)
@@ -304,6 +312,8 @@ class ActionRefundSubmit(Action):
             return
         if confirmed is not True:
             say(dispatcher, "utter_refund_not_filed")
+            deadline.warn_once(dispatcher, tracker, "utter_refund_declined_deadline", window_end(decision),
+                               case.get("now"), item=item_facts(case, decision)["item"])
             return
         await file_refund(dispatcher, tracker, cid, case, decision)
 

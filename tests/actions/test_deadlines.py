@@ -1,0 +1,88 @@
+"""Deadlines that warn (issue 10): R2 and C5 windows closing within a day are said
+with the decision, and a "no" near the deadline hears it once."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from actions.compensation import ActionAskFaultConfirmed, ActionFaultSubmit
+from actions.deadline import closing_soon, in_about, show_deadline
+from actions.refund import ActionAskRefundConfirmed, ActionRefundSubmit
+from bot.clock import CST
+from tests.actions.conftest import NOW, make_tracker, rendered, responses
+
+DECLINE = "no, let me think about it until tomorrow"
+
+
+def test_readable_deadline_in_the_policy_zone():
+    assert show_deadline(NOW + timedelta(hours=1), NOW) == "today at 11:00 (UTC+08:00), in about an hour"
+    assert show_deadline(datetime(2026, 11, 28, 9, 30, tzinfo=CST), NOW).startswith("tomorrow at 09:30 (UTC+08:00)")
+    assert in_about(timedelta(minutes=20)) == "in about 20 minutes"
+    assert in_about(timedelta(hours=5, minutes=10)) == "in about 5 hours"
+
+
+def test_only_an_open_window_closing_within_a_day_is_soon():
+    assert closing_soon((NOW + timedelta(hours=23)).isoformat(), NOW.isoformat())
+    assert closing_soon((NOW + timedelta(hours=25)).isoformat(), NOW.isoformat()) is None
+    assert closing_soon((NOW - timedelta(minutes=1)).isoformat(), NOW.isoformat()) is None
+    assert closing_soon(None, NOW.isoformat()) is None
+
+
+def c1004_last_hour_order(store):
+    orders = [o for o in store.orders("C1004") if o.billing == "monthly" and o.product == "EVS"]
+    return orders[0].order_id  # seed: bought refund_days x 24 - 1 hours ago
+
+
+async def test_refund_decision_says_when_the_window_closes(store, dispatcher, domain):
+    order = c1004_last_hour_order(store)
+    await ActionAskRefundConfirmed().run(dispatcher, make_tracker({"refund_item": order}, customer="C1004"), domain)
+    assert "utter_refund_closing_soon" in responses(dispatcher)
+    text = " ".join(rendered(dispatcher, domain))
+    assert "closes today at 11:00 (UTC+08:00), in about an hour" in text
+
+
+async def test_declining_near_the_refund_deadline_warns_once(store, dispatcher, domain):
+    order = c1004_last_hour_order(store)
+    slots = {"refund_item": order, "refund_confirmed": False}
+    await ActionRefundSubmit().run(dispatcher, make_tracker(slots, customer="C1004", intent="deny", text=DECLINE), domain)
+    assert responses(dispatcher) == ["utter_refund_not_filed", "utter_refund_declined_deadline"]
+    assert "closes today at 11:00" in rendered(dispatcher, domain)[1]
+    assert store.claims("C1004", "refund") == []
+    # the same "no" later in the conversation: not said again
+    said = [{"event": "bot", "text": "...", "metadata": {"utter_action": "utter_refund_declined_deadline"}}]
+    again = type(dispatcher)()
+    await ActionRefundSubmit().run(again, make_tracker(slots, customer="C1004", intent="deny", text=DECLINE,
+                                                       history=said), domain)
+    assert responses(again) == ["utter_refund_not_filed"]
+
+
+async def test_no_warning_far_from_the_deadline(store, dispatcher, domain):
+    order = next(o for o in store.orders("C1001") if o.product == "ECS" and o.billing == "monthly").order_id
+    await ActionRefundSubmit().run(dispatcher, make_tracker({"refund_item": order, "refund_confirmed": False},
+                                                            customer="C1001", intent="deny", text=DECLINE), domain)
+    assert responses(dispatcher) == ["utter_refund_not_filed"]  # 3 days left
+
+
+FIXED_7_DAYS_LESS_2H_AGO = {"scenario": "service_unavailable", "fault_start": "2026-11-20T10:00:00+08:00",
+                        "fault_end": "2026-11-20T12:00:00+08:00", "daily_cost": "48.00", "fault_cause": "platform"}
+
+
+async def test_compensation_decision_says_when_c5_closes(store, dispatcher, domain):
+    await ActionFaultSubmit().run(dispatcher, make_tracker(FIXED_7_DAYS_LESS_2H_AGO), domain)
+    names = responses(dispatcher)
+    assert "utter_fault_apply_by_soon" in names and "utter_fault_apply_by" not in names
+    text = " ".join(rendered(dispatcher, domain))
+    assert "closes today at 12:00 (UTC+08:00), in about 2 hours" in text
+
+
+async def test_declining_near_the_compensation_deadline_warns(store, dispatcher, domain, monkeypatch):
+    inc = next(i for i in store.incidents("C1002") if i.cause == "platform" and i.scenario == "service_unavailable")
+    # the clock set back to 3 hours before C5 closes for this (seed: long expired) outage
+    monkeypatch.setenv("ASSURANCE_NOW", (inc.rectified_at + timedelta(days=7, hours=-3)).isoformat())
+    ask = make_tracker({"fault_incident": inc.incident_id}, customer="C1002")
+    await ActionAskFaultConfirmed().run(dispatcher, ask, domain)
+    assert "utter_fault_apply_by_soon" in responses(dispatcher), responses(dispatcher)
+    done = type(dispatcher)()
+    slots = {"fault_incident": inc.incident_id, "fault_confirmed": False}
+    await ActionFaultSubmit().run(done, make_tracker(slots, customer="C1002", intent="deny", text=DECLINE), domain)
+    assert responses(done) == ["utter_fault_not_filed", "utter_fault_declined_deadline"]
+    assert "in about 3 hours" in rendered(done, domain)[1]
