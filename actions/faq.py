@@ -28,9 +28,12 @@ class ActionFaq(Action):
         name = f"utter_faq/{key}"
         if key and name in (domain.get("responses") or {}):
             say(dispatcher, name, currency=await currency_of(tracker))  # the reward in the account's currency
-            if key in OFFERS_TICKET:
+            if key in OFFERS_TICKET and not (tracker.active_loop or {}).get("name"):
+                # in a check the form asks its next question: a second question would
+                # leave "yes" ambiguous; the answer text names the hotline and tickets
                 say(dispatcher, "utter_offer_ticket")
         else:  # never an invented answer
             say(dispatcher, "utter_faq_unknown")
-            say(dispatcher, "utter_offer_ticket")
+            if not (tracker.active_loop or {}).get("name"):
+                say(dispatcher, "utter_offer_ticket")
         return []

@@ -24,7 +24,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import facts
-from actions.common import decide, readable_problem, say, service_down
+from actions.common import clearly_said, decide, readable_problem, say, service_down
 from actions.tone import is_complaint
 
 logger = logging.getLogger(__name__)
@@ -68,6 +68,35 @@ def previous_value(tracker: Tracker, slot: str) -> Any:
 #: Intents whose message asks something else: its words state no fact of the check
 #: ("are DDoS attacks excluded?" is a question, not the cause of this fault).
 QUESTION_INTENTS = ("faq", "scope", "out_of_scope", "ask_hotline", "bot_challenge")
+#: Intents whose entities Rasa's slot mappings already take during a check
+ANSWER_INTENTS = ("inform", "affirm", "deny")
+
+
+def _mapping_applies(mapping: Dict[str, Any], form: str, requested: Optional[str]) -> bool:
+    """A from_entity mapping meant for this form (and this question, if it names one)."""
+    if mapping.get("type") != "from_entity":
+        return False
+    for condition in mapping.get("conditions") or []:
+        if condition.get("active_loop") == form and condition.get("requested_slot") in (None, requested):
+            return True
+    return False
+
+
+def entity_answers(tracker: Tracker, domain: DomainDict, form: str, slots: tuple) -> Dict[str, Any]:
+    """slot -> entity value for the form's from_entity mappings, ignoring their
+    intent filters: used when the message's intent reading is doubtful, so a
+    long answer misread as another topic still gives its facts."""
+    requested = tracker.get_slot("requested_slot")
+    found: Dict[str, Any] = {}
+    for slot in slots:
+        for mapping in (domain.get("slots", {}).get(slot) or {}).get("mappings") or []:
+            if slot in found or not _mapping_applies(mapping, form, requested):
+                continue
+            value = next(tracker.get_latest_entity_values(
+                mapping["entity"], mapping.get("role"), mapping.get("group")), None)
+            if value is not None:
+                found[slot] = value
+    return found
 
 
 class AssuranceFormValidation(FormValidationAction):
@@ -128,10 +157,14 @@ class AssuranceFormValidation(FormValidationAction):
         """The `extract_<slot>` methods, then every stated fact of the latest message."""
         events = await super().get_extraction_events(dispatcher, tracker, domain)
         latest = tracker.latest_message or {}
-        if (latest.get("intent") or {}).get("name") in QUESTION_INTENTS:
+        intent = (latest.get("intent") or {}).get("name")
+        if intent in QUESTION_INTENTS:
             return events
         taken = {e.get("name") for e in events}
-        for slot, value in stated_facts_of(self.stated_readers, latest.get("text")).items():
+        stated = dict(stated_facts_of(self.stated_readers, latest.get("text")))
+        if intent not in ANSWER_INTENTS and not clearly_said(tracker):
+            stated = {**entity_answers(tracker, domain, self.form_name(), self.form_slots), **stated}
+        for slot, value in stated.items():
             if slot not in taken and value != tracker.get_slot(slot):
                 events.append(SlotSet(slot, value))
                 tracker.slots[slot] = value

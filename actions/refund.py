@@ -116,7 +116,7 @@ class ValidateRefundForm(AssuranceFormValidation):
     def _answer_text(tracker: Tracker) -> Optional[str]:
         """The latest message's text when it can answer form questions."""
         latest = tracker.latest_message or {}
-        if (latest.get("intent") or {}).get("name") in NOT_ANSWERS:
+        if (latest.get("intent") or {}).get("name") in NOT_ANSWERS and clearly_said(tracker):
             return None
         return latest.get("text")
 

@@ -161,8 +161,16 @@ _WORD_NUMBERS = {"no": 0, "zero": 0, "none": 0, "one": 1, "two": 2, "three": 3, 
                  "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 
+#: "first refund this year", "never had a refund", "没退过款", "第一次退款": none so far
+_NO_REFUNDS_YET = re.compile(
+    r"\b(?:my|our|the|this is (?:my|our|the))?\s*first\s+(?:ever\s+)?refund\b|\bnever\s+(?:had|asked for|requested|"
+    r"got|made)\s+(?:a|any)\s+refunds?\b|没(?:有)?退过|第一次(?:申请)?退款", re.I)
+
+
 def refunds_this_year_in_text(text: object) -> Optional[int]:
-    """R3: "3 refunds this year", "今年已经退过3次" -> 3."""
+    """R3: "3 refunds this year", "今年已经退过3次" -> 3; "first refund this year" -> 0."""
+    if isinstance(text, str) and _NO_REFUNDS_YET.search(text):
+        return 0
     word = (_first_group(_REFUND_COUNT, text) or "").lower()
     return int(word) if word.isdigit() else _WORD_NUMBERS.get(word)
 

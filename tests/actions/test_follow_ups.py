@@ -79,3 +79,9 @@ async def test_overdue_reward_offers_a_person(dispatcher, domain):
 async def test_reward_not_yet_due_offers_nothing(dispatcher, domain):
     present(dispatcher, domain, {}, eligible(NOW + timedelta(days=2)))
     assert responses(dispatcher) == ["utter_icp_eligible"]
+
+
+async def test_in_a_check_the_answer_offers_no_second_question(dispatcher, domain):
+    tracker = make_tracker({}, intent="faq", selector=selector("billing_correction"), active_loop="fault_form")
+    await ActionFaq().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_faq/billing_correction"]  # the form asks its question next

@@ -58,6 +58,9 @@ def test_tier_refund_count_and_filing_status():
     assert stated_facts.tier_in_text("I'm a VIP customer") == "vip"
     assert stated_facts.tier_in_text("we are not VIP") == "common"
     assert stated_facts.refunds_this_year_in_text("we already had 3 refunds this year") == 3
+    assert stated_facts.refunds_this_year_in_text("first refund this year") == 0
+    assert stated_facts.refunds_this_year_in_text("今年没退过款") == 0
+    assert stated_facts.refunds_this_year_in_text("first filing") is None
     assert stated_facts.refunds_this_year_in_text("今年已经退过2次") == 2
     assert stated_facts.filing_status_in_text("it got approved last week") == "approved"
     assert stated_facts.filing_status_in_text("the filing was rejected") == "rejected"
