@@ -112,6 +112,33 @@ _ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\
 _FIELD = re.compile(r"\b(?:items\[\d+\]\.|customer\.|host\.|filing\.)?([a-z]+(?:_[a-z]+)+|now)\b")
 
 
+#: A fact the policy still needs, as a customer reads it (the rest are in FIELD_WORDS).
+MISSING_WORDS = {
+    "items": "which order or resource", "billing": "how it is billed", "invoice": "whether an invoice was issued",
+    "resource_state": "whether the resource is active or in its grace or reservation period",
+    "tier": "whether you are a VIP or a common customer", "scenario": "what happened",
+    "cause": "the cause of the fault", "host.status": "whether the host service is still active",
+    "filing.status": "where the ICP filing stands", "subscription": "how the host is billed",
+    "used_for_website": "whether the host is used for a website",
+    "first_with_provider": "whether it is your first filing through us",
+    "icp_reward_received": "whether the account has had the reward",
+}
+
+
+def missing_words(facts: Any) -> str:
+    """The policy's missing facts ('items[0].amount_paid', 'customer.tier') in the
+    customer's words, because an internal field name must never reach a customer."""
+    words: List[str] = []
+    for fact in facts or []:
+        parts = [p for p in re.sub(r"\[\d+\]", "", str(fact)).split(".") if p]
+        pair = ".".join(parts[-2:])
+        key = pair if pair in MISSING_WORDS else (parts[-1] if parts else "")
+        word = MISSING_WORDS.get(key) or FIELD_WORDS.get(key) or key.replace("_", " ")
+        if word and word not in words:
+            words.append(word)
+    return ", ".join(words)
+
+
 def readable_problem(message: str) -> str:
     """A policy bad-input message in the customer's terms: field names as words,
     ISO times as 'Fri 27 Nov 2026, 10:00 (UTC+08:00)' (never an internal name)."""

@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import deadline, facts, money, stated_facts, store_access
-from actions.common import (clearly_said, decide, guarded, logger, next_facts, say, service_down, show_date,
+from actions.common import (clearly_said, decide, guarded, logger, missing_words, next_facts, say, service_down, show_date,
                             show_period, show_time)
 from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation, previous_value
 from actions.identity import customer_id
@@ -371,7 +371,7 @@ def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str
     if state == "eligible":
         say(dispatcher, "utter_fault_sla_note")
     if state == "undetermined" and decision.get("missing"):
-        say(dispatcher, "utter_fault_undetermined", missing=", ".join(decision["missing"]))
+        say(dispatcher, "utter_fault_undetermined", missing=missing_words(decision["missing"]))
 
 
 class ActionAskFaultConfirmed(Action):

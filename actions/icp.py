@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import facts, money, stated_facts, store_access
-from actions.common import decide, guarded, logger, next_facts, now, say, service_down, show_date
+from actions.common import decide, guarded, logger, missing_words, next_facts, now, say, service_down, show_date
 from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation
 from actions.identity import customer_id
 
@@ -116,7 +116,7 @@ class ActionAskIcpFiling(Action):
     async def run(self, dispatcher, tracker, domain):
         cid = customer_id(tracker)
         filings = await store_access.read(tracker, "filings", cid) if cid else []
-        buttons = [{"title": f"{f.filing_id} · {f.domain} · {f.status}",
+        buttons = [{"title": f"{f.filing_id} · {f.domain} · {f.status.replace('_', ' ')}",
                     "payload": f'/inform{{"filing_id":"{f.filing_id}"}}'} for f in filings[:MAX_BUTTONS]]
         dispatcher.utter_message(response="utter_ask_icp_filing", buttons=buttons)
         return []
@@ -156,7 +156,7 @@ def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str
     if "filing_approval" in (decision.get("waiting_for") or []):
         say(dispatcher, "utter_icp_waiting_approval")
     else:
-        say(dispatcher, "utter_icp_undetermined", missing=", ".join(decision.get("missing") or []))
+        say(dispatcher, "utter_icp_undetermined", missing=missing_words(decision.get("missing")))
 
 
 class ActionIcpResult(Action):

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import deadline, facts, money, stated_facts, store_access
-from actions.common import clearly_said, decide, guarded, next_facts, say, show_date, show_time
+from actions.common import clearly_said, decide, guarded, missing_words, next_facts, say, show_date, show_time
 from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation, previous_value
 from actions.identity import customer_id
 
@@ -116,7 +116,7 @@ class ValidateRefundForm(AssuranceFormValidation):
     def _answer_text(tracker: Tracker) -> Optional[str]:
         """The latest message's text when it can answer form questions."""
         latest = tracker.latest_message or {}
-        if (latest.get("intent") or {}).get("name") in NOT_ANSWERS and clearly_said(tracker):
+        if (latest.get("intent") or {}).get("name") in NOT_ANSWERS:
             return None
         return latest.get("text")
 
@@ -253,7 +253,7 @@ def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str
         say(dispatcher, "utter_refund_ineligible", currency=currency, **shown)
         say_rules(dispatcher, domain, "utter_refund_rule_", decision, shown, currency)
     else:
-        say(dispatcher, "utter_refund_undetermined", currency=currency, **shown, missing=", ".join(decision.get("missing") or []))
+        say(dispatcher, "utter_refund_undetermined", currency=currency, **shown, missing=missing_words(decision.get("missing")))
 
 
 class ActionAskRefundConfirmed(Action):
