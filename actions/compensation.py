@@ -13,7 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import deadline, facts, money, stated_facts, store_access
+from actions import claims, deadline, facts, money, stated_facts, store_access
 from actions.common import (clearly_said, decide, guarded, logger, missing_words, next_facts, say, service_down, show_date,
                             show_period, show_time)
 from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation, previous_value
@@ -111,6 +111,8 @@ class ValidateFaultForm(AssuranceFormValidation):
         if cid and tracker.get_slot("fault_incident") is None:
             if await store_access.read(tracker, "incidents", cid):
                 return ["fault_incident"]
+        if await standing_application(tracker, cid) is not None:
+            return []  # already filed for this incident: the submit action says which claim
         _, case = await build_case(tracker)
         asked = facts.slots_to_ask(next_facts(case))
         if cid and "daily_cost" in asked and tracker.get_slot("fault_order") is None:
@@ -266,13 +268,51 @@ def fault_when_target(value: Any, requested: Optional[str], start_known: Any, te
     return {"fault_end": moment}
 
 
-def _buttons_incidents(incidents: List[Any]) -> List[Dict[str, str]]:
+def _buttons_incidents(incidents: List[Any], notes: Optional[Dict[str, str]] = None) -> List[Dict[str, str]]:
+    """One button per incident (its title says why it cannot succeed, when it cannot)."""
+    notes = notes or {}
     buttons = [
-        {"title": f"{i.incident_id} · {i.product} · {show_date(i.started_at)}",
+        {"title": notes.get(i.incident_id) or _incident_title(i),
          "payload": f'/inform{{"incident_id":"{i.incident_id}"}}'}
         for i in incidents[:MAX_BUTTONS]
     ]
     return buttons + [{"title": "None of these", "payload": "/deny"}]
+
+
+def _incident_title(incident: Any) -> str:
+    return f"{incident.incident_id} · {incident.product} · {show_date(incident.started_at)}"
+
+
+async def incident_notes(tracker: Tracker, domain: DomainDict, cid: str, incidents: List[Any]) -> Dict[str, str]:
+    """incident id -> a title saying why it cannot succeed: the application already
+    filed for it, or the rules the policy fails it on (C4, C5) on the stored facts."""
+    from bot.policy import PolicyInputError
+    from bot.store.errors import NotFound
+
+    held = await claims.held_targets(tracker, cid, "compensation")
+    notes: Dict[str, str] = {}
+    for incident in incidents[:MAX_BUTTONS]:
+        choice = _incident_title(incident)
+        if incident.incident_id in held:
+            notes[incident.incident_id] = claims.render(domain, "utter_choice_claimed", choice=choice,
+                                                        reference=held[incident.incident_id].reference)
+            continue
+        try:
+            case = await store_access.read(tracker, "compensation_case", cid, incident.incident_id, None,
+                                           store_access.turn_now(tracker))
+            decision = decide(case)
+        except (NotFound, PolicyInputError):
+            continue
+        if decision.get("decision") == "ineligible":
+            notes[incident.incident_id] = claims.render(domain, "utter_choice_ineligible", choice=choice,
+                                                        rules=claims.rule_names(decision.get("rules_failed") or []))
+    return notes
+
+
+async def standing_application(tracker: Tracker, cid: Optional[str]) -> Optional[Any]:
+    """The signed-in customer's standing compensation claim for the chosen incident."""
+    incident = _chosen(tracker, "fault_incident")
+    return await claims.standing(tracker, cid, "compensation", incident) if incident else None
 
 
 class ActionAskFaultIncident(Action):
@@ -283,7 +323,8 @@ class ActionAskFaultIncident(Action):
     async def run(self, dispatcher, tracker, domain):
         cid = customer_id(tracker)
         incidents = await store_access.read(tracker, "incidents", cid) if cid else []
-        dispatcher.utter_message(response="utter_ask_fault_incident", buttons=_buttons_incidents(incidents))
+        notes = await incident_notes(tracker, domain, cid, incidents) if cid else {}
+        dispatcher.utter_message(response="utter_ask_fault_incident", buttons=_buttons_incidents(incidents, notes))
         return []
 
 
@@ -380,7 +421,11 @@ class ActionAskFaultConfirmed(Action):
 
     @guarded
     async def run(self, dispatcher, tracker, domain):
-        _, case = await build_case(tracker)
+        cid, case = await build_case(tracker)
+        held = await standing_application(tracker, cid)
+        if held is not None:  # never the figure and "shall I file" for an incident already claimed
+            claims.say_exists(dispatcher, claims.view_facts(held))
+            return []
         present(dispatcher, domain, case, decide(case), await money.currency_of(tracker))
         say(dispatcher, "utter_ask_fault_confirmed")
         return []
@@ -407,6 +452,10 @@ class ActionFaultSubmit(Action):
             say(dispatcher, "utter_form_stopped")
             return
         cid, case = await build_case(tracker)
+        held = await standing_application(tracker, cid)
+        if held is not None:  # already filed for this incident: say which claim, file nothing
+            claims.say_exists(dispatcher, claims.view_facts(held))
+            return
         decision = decide(case)
         currency = await money.currency_of(tracker)
         if not cid:
@@ -421,7 +470,7 @@ class ActionFaultSubmit(Action):
             deadline.warn_once(dispatcher, tracker, "utter_fault_declined_deadline", decision.get("apply_by"),
                                case.get("now"))
             return
-        from bot.store.errors import NotEligible
+        from bot.store.errors import ClaimExists, NotEligible
 
         key = f"{tracker.sender_id}:compensation:{_chosen(tracker, 'fault_incident') or ''}:{case.get('fault_start', '')}"
         details = {"conversation_id": tracker.sender_id}
@@ -431,6 +480,9 @@ class ActionFaultSubmit(Action):
             details["order_id"] = _chosen(tracker, "fault_order")
         try:
             claim = await store_access.call("submit_claim", cid, "compensation", case, decision, key, details)
+        except ClaimExists as err:  # filed meanwhile (another conversation): name that claim
+            claims.say_exists(dispatcher, claims.error_facts(err))
+            return
         except NotEligible:
             say(dispatcher, "utter_fault_changed")
             return

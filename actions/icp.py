@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import facts, money, stated_facts, store_access
+from actions import claims, facts, money, stated_facts, store_access
 from actions.common import decide, guarded, logger, missing_words, next_facts, now, say, service_down, show_date
 from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation
 from actions.identity import customer_id
@@ -116,7 +116,8 @@ class ActionAskIcpFiling(Action):
     async def run(self, dispatcher, tracker, domain):
         cid = customer_id(tracker)
         filings = await store_access.read(tracker, "filings", cid) if cid else []
-        buttons = [{"title": f"{f.filing_id} · {f.domain} · {f.status.replace('_', ' ')}",
+        held = await claims.held_targets(tracker, cid, "icp_reward")
+        buttons = [{"title": filing_title(domain, f, held.get(f.filing_id)),
                     "payload": f'/inform{{"filing_id":"{f.filing_id}"}}'} for f in filings[:MAX_BUTTONS]]
         dispatcher.utter_message(response="utter_ask_icp_filing", buttons=buttons)
         return []
@@ -159,6 +160,14 @@ def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str
         say(dispatcher, "utter_icp_undetermined", missing=missing_words(decision.get("missing")))
 
 
+def filing_title(domain: DomainDict, filing: Any, claim: Optional[Any]) -> str:
+    """A filing button's title; one with a standing reward application names it."""
+    title = f"{filing.filing_id} · {filing.domain} · {claims.shown_status(filing.status)}"
+    if claim is None:
+        return title
+    return claims.render(domain, "utter_choice_claimed", choice=title, reference=claim.reference)
+
+
 class ActionIcpResult(Action):
     """After the form: the I1-I9 decision (a check; the reward is credited by
     the provider after approval, I9)."""
@@ -174,7 +183,11 @@ class ActionIcpResult(Action):
                 say(dispatcher, "utter_form_stopped")
             else:
                 cid, case = await build_case(tracker)
-                present(dispatcher, domain, case, decide(case), await money.currency_of(tracker))
+                held = await claims.standing(tracker, cid, "icp_reward", tracker.get_slot("icp_filing"))
+                if held is not None:  # a reward application already stands for this filing
+                    claims.say_exists(dispatcher, claims.view_facts(held))
+                else:
+                    present(dispatcher, domain, case, decide(case), await money.currency_of(tracker))
                 if not cid:
                     say(dispatcher, "utter_guest_check_only")
         except Exception:  # noqa: BLE001

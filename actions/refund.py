@@ -3,6 +3,7 @@ the decision with every blocker, the R8 warning and filing, and "where is my
 refund?". The decision is always `bot.policy.decide`'s."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -11,7 +12,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import deadline, facts, money, stated_facts, store_access
+from actions import claims, deadline, facts, money, stated_facts, store_access
 from actions.common import clearly_said, decide, guarded, missing_words, next_facts, say, show_date, show_time
 from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation, previous_value
 from actions.identity import customer_id
@@ -73,6 +74,8 @@ class ValidateRefundForm(AssuranceFormValidation):
         cid, case = await build_case(tracker)
         if case is None:
             return ["refund_item"]
+        if await standing_request(tracker, cid, case) is not None:
+            return []  # already requested: nothing to ask; the submit action says which request
         asked = facts.slots_to_ask(next_facts(case))
         if not asked and cid and tracker.get_slot("refund_confirmed") is None:
             if decide(case)["decision"] in FILED_STATES:
@@ -178,28 +181,73 @@ class ActionAskRefundItem(Action):
     @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         cid = customer_id(tracker)
-        buttons: List[Dict[str, str]] = []
-        if cid:
-            orders = await store_access.read(tracker, "orders", cid)
-            orders = sorted(orders, key=lambda o: o.purchased_at, reverse=True)
-            if orders:
-                # one store read for all, then one decision per order on its own
-                # (so one order's R3 position does not depend on the others)
-                case = await store_access.read(tracker, "refund_case", cid, [o.order_id for o in orders], store_access.turn_now(tracker))
-                by_id = {item["id"]: item for item in case.get("items") or []}
-                for order in orders:
-                    if len(buttons) >= MAX_BUTTONS:
-                        break
-                    single = dict(case, items=[by_id.get(order.order_id, {"id": order.order_id})])
-                    if decide(single)["decision"] != "ineligible":
-                        buttons.append(order_button(order))
-        if buttons:
-            dispatcher.utter_message(response="utter_ask_refund_item_choose", buttons=buttons)
-        elif cid:
-            say(dispatcher, "utter_ask_refund_item_none")
-        else:
+        if not cid:
             say(dispatcher, "utter_ask_refund_item")
+            return []
+        candidates = await refund_candidates(tracker, cid)
+        if any(c.qualifies for c in candidates):
+            buttons = [candidate_button(domain, c) for c in candidates if c.qualifies or c.claim]
+            dispatcher.utter_message(response="utter_ask_refund_item_choose", buttons=buttons[:MAX_BUTTONS])
+        elif candidates:
+            say(dispatcher, "utter_refund_none_qualify")
+            for candidate in candidates[:MAX_BUTTONS]:
+                say_candidate(dispatcher, candidate)
+            say(dispatcher, "utter_ask_refund_item_other")
+        else:
+            say(dispatcher, "utter_ask_refund_item_none")
         return []
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One of the customer's orders as a refund choice: the policy's decision on
+    it alone, and the standing request already holding it (if any)."""
+
+    order: Any
+    decision: Dict[str, Any]
+    claim: Optional[Any] = None
+
+    @property
+    def qualifies(self) -> bool:
+        return self.claim is None and self.decision.get("decision") != "ineligible"
+
+    @property
+    def rules(self) -> List[str]:
+        return list(((self.decision.get("items") or [{}])[0] or {}).get("rules_failed") or [])
+
+
+async def refund_candidates(tracker: Tracker, cid: str) -> List[Candidate]:
+    """The customer's orders, newest first, each decided on its own (so one order's
+    R3 position does not depend on the others), with its standing request."""
+    orders = sorted(await store_access.read(tracker, "orders", cid), key=lambda o: o.purchased_at, reverse=True)
+    if not orders:
+        return []
+    case = await store_access.read(tracker, "refund_case", cid, [o.order_id for o in orders],
+                                   store_access.turn_now(tracker))
+    by_id = {item["id"]: item for item in case.get("items") or []}
+    held = await claims.held_targets(tracker, cid, "refund")
+    return [Candidate(o, decide(dict(case, items=[by_id.get(o.order_id, {"id": o.order_id})])),
+                      held.get(o.order_id)) for o in orders]
+
+
+def candidate_button(domain: DomainDict, candidate: Candidate) -> Dict[str, str]:
+    """An order button; one already in a standing request says so in its title."""
+    button = order_button(candidate.order)
+    if candidate.claim is not None:
+        button["title"] = claims.render(domain, "utter_choice_claimed", choice=button["title"],
+                                        reference=candidate.claim.reference)
+    return button
+
+
+def say_candidate(dispatcher: CollectingDispatcher, candidate: Candidate) -> None:
+    """Why this order cannot be refunded: its standing request, or the failed rules."""
+    order = candidate.order
+    shown = {"item": order.order_id, "product": order.product, "billing": claims.shown_status(order.billing),
+             "bought": show_date(order.purchased_at)}
+    if candidate.claim is not None:
+        say(dispatcher, "utter_refund_candidate_claimed", **shown, **claims.view_facts(candidate.claim))
+    else:
+        say(dispatcher, "utter_refund_candidate_rules", **shown, rules=claims.rule_names(candidate.rules))
 
 
 def item_facts(case: Dict[str, Any], decision: Dict[str, Any]) -> Dict[str, Any]:
@@ -264,7 +312,11 @@ class ActionAskRefundConfirmed(Action):
 
     @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        _, case = await build_case(tracker)
+        cid, case = await build_case(tracker)
+        held = await standing_request(tracker, cid, case)
+        if held is not None:  # never "Good news… qualifies" for an order already requested
+            claims.say_exists(dispatcher, claims.view_facts(held))
+            return []
         if case is not None:
             present(dispatcher, domain, case, decide(case), await money.currency_of(tracker))
         say(dispatcher, "utter_refund_warning")
@@ -298,6 +350,10 @@ class ActionRefundSubmit(Action):
         if case is None:
             say(dispatcher, "utter_form_stopped")
             return
+        held = await standing_request(tracker, cid, case)
+        if held is not None:  # already requested: say which request, file nothing
+            claims.say_exists(dispatcher, claims.view_facts(held))
+            return
         decision = decide(case)
         confirmed = tracker.get_slot("refund_confirmed")
         currency = await money.currency_of(tracker)
@@ -318,8 +374,14 @@ class ActionRefundSubmit(Action):
         await file_refund(dispatcher, tracker, cid, case, decision)
 
 
+async def standing_request(tracker: Tracker, cid: Optional[str], case: Optional[Dict[str, Any]]) -> Optional[Any]:
+    """The signed-in customer's standing refund request for the chosen order, if any."""
+    item = ((case or {}).get("items") or [{}])[0].get("id")
+    return await claims.standing(tracker, cid, "refund", item) if item else None
+
+
 async def file_refund(dispatcher: CollectingDispatcher, tracker: Tracker, cid: str, case: Dict[str, Any], decision: Dict[str, Any]) -> None:
-    from bot.store.errors import LimitReached, NotEligible
+    from bot.store.errors import ClaimExists, LimitReached, NotEligible
 
     item = (case.get("items") or [{}])[0].get("id", "")
     key = f"{tracker.sender_id}:refund:{item}"
@@ -328,6 +390,9 @@ async def file_refund(dispatcher: CollectingDispatcher, tracker: Tracker, cid: s
             "submit_claim", cid, "refund", case, decision, key,
             {"conversation_id": tracker.sender_id},
         )
+    except ClaimExists as err:  # filed meanwhile (another conversation): name that request
+        claims.say_exists(dispatcher, claims.error_facts(err))
+        return
     except (LimitReached, NotEligible):
         say(dispatcher, "utter_refund_changed", item=item)
         return

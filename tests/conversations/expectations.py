@@ -66,7 +66,8 @@ class Ask:
 #: asks name -> what counts as asking it (domain.yml slots/forms, actions/*.py asks)
 ASKS: Dict[str, Ask] = {
     # refund (refund_form; action_ask_refund_item utters one of three wordings)
-    "refund_item": Ask(("refund_item",), ("utter_ask_refund_item_choose", "utter_ask_refund_item_none")),
+    "refund_item": Ask(("refund_item",), ("utter_ask_refund_item_choose", "utter_ask_refund_item_none",
+                                          "utter_ask_refund_item_other")),
     "billing": Ask(("billing",)),
     "purchased_at": Ask(("purchased_at",)),
     "invoice": Ask(("invoice",)),
@@ -127,6 +128,7 @@ TOPIC_TABLE: Dict[str, Topic] = {
     "refund": Topic(
         forms=("refund_form",),
         responses=("utter_ask_refund_item", "utter_ask_refund_item_choose", "utter_ask_refund_item_none",
+                   "utter_ask_refund_item_other",
                    "utter_ask_refunds_this_year", "utter_ask_billing", "utter_ask_purchased_at",
                    "utter_ask_invoice", "utter_ask_resource_state", "utter_ask_amount_paid",
                    "utter_ask_unrecoverable_discounts", "utter_ask_refund_confirmed",
