@@ -82,15 +82,24 @@ def _mapping_applies(mapping: Dict[str, Any], form: str, requested: Optional[str
     return False
 
 
-def entity_answers(tracker: Tracker, domain: DomainDict, form: str, slots: tuple) -> Dict[str, Any]:
+#: entities any topic's message carries (a time, a number): taken against the intent
+#: filters only when the intent reading is doubtful
+GENERIC_ENTITIES = frozenset({"time", "duration", "number", "amount-of-money"})
+
+
+def entity_answers(tracker: Tracker, domain: DomainDict, form: str, slots: tuple,
+                   generic: bool = True) -> Dict[str, Any]:
     """slot -> entity value for the form's from_entity mappings, ignoring their
-    intent filters: used when the message's intent reading is doubtful, so a
-    long answer misread as another topic still gives its facts."""
+    intent filters: a long answer misread as another topic still gives its facts
+    while the check goes on ("no invoice, running fine" read as an ICP question).
+    `generic=False` leaves out times and numbers, which could be another topic's."""
     requested = tracker.get_slot("requested_slot")
     found: Dict[str, Any] = {}
     for slot in slots:
         for mapping in (domain.get("slots", {}).get(slot) or {}).get("mappings") or []:
             if slot in found or not _mapping_applies(mapping, form, requested):
+                continue
+            if not generic and mapping["entity"] in GENERIC_ENTITIES:
                 continue
             value = next(tracker.get_latest_entity_values(
                 mapping["entity"], mapping.get("role"), mapping.get("group")), None)
@@ -162,8 +171,10 @@ class AssuranceFormValidation(FormValidationAction):
             return events
         taken = {e.get("name") for e in events}
         stated = dict(stated_facts_of(self.stated_readers, latest.get("text")))
-        if intent not in ANSWER_INTENTS and not clearly_said(tracker):
-            stated = {**entity_answers(tracker, domain, self.form_name(), self.form_slots), **stated}
+        if intent not in ANSWER_INTENTS:
+            found = entity_answers(tracker, domain, self.form_name(), self.form_slots,
+                                   generic=not clearly_said(tracker))
+            stated = {**found, **stated}
         for slot, value in stated.items():
             if slot not in taken and value != tracker.get_slot(slot):
                 events.append(SlotSet(slot, value))

@@ -14,7 +14,8 @@ from rasa_sdk.types import DomainDict
 
 from actions import claims, deadline, facts, money, stated_facts, store_access
 from actions.common import clearly_said, decide, guarded, missing_words, next_facts, say, show_date, show_time
-from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation, previous_value
+from actions.forms_base import (CONTINUE, FAILED, FAILURES, PAUSED, QUESTION_INTENTS, AssuranceFormValidation,
+                                previous_value)
 from actions.identity import customer_id
 
 FORM_SLOTS = (
@@ -37,6 +38,8 @@ RESET = FORM_SLOTS + (CONTINUE, PAUSED, FAILURES, FAILED, DISCOUNT_USED)
 NOT_ANSWERS = ("faq", "scope", "out_of_scope", "ask_hotline", "refund_status", "bot_challenge",
                "human_handoff", "stop", "thank", "nlu_fallback", "report_fault", "ask_icp_reward")
 MAX_BUTTONS = 6
+#: intents whose text asks something: its amounts answer nothing of this check
+QUESTIONS = QUESTION_INTENTS + ("refund_status",)
 FILED_STATES = ("eligible", "partially_eligible")
 
 
@@ -119,8 +122,8 @@ class ValidateRefundForm(AssuranceFormValidation):
     def _answer_text(tracker: Tracker) -> Optional[str]:
         """The latest message's text when it can answer form questions."""
         latest = tracker.latest_message or {}
-        if (latest.get("intent") or {}).get("name") in NOT_ANSWERS:
-            return None
+        if (latest.get("intent") or {}).get("name") in QUESTIONS and clearly_said(tracker):
+            return None  # a question's amounts are not this order's (another check's start is read)
         return latest.get("text")
 
     async def extract_refund_item(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:

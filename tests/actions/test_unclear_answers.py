@@ -37,6 +37,19 @@ async def test_a_doubtful_reading_still_answers_the_refund_questions(store, disp
     assert got["amount_paid"] is not None and got["refunds_this_year"] == 0
 
 
-async def test_a_clear_other_topic_gives_no_entity_answers(store, dispatcher, domain):
-    events = await ValidateRefundForm().get_extraction_events(dispatcher, refund_tracker(0.95), domain)
-    assert "invoice" not in slot_events(events)
+async def test_a_clear_other_topic_gives_only_this_checks_own_facts(store, dispatcher, domain):
+    """The check went on, so the message's refund facts are answers; a time or a
+    number could be another topic's and is taken only from a doubtful reading."""
+    tracker = refund_tracker(0.95)
+    tracker.latest_message["entities"].append({"entity": "time", "value": "2026-11-26T14:00:00+08:00"})
+    got = slot_events(await ValidateRefundForm().get_extraction_events(dispatcher, tracker, domain))
+    assert got["invoice"] == "none" and "purchased_at" not in got
+    doubtful = refund_tracker(0.4)
+    doubtful.latest_message["entities"].append({"entity": "time", "value": "2026-11-26T14:00:00+08:00"})
+    assert entity_answers(doubtful, domain, "refund_form", FORM_SLOTS)["purchased_at"] == "2026-11-26T14:00:00+08:00"
+
+
+async def test_a_question_states_no_fact(store, dispatcher, domain):
+    tracker = refund_tracker(0.95)
+    tracker.latest_message["intent"]["name"] = "faq"
+    assert "invoice" not in slot_events(await ValidateRefundForm().get_extraction_events(dispatcher, tracker, domain))
