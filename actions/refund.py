@@ -17,6 +17,7 @@ from actions.common import clearly_said, decide, guarded, missing_words, next_fa
 from actions.forms_base import (CONTINUE, FAILED, FAILURES, PAUSED, QUESTION_INTENTS, AssuranceFormValidation,
                                 previous_value)
 from actions.identity import customer_id
+from actions.refund_items import chosen_items, eligible_ids, per_item, shown_items, slot_value
 
 FORM_SLOTS = (
     "refund_item",
@@ -37,9 +38,9 @@ RESET = FORM_SLOTS + (CONTINUE, PAUSED, FAILURES, FAILED, DISCOUNT_USED)
 #: intents whose text never answers a form question (digressions, see domain.yml)
 NOT_ANSWERS = ("faq", "scope", "out_of_scope", "ask_hotline", "refund_status", "bot_challenge",
                "human_handoff", "stop", "thank", "nlu_fallback", "report_fault", "ask_icp_reward")
-MAX_BUTTONS = 6
 #: intents whose text asks something: its amounts answer nothing of this check
 QUESTIONS = QUESTION_INTENTS + ("refund_status",)
+MAX_BUTTONS = 6
 FILED_STATES = ("eligible", "partially_eligible")
 
 
@@ -47,14 +48,15 @@ async def build_case(tracker: Tracker) -> Tuple[Optional[str], Optional[Dict[str
     """(customer id, case): the store's facts for a verified customer (None until
     an order is chosen), a hypothetical case from the slots for a guest."""
     cid = customer_id(tracker)
-    item = facts.normalize("refund_item", tracker.get_slot("refund_item"))
+    items = chosen_items(tracker.get_slot("refund_item"))
+    item = items[0] if items else None
     if cid:
-        if not item:
+        if not items:
             return cid, None
         from bot.store.errors import NotFound
 
         try:
-            base = await store_access.read(tracker, "refund_case", cid, [item], store_access.turn_now(tracker))
+            base = await store_access.read(tracker, "refund_case", cid, items, store_access.turn_now(tracker))
         except NotFound:  # not this customer's: validate_refund_item says so
             return cid, None
     else:
@@ -86,18 +88,24 @@ class ValidateRefundForm(AssuranceFormValidation):
         return asked
 
     async def validate_refund_item(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        item = facts.normalize("refund_item", value)
+        items = chosen_items(value)
         cid = customer_id(tracker)
-        if item and cid:
+        if not cid:
+            items = items[:1]  # a guest's check is one hypothetical order
+        found = []
+        for item in items if cid else []:
             order = await store_access.read(tracker, "find_order", cid, item)
             if order is None:
                 say(dispatcher, "utter_order_not_found", item=item)
-                return self.failed("refund_item", dispatcher, tracker, domain, said=True) | {"refund_item": None}
-            item = order.order_id
-        if not item:
+            elif order.order_id not in found:
+                found.append(order.order_id)
+        if cid and items and not found:
+            return self.failed("refund_item", dispatcher, tracker, domain, said=True) | {"refund_item": None}
+        items = found if cid else items
+        if not items:
             return self.failed("refund_item", dispatcher, tracker, domain)
-        # a new order: its facts and the earlier answer to R8 no longer apply
-        return {"refund_item": item, "refund_confirmed": None, FAILURES: 0.0}
+        # new orders: their facts and the earlier answer to R8 no longer apply
+        return {"refund_item": slot_value(items), "refund_confirmed": None, FAILURES: 0.0}
 
     async def validate_customer_tier(self, value, dispatcher, tracker, domain):
         return await self.check("customer_tier", value, dispatcher, tracker, domain)
@@ -133,10 +141,16 @@ class ValidateRefundForm(AssuranceFormValidation):
         if not cid or tracker.get_slot("refund_item") or self._answer_text(tracker) is None:
             return {}
         products = {str(v).upper() for v in tracker.get_latest_entity_values("product")}
-        if len(products) != 1:
+        if not products:
             return {}
-        orders = [o for o in await store_access.read(tracker, "orders", cid) if o.product.upper() in products]
-        return {"refund_item": orders[0].order_id} if len(orders) == 1 else {}
+        orders = await store_access.read(tracker, "orders", cid)
+        chosen = []
+        for product in sorted(products):  # each product must name exactly one order
+            matching = [o.order_id for o in orders if o.product.upper() == product]
+            if len(matching) != 1:
+                return {}
+            chosen.extend(matching)
+        return {"refund_item": slot_value(chosen)}
 
     async def extract_amount_paid(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         """'paid 300' is a bare Duckling `number`: the word 'paid' says it is the
@@ -254,10 +268,12 @@ def say_candidate(dispatcher: CollectingDispatcher, candidate: Candidate) -> Non
 
 
 def item_facts(case: Dict[str, Any], decision: Dict[str, Any]) -> Dict[str, Any]:
+    """The first order's facts; for several orders `item` names those filed."""
     item = (case.get("items") or [{}])[0]
     decided = (decision.get("items") or [{}])[0]
+    several = len(case.get("items") or []) > 1
     return {
-        "item": item.get("id", ""),
+        "item": shown_items(eligible_ids(decision)) if several else item.get("id", ""),
         "amount_paid": item.get("amount_paid", ""),
         "unrecoverable_discounts": item.get("unrecoverable_discounts", ""),
         "refund_amount": decided.get("refund_amount") or decision.get("refund_total", ""),
@@ -287,12 +303,25 @@ def say_rules(dispatcher: CollectingDispatcher, domain: DomainDict, prefix: str,
 
 def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str, Any], decision: Dict[str, Any],
             currency: Optional[str] = None) -> None:
-    """The decision in the customer's words: amount and deductions (in the
-    conversation's `currency`), or every blocker."""
-    shown = item_facts(case, decision)
-    state = decision.get("decision")
+    """The decision in the customer's words: per order, amount and deductions (in
+    the conversation's `currency`) or every blocker; for several, what is filed."""
     if (case.get("customer") or {}).get("tier") == "vip":
         say(dispatcher, "utter_refund_vip_no_limit")
+    if len(case.get("items") or []) < 2:
+        present_item(dispatcher, domain, case, decision, currency)
+        return
+    for one_case, one_decision in per_item(case, decision):
+        present_item(dispatcher, domain, one_case, one_decision, currency)
+    if decision.get("decision") == "partially_eligible":
+        say(dispatcher, "utter_refund_partial_total", currency=currency, refund_total=decision.get("refund_total", ""),
+            items=shown_items(eligible_ids(decision)))
+
+
+def present_item(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str, Any],
+                 decision: Dict[str, Any], currency: Optional[str] = None) -> None:
+    """One order's answer: the amount, or every rule it fails, or what is missing."""
+    shown = item_facts(case, decision)
+    state = decision.get("decision")
     if state in FILED_STATES:
         deducted = Decimal(str(shown["unrecoverable_discounts"] or "0")) > 0
         say(dispatcher, "utter_refund_eligible_deducted" if deducted else "utter_refund_eligible_full",
@@ -378,16 +407,20 @@ class ActionRefundSubmit(Action):
 
 
 async def standing_request(tracker: Tracker, cid: Optional[str], case: Optional[Dict[str, Any]]) -> Optional[Any]:
-    """The signed-in customer's standing refund request for the chosen order, if any."""
-    item = ((case or {}).get("items") or [{}])[0].get("id")
-    return await claims.standing(tracker, cid, "refund", item) if item else None
+    """The signed-in customer's standing refund request for a chosen order, if any."""
+    for item in (case or {}).get("items") or []:
+        held = await claims.standing(tracker, cid, "refund", item.get("id")) if item.get("id") else None
+        if held is not None:
+            return held
+    return None
 
 
 async def file_refund(dispatcher: CollectingDispatcher, tracker: Tracker, cid: str, case: Dict[str, Any], decision: Dict[str, Any]) -> None:
     from bot.store.errors import ClaimExists, LimitReached, NotEligible
 
-    item = (case.get("items") or [{}])[0].get("id", "")
-    key = f"{tracker.sender_id}:refund:{item}"
+    ids = [str(i.get("id", "")) for i in case.get("items") or []]
+    item = shown_items(eligible_ids(decision)) if len(ids) > 1 else (ids[0] if ids else "")
+    key = f"{tracker.sender_id}:refund:{'+'.join(ids)}"
     try:
         claim = await store_access.call(
             "submit_claim", cid, "refund", case, decision, key,
