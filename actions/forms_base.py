@@ -122,6 +122,9 @@ class AssuranceFormValidation(FormValidationAction):
     form_slots: tuple = ()
     #: slot -> reader(text) -> value in slot shape, or None when the text does not say it
     stated_readers: Dict[str, Callable[[str], Any]] = {}
+    #: slots whose `extract_<slot>` runs on every message, asked or not (a fact the
+    #: check does not ask a guest is still taken when said)
+    always_extracted: tuple = ()
 
     @abstractmethod
     async def asked_slots(
@@ -170,6 +173,14 @@ class AssuranceFormValidation(FormValidationAction):
         if intent in QUESTION_INTENTS:
             return events
         taken = {e.get("name") for e in events}
+        for slot in self.always_extracted:
+            extract = getattr(self, f"extract_{slot}", None)
+            if slot in taken or extract is None:
+                continue
+            for name, value in (await extract(dispatcher, tracker, domain)).items():
+                events.append(SlotSet(name, value))
+                tracker.slots[name] = value
+                taken.add(name)
         stated = dict(stated_facts_of(self.stated_readers, latest.get("text")))
         if intent not in ANSWER_INTENTS:
             found = entity_answers(tracker, domain, self.form_name(), self.form_slots,

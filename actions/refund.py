@@ -17,6 +17,7 @@ from actions.common import clearly_said, decide, guarded, missing_words, next_fa
 from actions.forms_base import (CONTINUE, FAILED, FAILURES, PAUSED, QUESTION_INTENTS, AssuranceFormValidation,
                                 previous_value)
 from actions.identity import customer_id
+from actions.refund_guest import guest_questions, open_conditions, provisional_responses
 from actions.refund_items import chosen_items, eligible_ids, per_item, shown_items, slot_value
 
 FORM_SLOTS = (
@@ -68,6 +69,7 @@ class ValidateRefundForm(AssuranceFormValidation):
     form_slots = FORM_SLOTS
     stated_readers = {"customer_tier": stated_facts.tier_in_text,
                       "refunds_this_year": stated_facts.refunds_this_year_in_text}
+    always_extracted = ("amount_paid", "unrecoverable_discounts")
 
     def name(self) -> Text:
         return "validate_refund_form"
@@ -82,7 +84,9 @@ class ValidateRefundForm(AssuranceFormValidation):
         if await standing_request(tracker, cid, case) is not None:
             return []  # already requested: nothing to ask; the submit action says which request
         asked = facts.slots_to_ask(next_facts(case))
-        if not asked and cid and tracker.get_slot("refund_confirmed") is None:
+        if not cid:
+            return guest_questions(asked)  # the rest are conditions named with the answer
+        if not asked and tracker.get_slot("refund_confirmed") is None:
             if decide(case)["decision"] in FILED_STATES:
                 asked = ["refund_confirmed"]  # R8: an explicit yes before filing
         return asked
@@ -390,10 +394,7 @@ class ActionRefundSubmit(Action):
         confirmed = tracker.get_slot("refund_confirmed")
         currency = await money.currency_of(tracker)
         if not cid:
-            present(dispatcher, domain, case, decision, currency)
-            if decision.get("decision") in FILED_STATES:
-                say(dispatcher, "utter_refund_warning")
-            say(dispatcher, "utter_guest_how_to_file")
+            present_to_guest(dispatcher, domain, case, decision, currency)
             return
         if decision.get("decision") not in FILED_STATES:
             present(dispatcher, domain, case, decision, currency)
@@ -404,6 +405,21 @@ class ActionRefundSubmit(Action):
                                case.get("now"), item=item_facts(case, decision)["item"])
             return
         await file_refund(dispatcher, tracker, cid, case, decision)
+
+
+def present_to_guest(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str, Any],
+                     decision: Dict[str, Any], currency: Optional[str]) -> None:
+    """A guest's answer: the decision, or a qualified yes naming what we cannot see."""
+    conditions = open_conditions(decision)
+    if conditions is None:
+        present(dispatcher, domain, case, decision, currency)
+    else:
+        item = (case.get("items") or [{}])[0]
+        for name in provisional_responses(conditions, item.get("amount_paid")):
+            say(dispatcher, name, currency=currency, amount_paid=item.get("amount_paid") or "")
+    if decision.get("decision") in FILED_STATES or conditions is not None:
+        say(dispatcher, "utter_refund_warning")
+    say(dispatcher, "utter_guest_how_to_file")
 
 
 async def standing_request(tracker: Tracker, cid: Optional[str], case: Optional[Dict[str, Any]]) -> Optional[Any]:

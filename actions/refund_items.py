@@ -21,7 +21,9 @@ def chosen_items(value: Any) -> List[str]:
     out: List[str] = []
     for part in raw:
         item = facts.normalize("refund_item", part)
-        if item and item not in out:
+        if item is None:
+            return []  # anything but IDs is no choice (and is never said back)
+        if item not in out:
             out.append(item)
     return out
 

@@ -69,13 +69,14 @@ async def test_a_question_mentioning_discounts_fills_nothing(store, dispatcher, 
 ASKED_DISCOUNTS = {"requested_slot": "unrecoverable_discounts", "billing": "monthly", "amount_paid": "300.00", **EXTRACTED}
 
 
-async def test_yes_to_the_discount_question_asks_how_much(store, dispatcher, domain):
+async def test_yes_to_the_discount_question_is_kept_not_misread(store, dispatcher, domain):
     tracker = make_tracker(ASKED_DISCOUNTS, active_loop="refund_form", intent="affirm", text="yes",
                            new_slots={"unrecoverable_discounts": "yes"})
     slots = slot_events(await ValidateRefundForm().run(dispatcher, tracker, domain))
     assert slots["discount_used"] is True
     assert slots["unrecoverable_discounts"] is None
-    assert slots["requested_slot"] == "unrecoverable_discounts"
+    # a guest is not asked the amount: the answer names the R7 deduction rule instead
+    assert slots["requested_slot"] is None
     assert responses(dispatcher) == []  # no "Sorry, I couldn't use that answer."
     ask = domain["responses"]["utter_ask_unrecoverable_discounts"]
     how_much = [r for r in ask if r.get("condition")]
