@@ -12,8 +12,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import claims, facts, money, stated_facts, store_access
-from actions.common import decide, guarded, logger, missing_words, next_facts, now, say, service_down, show_date
+from actions.common import decide, figures, guarded, logger, missing_words, next_facts, now, say, service_down, show_date
 from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation
+from actions.icp_guest import guest_questions, open_conditions, provisional_responses, reward_figure
 from actions.identity import customer_id
 
 FORM_SLOTS = (
@@ -65,7 +66,8 @@ class ValidateIcpForm(AssuranceFormValidation):
             if len(await store_access.read(tracker, "filings", cid)) > 1:
                 return ["icp_filing"]
         _, case = await build_case(tracker)
-        return facts.slots_to_ask(next_facts(case))
+        asked = facts.slots_to_ask(next_facts(case))
+        return asked if cid else guest_questions(asked)  # a guest: the rest are named conditions
 
     async def validate_icp_filing(self, value, dispatcher, tracker, domain):
         cid = customer_id(tracker)
@@ -168,6 +170,19 @@ def filing_title(domain: DomainDict, filing: Any, claim: Optional[Any]) -> str:
     return claims.render(domain, "utter_choice_claimed", choice=title, reference=claim.reference)
 
 
+def present_to_guest(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str, Any],
+                     decision: Dict[str, Any], currency: Optional[str]) -> None:
+    """A guest's answer: the decision, or a qualified yes naming what we cannot see."""
+    conditions = open_conditions(decision)
+    if conditions is None:
+        present(dispatcher, domain, case, decision, currency)
+        return
+    waiting = "filing_approval" in (decision.get("waiting_for") or [])
+    amount = figures()[reward_figure((case.get("customer") or {}).get("tier"))]
+    for name in provisional_responses(conditions, waiting):
+        say(dispatcher, name, currency=currency, reward_amount=amount)
+
+
 class ActionIcpResult(Action):
     """After the form: the I1-I9 decision (a check; the reward is credited by
     the provider after approval, I9)."""
@@ -186,8 +201,10 @@ class ActionIcpResult(Action):
                 held = await claims.standing(tracker, cid, "icp_reward", tracker.get_slot("icp_filing"))
                 if held is not None:  # a reward application already stands for this filing
                     claims.say_exists(dispatcher, claims.view_facts(held))
-                else:
+                elif cid:
                     present(dispatcher, domain, case, decide(case), await money.currency_of(tracker))
+                else:
+                    present_to_guest(dispatcher, domain, case, decide(case), await money.currency_of(tracker))
                 if not cid:
                     say(dispatcher, "utter_guest_check_only")
         except Exception:  # noqa: BLE001

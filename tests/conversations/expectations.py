@@ -169,7 +169,7 @@ TOPIC_TABLE: Dict[str, Topic] = {
 #: decision -> the responses that state it (refund, compensation, ICP reward)
 DECISION_RESPONSES: Dict[str, FrozenSet[str]] = {
     "eligible": frozenset({"utter_refund_eligible_full", "utter_refund_eligible_deducted",
-                           "utter_refund_eligible_provisional",
+                           "utter_refund_eligible_provisional", "utter_icp_eligible_provisional",
                            "utter_fault_amount", "utter_fault_amount_cap", "utter_icp_eligible"}),
     "ineligible": frozenset({"utter_refund_ineligible", "utter_fault_ineligible", "utter_icp_ineligible"}),
     "undetermined": frozenset({"utter_refund_undetermined", "utter_fault_undetermined",
