@@ -46,6 +46,14 @@ def values(parser: DucklingParser, text: str, entity: str, now: datetime = NOW) 
          {"from": "2026-11-26T14:00:00+08:00", "to": "2026-11-26T15:35:00+08:00"}),
         ("it was down 14:00-15:35 on the 24th",
          {"from": "2026-11-24T14:00:00+08:00", "to": "2026-11-24T15:35:00+08:00"}),
+        # a weekday with a day of the month, as an interval: the 21st that is past
+        ("unavailable from Saturday the 21st at noon for 2 hours, we pay 48 per day",
+         {"from": "2026-11-21T12:00:00+08:00", "to": "2026-11-21T14:00:00+08:00"}),
+        # the minutes Duckling leaves off the end of a range
+        ("down this morning 8 to 9:30, costs 96 a day",
+         {"from": "2026-11-27T08:00:00+08:00", "to": "2026-11-27T09:30:00+08:00"}),
+        ("yesterday from 2pm for 95 minutes",
+         {"from": "2026-11-26T14:00:00+08:00", "to": "2026-11-26T15:35:00+08:00"}),
     ],
 )
 def test_fault_intervals_resolve_to_the_past_with_inclusive_end(parser, text, expected):

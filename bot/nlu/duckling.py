@@ -54,6 +54,11 @@ DEFAULT_DIMENSIONS = ("time", "duration", "amount-of-money", "number")
 
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+#: ":30" / ".45pm" right after a match: minutes Duckling left off a range's end
+TRAILING_MINUTES_RE = re.compile(r"[:.]\d{2}(?!\d)(?:\s*(?:am|pm|a\.m\.|p\.m\.))?", re.I)
+#: "for 2 hours", "for about 90 minutes": the interval is a start plus a duration
+FOR_DURATION_RE = re.compile(r"\bfor\s+(?:about\s+|around\s+|roughly\s+)?(?:an?\s+|\d|one|two|three|four|five|six|"
+                             r"seven|eight|nine|ten|half)", re.I)
 RANGE_WORD_RE = re.compile(r"\b(?:to|till|til|until|through|thru|and)\b|[-–—~到至]", re.I)
 #: Chinese day parts: "凌晨1点" is 01:00, but Duckling reads the part and the hour apart.
 ZH_AM_RE = re.compile(r"(?:凌晨|半夜|早上|清晨|上午)\s*$")
@@ -339,6 +344,7 @@ class DucklingParser:
         info: Dict[str, Any] = {k: v for k, v in match.value.items() if k != "values"}
         dim = match.dim
         if dim == "time":
+            end = self._with_minutes(text, start, end)
             value, extra = self._time_value(text[start:end], match, ref)
             info.update(extra)
         elif dim == "duration":
@@ -376,6 +382,26 @@ class DucklingParser:
             "entity": dim,
         }
 
+    @staticmethod
+    def _with_minutes(text: str, start: int, end: int) -> int:
+        """The match's end, past the minutes Duckling left off a clock range's end
+        ("this morning 8 to 9" + ":30"), so the range is read whole."""
+        more = TRAILING_MINUTES_RE.match(text, end)
+        if more and time_ranges.find_range(text[start:more.end()]) is not None:
+            return more.end()
+        return end
+
+    def _for_duration(self, body: str, lang: str, start: Optional[datetime], ref: datetime) -> Optional[datetime]:
+        """"from noon for 2 hours": the end is the start plus the duration said
+        (Duckling's own end is exclusive by a whole hour, 15:00)."""
+        if start is None or not FOR_DURATION_RE.search(body):
+            return None
+        for item in _parse(body, lang, ref, ("duration",)):
+            seconds = (item["value"].get("normalized") or {}).get("value")
+            if seconds:
+                return start + timedelta(seconds=float(seconds))
+        return None
+
     def _time_value(self, body: str, match: _Match, ref: datetime) -> Tuple[Any, Dict[str, Any]]:
         raw = match.value
         extra: Dict[str, Any] = {}
@@ -393,14 +419,22 @@ class DucklingParser:
                 and to_grain in GRAIN_DELTA and RANGE_WORD_RE.search(body)
             ):
                 end -= GRAIN_DELTA[to_grain]  # Duckling's "to 3:35pm" is exclusive (15:36)
+            end = self._for_duration(body, match.lang, start, ref) or end
             anchor = start or end
             if self.past and anchor is not None and anchor > ref:
                 period = self._past_period(body, match.lang, anchor, ref)
+                shift: Optional[timedelta] = None
                 if period is not None:
-                    name, delta = period
-                    start = start - delta if start else None
-                    end = end - delta if end else None
-                    extra["shifted_to_past"] = name
+                    extra["shifted_to_past"], delta = period
+                    shift = anchor - (anchor - delta)
+                elif time_ranges.WEEKDAY_RE.search(body):
+                    # "from Saturday the 21st at noon for 2 hours": as for a single time
+                    again = self._past_time(time_ranges.without_weekday(body), match.lang, ref)
+                    if again is not None:
+                        shift, extra["shifted_to_past"] = anchor - again, "weekday_dropped"
+                if shift is not None:
+                    start = start - shift if start else None
+                    end = end - shift if end else None
             value = {"from": _iso(start), "to": _iso(end)}
             if not DIGIT_RE.search(body):
                 # "last night", "this morning": a part of a day, not the fault's times
