@@ -41,6 +41,7 @@ def test_causes_in_the_customers_words(text, cause):
 @pytest.mark.parametrize("text,cost", [
     ("down 3 hours, it costs us 48 a day", "48.00"), ("36.50/day", "36.50"), ("daily cost is 120 yuan", "120.00"),
     ("我们每天48元", "48.00"), ("it was down 3 hours a day", None), ("I paid 300", None),
+    ("down yesterday 14:00-17:30, daily cost 24 yuan", "24.00"), ("down till 17:30 daily", None),
 ])
 def test_daily_cost_in_the_customers_words(text, cost):
     assert stated_facts.daily_cost_in_text(text) == cost
