@@ -57,8 +57,9 @@ def render(domain: DomainDict, response: str, **facts: Any) -> str:
 
 
 def rule_names(rule_ids: Iterable[str]) -> str:
-    """'R2 (Five-day refund window), R3 (…)': the failed rules with the policy's titles."""
+    """'five-day refund window (R2), …': the failed rules with the policy's titles, the
+    ID in parentheses as in every other answer."""
     from bot.policy import load_policy
 
     policy = load_policy()
-    return ", ".join(f"{r} ({policy.rule(r).title})" for r in rule_ids)
+    return ", ".join(f"{policy.rule(r).title} ({r})" for r in rule_ids)

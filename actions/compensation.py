@@ -466,9 +466,7 @@ class ActionFaultSubmit(Action):
             present(dispatcher, domain, case, decision, currency)
             return
         if tracker.get_slot("fault_confirmed") is not True:
-            say(dispatcher, "utter_fault_not_filed")
-            deadline.warn_once(dispatcher, tracker, "utter_fault_declined_deadline", decision.get("apply_by"),
-                               case.get("now"))
+            say_declined(dispatcher, tracker, case, decision)
             return
         from bot.store.errors import ClaimExists, NotEligible
 
@@ -487,3 +485,17 @@ class ActionFaultSubmit(Action):
             say(dispatcher, "utter_fault_changed")
             return
         say(dispatcher, "utter_fault_filed", reference=claim.reference)
+
+
+def say_declined(dispatcher: CollectingDispatcher, tracker: Tracker, case: Dict[str, Any],
+                 decision: Dict[str, Any]) -> None:
+    """A "no" to filing: nothing filed, and once, when the C5 window closes soon."""
+    say(dispatcher, "utter_fault_not_filed")
+    deadline.warn_once(dispatcher, tracker, "utter_fault_declined_deadline", decision.get("apply_by"),
+                       case.get("now"))
+
+
+async def decline(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """The customer ends the check at "Shall I file it?": the same as a no."""
+    _, case = await build_case(tracker)
+    say_declined(dispatcher, tracker, case, decide(case))

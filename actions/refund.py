@@ -139,10 +139,17 @@ class ValidateRefundForm(AssuranceFormValidation):
         return latest.get("text")
 
     async def extract_refund_item(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        """'refund for my RDS': a verified customer with exactly one order of that
-        product gets that order (several or none: the order buttons ask)."""
+        """'refund CS… and CS…': every ID said; 'refund for my RDS': a verified
+        customer with exactly one order of that product gets that order (several or
+        none: the order buttons ask)."""
         cid = customer_id(tracker)
-        if not cid or tracker.get_slot("refund_item") or self._answer_text(tracker) is None:
+        if not cid or self._answer_text(tracker) is None:
+            return {}
+        said = chosen_items([v for name in ("order_id", "resource_id")
+                             for v in tracker.get_latest_entity_values(name)])
+        if len(said) > 1:  # "refund CS… and CS…": Rasa's mapping keeps one of them
+            return {"refund_item": slot_value(said)}
+        if tracker.get_slot("refund_item"):
             return {}
         products = {str(v).upper() for v in tracker.get_latest_entity_values("product")}
         if not products:
@@ -400,11 +407,26 @@ class ActionRefundSubmit(Action):
             present(dispatcher, domain, case, decision, currency)
             return
         if confirmed is not True:
-            say(dispatcher, "utter_refund_not_filed")
-            deadline.warn_once(dispatcher, tracker, "utter_refund_declined_deadline", window_end(decision),
-                               case.get("now"), item=item_facts(case, decision)["item"])
+            say_declined(dispatcher, tracker, case, decision)
             return
         await file_refund(dispatcher, tracker, cid, case, decision)
+
+
+def say_declined(dispatcher: CollectingDispatcher, tracker: Tracker, case: Dict[str, Any],
+                 decision: Dict[str, Any]) -> None:
+    """A "no" to filing: nothing filed, and once, when the R2 window closes soon."""
+    say(dispatcher, "utter_refund_not_filed")
+    deadline.warn_once(dispatcher, tracker, "utter_refund_declined_deadline", window_end(decision),
+                       case.get("now"), item=item_facts(case, decision)["item"])
+
+
+async def decline(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """The customer ends the check at "Shall I submit?": the same as a no."""
+    _, case = await build_case(tracker)
+    if case is None:
+        say(dispatcher, "utter_refund_not_filed")
+    else:
+        say_declined(dispatcher, tracker, case, decide(case))
 
 
 def present_to_guest(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str, Any],

@@ -12,7 +12,7 @@ from rasa_sdk.events import (ActionExecuted, ActiveLoop, EventType, FollowupActi
                              UserUtteranceReverted)
 
 from actions import compensation, icp, refund
-from actions.common import clearly_said, guarded, say
+from actions.common import clearly_said, guarded, logger, say
 from actions.forms_base import CONTINUE, EXPLAIN_AFTER, FAILURES, PAUSED
 from actions.identity import customer_id
 
@@ -98,16 +98,34 @@ class ActionCancelForm(Action):
         # another check asked for mid-form (rules in data/rules/forms.yml): switch
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         switching = intent in FORM_START_INTENTS
+        decline = DECLINES.get(tracker.get_slot("requested_slot") or "")
+        if decline is not None and not switching:
+            # "no, let me think about it" at "Shall I submit?": a no, never a loss
+            try:
+                await decline(dispatcher, tracker)
+            except Exception:  # noqa: BLE001 - the store is down: still nothing filed
+                logger.exception("decline at confirmation failed")
+                say(dispatcher, "utter_form_cancelled")
+            return self.ended(tracker, switching)
         if not clearly_said(tracker):
             # Ending a check forgets its answers: on a doubtful reading, ask instead.
             # The form stays active and asks its question again.
             say(dispatcher, "utter_switch_unsure" if switching else "utter_stop_unsure")
             return []
         say(dispatcher, "utter_form_switched" if switching else "utter_form_cancelled")
+        return self.ended(tracker, switching)
+
+    @staticmethod
+    def ended(tracker: Tracker, switching: bool) -> List[EventType]:
+        """No form, no answers kept (but what a switch carries to the next check)."""
         slots = set(refund.RESET) | set(compensation.RESET) | set(icp.RESET)
         carried = carry_over(tracker) if switching else {}
         return ([ActiveLoop(None), SlotSet("requested_slot", None)]
                 + [SlotSet(s, carried.get(s)) for s in sorted(slots)])
+
+
+#: the confirmation questions, and how a check says "not filed" when ended there
+DECLINES = {"refund_confirmed": refund.decline, "fault_confirmed": compensation.decline}
 
 
 #: Facts one check shares with another: (slot in the check left, slot in the next).

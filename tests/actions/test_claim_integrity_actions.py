@@ -83,7 +83,7 @@ async def test_incident_buttons_say_why_they_cannot_succeed(store, dispatcher, d
     await ActionAskFaultIncident().run(dispatcher, make_tracker({}, customer="C1001"), domain)
     titles = {b["payload"].split('"')[3]: b["title"] for b in dispatcher.messages[0]["buttons"][:-1]}
     assert titles[incident].endswith(f"already requested: {first.reference}")
-    assert f"not eligible: C4 ({load_policy().rule('C4').title})" in titles[carrier]
+    assert f"not eligible: {load_policy().rule('C4').title} (C4)" in titles[carrier]
     plain = [t for i, t in titles.items() if i not in (incident, carrier)]
     assert plain and not any("—" in t for t in plain)  # the config-change failure (C2) is offered as is
 
@@ -126,7 +126,7 @@ async def test_nothing_refundable_names_each_candidates_rule(store, dispatcher, 
     assert responses(after)[0] == "utter_refund_none_qualify" and responses(after)[-1] == "utter_ask_refund_item_other"
     text = "\n".join(rendered(after, domain))
     for rule in ("R2", "R4", "R5", "R6"):  # STORE.md: C1001 has one order per refund rule
-        assert f"{rule} ({load_policy().rule(rule).title})" in text, rule
+        assert f"{load_policy().rule(rule).title} ({rule})" in text, rule
     assert "already requested in RF-" in text
     lines = rendered(after, domain)[1:-1]  # one line per candidate
     assert lines and not any("_" in line or "None" in line for line in lines)  # no raw enum, no missing value

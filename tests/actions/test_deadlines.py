@@ -86,3 +86,17 @@ async def test_declining_near_the_compensation_deadline_warns(store, dispatcher,
     await ActionFaultSubmit().run(done, make_tracker(slots, customer="C1002", intent="deny", text=DECLINE), domain)
     assert responses(done) == ["utter_fault_not_filed", "utter_fault_declined_deadline"]
     assert "in about 3 hours" in rendered(done, domain)[1]
+
+
+async def test_stop_at_the_submit_question_is_a_no_with_the_warning(store, dispatcher, domain):
+    """"no, let me think about it until tomorrow" read as stop: nothing filed, the window's end said."""
+    from actions.smalltalk import ActionCancelForm
+
+    order = c1004_last_hour_order(store)
+    tracker = make_tracker({"refund_item": order, "requested_slot": "refund_confirmed"}, customer="C1004",
+                           intent="stop", text=DECLINE, active_loop="refund_form")
+    tracker.latest_message["intent"]["confidence"] = 0.45  # even a doubtful reading: declining loses nothing
+    events = await ActionCancelForm().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_refund_not_filed", "utter_refund_declined_deadline"]
+    assert any(e.get("event") == "active_loop" and e.get("name") is None for e in events)
+    assert store.claims("C1004", "refund") == []

@@ -216,11 +216,11 @@ async def test_no_refundable_order_names_the_rule_or_request_for_each_and_still_
     lines = dict(zip((m.get("item") for m in dispatcher.messages), rendered(dispatcher, domain)))
     fresh = order(store, "C1003", "ECS", "monthly", description="bought yesterday").order_id
     policy = load_policy()
-    assert f"R3 ({policy.rule('R3').title})" in lines[fresh]  # issue 10: the rule, not a bare "none"
+    assert f"{policy.rule('R3').title} (R3)" in lines[fresh]  # issue 10: the rule, not a bare "none"
     held = store.open_claims("C1003", "refund")
     shown_held = [i for i in held if i in lines]
     assert shown_held and all(f"already requested in {held[i].reference}" in lines[i] for i in shown_held)
     others = [i for i in lines if i and i != fresh and i not in held]
-    assert others and all(f"R2 ({policy.rule('R2').title})" in lines[i] for i in others)  # rejected/withdrawn: R2
+    assert others and all(f"{policy.rule('R2').title} (R2)" in lines[i] for i in others)  # rejected/withdrawn: R2
     text = " ".join(lines.values())
     assert "_" not in text and "None" not in text

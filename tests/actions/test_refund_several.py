@@ -52,3 +52,13 @@ async def test_confirmed_partial_request_files_only_the_refundable_order(store, 
     claims = store.claims("C1001", "refund")
     assert len(claims) == 1
     assert [i.order_id for i in store.claim("C1001", claims[0].reference).items] == [ecs.order_id]
+
+
+async def test_every_id_in_the_message_is_taken_though_rasa_keeps_one(store, dispatcher, domain):
+    ecs, cdn = order(store, "C1001", "ECS", "monthly"), order(store, "C1001", "CDN", "yearly")
+    entities = [{"entity": "order_id", "value": ecs.order_id}, {"entity": "order_id", "value": cdn.order_id}]
+    tracker = make_tracker({"refund_item": ecs.order_id}, customer="C1001", intent="request_refund",
+                           text=f"please refund {ecs.order_id} and {cdn.order_id}", entities=entities,
+                           active_loop="refund_form")
+    got = await ValidateRefundForm().extract_refund_item(dispatcher, tracker, domain)
+    assert got == {"refund_item": f"{ecs.order_id} {cdn.order_id}"}
