@@ -91,7 +91,7 @@ nlu-eval: train
 # Blind end-to-end conversations (tests/conversations/blind/, frozen) against the real stack;
 # the share fully served is printed, the floor only catches regressions (docs/CONVERSATIONS.md).
 conversations: train db
-	$(PY) -m tests.conversations --stack --gate 0.15
+	$(PY) -m tests.conversations --stack --gate 0.15 --require tests/conversations/regression.yml
 
 bench: setup
 	$(PY) scripts/bench.py

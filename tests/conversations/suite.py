@@ -663,6 +663,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                              "1, 2 and 4 took the same time, see tests/conversations/README.md)")
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="report directory (default var/conversations)")
     parser.add_argument("--validate-only", action="store_true", help="only load and validate the files")
+    parser.add_argument("--require", action="append", type=Path, default=[], metavar="FILE",
+                        help="conversations that must all be served (a regression set, not blind): played in "
+                             "the same run, reported, but not counted in the share the gate reads (repeatable)")
     args = parser.parse_args(argv)
 
     files = [f for f in args.files] or blind_files()
@@ -670,7 +673,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"no conversation files under {BLIND_DIR}", file=sys.stderr)
         return 2
     try:
-        conversations = load_files(files)
+        conversations = load_files(files + list(args.require))
     except FormatError as err:
         print(f"format error: {err}", file=sys.stderr)
         return 2
@@ -722,11 +725,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     finally:
         if stack is not None:
             stack.stop()
-    report, data = write_report(results, seconds, args.out, files)
+    report, data = write_report(results, seconds, args.out, files + list(args.require))
+    required_ids = {c.id for c in load_files(args.require)} if args.require else set()
+    counted = [r for r in results if r.id not in required_ids]
     print()
-    print("\n".join(summary_lines(results, seconds)))
+    print("\n".join(summary_lines(counted, seconds)))
     print(f"\nreport: {report}\nresults: {data}")
-    if args.gate is not None and share(results)[2] < args.gate:
+    status = 0
+    if required_ids:
+        missed = sorted(r.id for r in results if r.id in required_ids and not r.served)
+        print(f"required: {len(required_ids) - len(missed)}/{len(required_ids)} served"
+              + (f"; not served: {', '.join(missed)}" if missed else ""))
+        status = 1 if missed else 0
+    if args.gate is not None and share(counted)[2] < args.gate:
         print(f"below the gate {args.gate:.2f}", file=sys.stderr)
         return 1
-    return 0
+    return status
