@@ -382,9 +382,10 @@ def decision_facts(case: Dict[str, Any], decision: Dict[str, Any]) -> Dict[str, 
 
 
 def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str, Any], decision: Dict[str, Any],
-            currency: Optional[str] = None) -> None:
+            currency: Optional[str] = None, guest: bool = False) -> None:
     """Amount ("up to" under C2) in the conversation's `currency`, apply-by (C5),
-    SLA note (C6), or every blocker."""
+    SLA note (C6), or every blocker. A guest's unknown cause is a condition of the
+    amount (a qualified yes); a filed claim's is a review still to come."""
     shown = decision_facts(case, decision)
     state = decision.get("decision")
     waiting = decision.get("waiting_for") or []
@@ -400,8 +401,9 @@ def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str
     if decision.get("compensation") not in (None, ""):
         cap = decision.get("multiplier_is_cap") is True
         say(dispatcher, "utter_fault_amount_cap" if cap else "utter_fault_amount", currency=currency, **shown)
+    qualified = guest and waiting == ["cause_review"] and not decision.get("missing")
     if "cause_review" in waiting:
-        say(dispatcher, "utter_fault_cause_review")
+        say(dispatcher, "utter_fault_cause_condition" if qualified else "utter_fault_cause_review")
     if "fault_rectified" in waiting:
         say(dispatcher, "utter_fault_still_open")
     closes = deadline.soon_words(decision.get("apply_by"), case.get("now"))
@@ -409,7 +411,7 @@ def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str
         say(dispatcher, "utter_fault_apply_by_soon", closes=closes)
     elif decision.get("apply_by"):
         say(dispatcher, "utter_fault_apply_by", **shown)
-    if state == "eligible":
+    if state == "eligible" or qualified:
         say(dispatcher, "utter_fault_sla_note")
     if state == "undetermined" and decision.get("missing"):
         say(dispatcher, "utter_fault_undetermined", missing=missing_words(decision["missing"]))
@@ -459,7 +461,7 @@ class ActionFaultSubmit(Action):
         decision = decide(case)
         currency = await money.currency_of(tracker)
         if not cid:
-            present(dispatcher, domain, case, decision, currency)
+            present(dispatcher, domain, case, decision, currency, guest=True)
             say(dispatcher, "utter_guest_how_to_file")
             return
         if decision.get("decision") == "ineligible":

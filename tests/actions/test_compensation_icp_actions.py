@@ -45,7 +45,9 @@ async def test_guest_amount_matches_the_contract_example_and_is_not_filed(store,
     # the period is read back in the customer's terms before the figure
     assert names[:2] == ["utter_fault_period", "utter_fault_amount"] and "utter_fault_apply_by" in names
     assert rendered(dispatcher, domain)[0].startswith("I have the fault from Thu 26 Nov 14:00 to 15:35: 95 minutes")
-    assert "utter_fault_cause_review" in names  # a guest's cause is unknown: C4 review
+    # a guest's cause is unknown: the amount holds when the fault was on our side (C4)
+    assert "utter_fault_cause_condition" in names and "utter_fault_cause_review" not in names
+    assert "utter_fault_sla_note" in names
     text = rendered(dispatcher, domain)[1]
     assert "316.67" in text and load_policy().figures()["fault_multiplier"] in text  # C1/C3
     assert names[-1] == "utter_guest_how_to_file"
