@@ -50,7 +50,7 @@ class Stack:
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
         self.procs: List[subprocess.Popen] = []
-        self.api_token = secrets.token_urlsafe(24)
+        self.api_token = secrets.token_hex(24)  # never starts with "-" (argparse would read an option)
         # The stack runs as the local demo (the support site's demo picker signs tokens),
         # and demo mode refuses a real secret next to it (issue 9 finding 3).
         self.jwt_secret = identity.DEMO_SECRET
