@@ -13,10 +13,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import claims, deadline, facts, money, stated_facts, store_access
+from actions import claims, deadline, facts, money, record_match, stated_facts, store_access
 from actions.common import (clearly_said, decide, guarded, logger, missing_words, next_facts, say, service_down, show_date,
                             show_period, show_time)
-from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation, previous_value
+from actions.forms_base import (CONTINUE, FAILED, FAILURES, PAUSED, QUESTION_INTENTS, AssuranceFormValidation,
+                                previous_value)
 from actions.identity import customer_id
 
 FORM_SLOTS = (
@@ -98,7 +99,8 @@ async def _records_case(tracker: Tracker, cid: str, typed: Dict[str, Any]) -> Di
 
 class ValidateFaultForm(AssuranceFormValidation):
     form_slots = FORM_SLOTS
-    stated_readers = {CAUSE: stated_facts.cause_in_text, "daily_cost": stated_facts.daily_cost_in_text}
+    stated_readers = {CAUSE: stated_facts.cause_in_text, "daily_cost": stated_facts.daily_cost_in_text,
+                      "scenario": stated_facts.scenario_in_text}
 
     def name(self) -> Text:
         return "validate_fault_form"
@@ -121,6 +123,18 @@ class ValidateFaultForm(AssuranceFormValidation):
             if decide(case)["decision"] != "ineligible":
                 asked = ["fault_confirmed"]
         return asked
+
+    async def extract_fault_incident(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: DomainDict) -> Dict[Text, Any]:
+        """"comp for the ECS outage", "the one still down since 8am": the customer's one
+        incident that product, day, what happened and "still down" single out."""
+        cid = customer_id(tracker)
+        latest = tracker.latest_message or {}
+        if not cid or tracker.get_slot("fault_incident") or (latest.get("intent") or {}).get("name") in QUESTION_INTENTS:
+            return {}
+        incidents = await store_access.read(tracker, "incidents", cid)
+        meant = record_match.only(record_match.incidents_meant(incidents, record_match.clues(latest)))
+        return {"fault_incident": meant.incident_id} if meant else {}
 
     async def validate_fault_incident(self, value, dispatcher, tracker, domain):
         if value == NONE:

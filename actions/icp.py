@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import claims, facts, money, stated_facts, store_access
+from actions import claims, facts, money, record_match, stated_facts, store_access
 from actions.common import decide, figures, guarded, logger, missing_words, next_facts, now, say, service_down, show_date
 from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation
 from actions.icp_guest import guest_questions, open_conditions, provisional_responses, reward_figure
@@ -68,6 +68,18 @@ class ValidateIcpForm(AssuranceFormValidation):
         _, case = await build_case(tracker)
         asked = facts.slots_to_ask(next_facts(case))
         return asked if cid else guest_questions(asked)  # a guest: the rest are named conditions
+
+    async def extract_icp_filing(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> Dict[Text, Any]:
+        """"my filing for chenjie.example.cn", "the one still in progress": the
+        customer's one filing the message names by domain or status."""
+        cid = customer_id(tracker)
+        if not cid or tracker.get_slot("icp_filing"):
+            return {}
+        text = str((tracker.latest_message or {}).get("text") or "")
+        filings = await store_access.read(tracker, "filings", cid)
+        meant = record_match.only(record_match.filings_meant(filings, text, stated_facts.filing_status_in_text(text)))
+        return {"icp_filing": meant.filing_id} if meant else {}
 
     async def validate_icp_filing(self, value, dispatcher, tracker, domain):
         cid = customer_id(tracker)

@@ -12,7 +12,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import claims, deadline, facts, money, stated_facts, store_access
+from actions import claims, deadline, facts, money, record_match, stated_facts, store_access
 from actions.common import clearly_said, decide, guarded, missing_words, next_facts, say, show_date, show_time
 from actions.forms_base import (CONTINUE, FAILED, FAILURES, PAUSED, QUESTION_INTENTS, AssuranceFormValidation,
                                 previous_value)
@@ -139,9 +139,9 @@ class ValidateRefundForm(AssuranceFormValidation):
         return latest.get("text")
 
     async def extract_refund_item(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        """'refund CS… and CS…': every ID said; 'refund for my RDS': a verified
-        customer with exactly one order of that product gets that order (several or
-        none: the order buttons ask)."""
+        """'refund CS… and CS…': every ID said; 'the web server I bought two days
+        ago', 'the CDN and the EVS disk': the orders that product, day and description
+        single out (actions/record_match.py; still ambiguous: the order buttons ask)."""
         cid = customer_id(tracker)
         if not cid or self._answer_text(tracker) is None:
             return {}
@@ -151,17 +151,11 @@ class ValidateRefundForm(AssuranceFormValidation):
             return {"refund_item": slot_value(said)}
         if tracker.get_slot("refund_item"):
             return {}
-        products = {str(v).upper() for v in tracker.get_latest_entity_values("product")}
-        if not products:
+        said = record_match.clues(tracker.latest_message or {})
+        if not said.products and not said.days:
             return {}
-        orders = await store_access.read(tracker, "orders", cid)
-        chosen = []
-        for product in sorted(products):  # each product must name exactly one order
-            matching = [o.order_id for o in orders if o.product.upper() == product]
-            if len(matching) != 1:
-                return {}
-            chosen.extend(matching)
-        return {"refund_item": slot_value(chosen)}
+        meant = record_match.orders_meant(await store_access.read(tracker, "orders", cid), said)
+        return {"refund_item": slot_value(o.order_id for o in meant)} if meant else {}
 
     async def extract_amount_paid(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         """'paid 300' is a bare Duckling `number`: the word 'paid' says it is the

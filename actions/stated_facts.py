@@ -197,3 +197,40 @@ def filing_status_in_text(text: object) -> Optional[str]:
         if pattern.search(text):
             return status
     return None
+
+
+#: What the fault did, in the customer's words (C1/C2 scenario); the first that fits.
+#: A plain outage ("down", "crashed", "宕机") of anything but a website is C1's
+#: service unavailability.
+_SCENARIOS: Sequence[Tuple[Pattern[str], str]] = tuple(
+    (re.compile(pattern, re.I), scenario) for pattern, scenario in (
+        (r"\b(?:billed|charged|invoiced)\b[^.!?]{0,30}\b(?:twice|double|wrong(?:ly)?|too much|incorrect(?:ly)?)|"
+         r"\b(?:double|duplicate|wrong|incorrect) (?:billing|charge|bill|invoice)|\bbilling (?:error|mistake)|"
+         r"\bover-?charged|多扣|重复扣费|扣错|账单错|计费错", "billing_error"),
+        (r"\b(?:provision\w*|creat\w+|launch\w*|spin(?:ning)? up|open\w*) (?:a |the |new |an? new )?"
+         r"(?:instance|server|vm|ecs)s?\b[^.!?]{0,25}\b(?:fail\w*|stuck|delay\w*|hang\w*|error)|"
+         r"\bprovisioning\b[^.!?]{0,20}\b(?:fail\w*|stuck|delay\w*)|开不出|创建(?:实例)?失败|开通(?:失败|延迟)",
+         "provisioning_failure"),
+        (r"\b(?:config(?:uration)?|policy|setting|spec|resize|upgrade) (?:change|update)s?\b[^.!?]{0,30}"
+         r"\b(?:fail\w*|didn'?t (?:apply|work)|not (?:apply|applied)|stuck|error)|\b(?:fail\w*) to apply\b|"
+         r"变更失败|配置(?:修改|变更)?失败|改配置没生效", "config_change_failure"),
+        (r"\b(?:web ?site|site|web ?page|shop|store|homepage)\b[^.!?]{0,40}?\b(?:down|inaccessible|unreachable|"
+         r"offline|not (?:be )?(?:open|load|reach|access)\w*|(?:could|can)(?:n'?t|not) (?:be )?(?:open|load|reach|"
+         r"access)\w*|wouldn'?t (?:open|load)|dead)|网站[^。！？]{0,10}(?:打不开|访问不了|无法访问|上不去|挂了|宕)",
+         "website_inaccessible"),
+        (r"\b(?:down|outage|unavailable|crash\w*|offline|unreachable|not responding|dead|went dark|"
+         r"no (?:service|connection)|disconnect\w*|interrupt\w*|timed? ?out)\b|宕机|挂了|崩了|中断|不可用|连不上|掉线|死机",
+         "service_unavailable"),
+    )
+)
+
+
+def scenario_in_text(text: object) -> Optional[str]:
+    """C1/C2: "my site was unreachable" -> website_inaccessible, "billed twice" ->
+    billing_error, "the server was down" -> service_unavailable; None when unsaid."""
+    if not isinstance(text, str):
+        return None
+    for pattern, scenario in _SCENARIOS:
+        if pattern.search(text):
+            return scenario
+    return None

@@ -113,3 +113,20 @@ def test_bad_input_is_said_without_field_names_or_iso_times():
     text = readable_problem("fault_end: 2027-08-21T12:00:00+08:00 is after now (2026-11-27T10:00:00+08:00)")
     assert "fault_end" not in text and "T12:00" not in text and "2027" in text
     assert text.startswith("The time it was fixed")
+
+
+@pytest.mark.parametrize("text,scenario", [
+    ("My little shop website could not be opened this morning", "website_inaccessible"),
+    ("our site was unreachable on the 24th", "website_inaccessible"),
+    ("从早上8点开始网站就打不开", "website_inaccessible"),
+    ("srver down frm 11pm to 1am lst nite", "service_unavailable"),
+    ("ECS down yesterday 14:00-15:35", "service_unavailable"),
+    ("服务器宕机了两个小时", "service_unavailable"),
+    ("you billed my CDN traffic twice on Wednesday", "billing_error"),
+    ("The bucket policy change of my OBS was failing to apply", "config_change_failure"),
+    ("instance provisioning stuck for 3 hours", "provisioning_failure"),
+    ("昨天下午开不出实例", "provisioning_failure"),
+    ("it costs 48 a day", None), ("how much is the ICP reward", None),
+])
+def test_what_the_fault_did_in_the_customers_words(text, scenario):
+    assert stated_facts.scenario_in_text(text) == scenario

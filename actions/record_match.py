@@ -1,0 +1,128 @@
+"""Which of a signed-in customer's own records a message describes.
+
+"The web server I bought two days ago", "the CDN purchased yesterday", "comp for the
+ECS outage", "the one that's still down since 8am": people name orders and incidents
+by product, day and what happened, not by ID. This module reads those clues from a
+parsed message and keeps the records that fit all of them; the caller uses a match
+only when it is the only one (several or none: the buttons still ask).
+
+Pure: records and the parsed message in, records out."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, FrozenSet, Iterable, List, Mapping, Optional, Sequence
+
+from actions import stated_facts
+
+#: "still down", "not fixed yet", "还没恢复": the fault is still open
+ONGOING_RE = re.compile(r"\b(?:still (?:down|not|broken|out|offline|unavailable)|not (?:fixed|back|resolved) yet|"
+                        r"(?:is|are) down (?:right )?now|right now|ongoing|hasn'?t (?:come back|been fixed))\b|"
+                        r"还没(?:好|恢复|修好)|到现在还|一直没恢复", re.I)
+#: words of an order's description that say nothing about which order it is
+_PLAIN = frozenset("bought days day ago hours hour the a an in its and of for with not on".split())
+_WORD_RE = re.compile(r"[a-z]+")
+
+
+@dataclass(frozen=True)
+class Clues:
+    """What a message says about the record it means."""
+
+    products: FrozenSet[str] = frozenset()
+    days: FrozenSet[date] = frozenset()
+    scenario: Optional[str] = None
+    ongoing: bool = False
+    words: FrozenSet[str] = field(default_factory=frozenset)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.products or self.days or self.scenario or self.ongoing)
+
+
+def _days(value: Any) -> List[date]:
+    """The calendar days of a time entity value (an instant or a from/to interval)."""
+    if isinstance(value, Mapping):
+        if value.get("approximate"):
+            return [d for d in _days(value.get("from"))]
+        return [d for v in (value.get("from"), value.get("to")) for d in _days(v)]
+    try:
+        return [datetime.fromisoformat(str(value)).date()]
+    except ValueError:
+        return []
+
+
+def clues(message: Mapping[str, Any]) -> Clues:
+    """The clues of a parsed message (Rasa's latest_message)."""
+    entities = message.get("entities") or []
+    text = str(message.get("text") or "")
+    products = frozenset(str(e.get("value")).upper() for e in entities if e.get("entity") == "product" and e.get("value"))
+    days = frozenset(d for e in entities if e.get("entity") == "time" for d in _days(e.get("value")))
+    return Clues(products, days, stated_facts.scenario_in_text(text), bool(ONGOING_RE.search(text)),
+                 frozenset(_WORD_RE.findall(text.lower())))
+
+
+def _described(description: Optional[str], words: FrozenSet[str]) -> bool:
+    telling = set(_WORD_RE.findall((description or "").lower())) - _PLAIN
+    return bool(telling & words)
+
+
+def orders_meant(orders: Sequence[Any], said: Clues) -> List[Any]:
+    """Orders the message means: for each product named, its one order, or the one
+    bought on a day named, or the one its description names ("web server")."""
+    chosen: List[Any] = []
+    for product in sorted(said.products):
+        same = [o for o in orders if str(o.product).upper() == product]
+        if len(same) > 1 and said.days:
+            same = [o for o in same if o.purchased_at.date() in said.days] or same
+        if len(same) > 1:
+            same = [o for o in same if _described(getattr(o, "description", None), said.words)] or same
+        if len(same) != 1:
+            return []  # one product still ambiguous: ask rather than guess
+        chosen.append(same[0])
+    if not said.products and said.days:
+        chosen = [o for o in orders if o.purchased_at.date() in said.days]
+        if len(chosen) != 1:
+            return []
+    return chosen
+
+
+def incidents_meant(incidents: Sequence[Any], said: Clues) -> List[Any]:
+    """Incidents that fit every clue given (product, a day it ran on, what happened,
+    still open)."""
+    if said.empty:
+        return []
+    out = []
+    for incident in incidents:
+        if said.products and str(incident.product).upper() not in said.products:
+            continue
+        if said.scenario and incident.scenario and said.scenario != incident.scenario \
+                and not (said.scenario == "service_unavailable" and incident.scenario == "website_inaccessible"):
+            continue
+        if said.ongoing and incident.rectified_at is not None:
+            continue
+        if said.days and not _ran_on(incident, said.days):
+            continue
+        out.append(incident)
+    return out
+
+
+def _ran_on(incident: Any, days: Iterable[date]) -> bool:
+    first = incident.started_at.date()
+    last = (incident.rectified_at or incident.started_at).date()
+    return any(first <= d <= last for d in days)
+
+
+def only(records: Sequence[Any]) -> Optional[Any]:
+    return records[0] if len(records) == 1 else None
+
+
+
+
+def filings_meant(filings: Sequence[Any], text: str, status: Optional[str]) -> List[Any]:
+    """Filings whose domain the message names, else those in the status it names."""
+    lowered = (text or "").lower()
+    named = [f for f in filings if str(f.domain).lower() in lowered]
+    if named:
+        return named
+    return [f for f in filings if status and f.status == status]

@@ -1,0 +1,75 @@
+"""People name their orders, incidents and filings by product, day and what happened
+(issue 15): the one record those clues single out is taken; otherwise the buttons ask."""
+from __future__ import annotations
+
+from actions import record_match
+from actions.compensation import ValidateFaultForm
+from actions.icp import ValidateIcpForm
+from actions.refund import ValidateRefundForm
+from tests.actions.conftest import make_tracker
+
+
+def product(value):
+    return {"entity": "product", "value": value}
+
+
+def when(value):
+    return {"entity": "time", "value": value}
+
+
+def message(text, *entities):
+    return {"text": text, "entities": list(entities), "intent": {"name": "request_refund", "confidence": 0.9}}
+
+
+def test_a_day_or_a_description_tells_two_orders_of_one_product_apart(store):
+    orders = store.orders("C1001")  # two ECS orders: a web server (2 days ago) and a website host
+    bought = message("the web server I bought two days ago", product("ECS"), when("2026-11-25T10:00:00+08:00"))
+    (order,) = record_match.orders_meant(orders, record_match.clues(bought))
+    assert order.product == "ECS" and order.billing == "monthly"
+    described = message("refund the ECS web server", product("ECS"))
+    assert [o.billing for o in record_match.orders_meant(orders, record_match.clues(described))] == ["monthly"]
+    vague = message("refund my ECS", product("ECS"))
+    assert record_match.orders_meant(orders, record_match.clues(vague)) == []  # ambiguous: ask
+
+
+def test_several_products_name_several_orders(store):
+    said = message("the CDN purchased yesterday, the EVS data disk, and the ECS web server purchased on Wednesday",
+                   product("CDN"), product("EVS"), product("ECS"),
+                   when("2026-11-26T00:00:00+08:00"), when("2026-11-25T00:00:00+08:00"))
+    meant = record_match.orders_meant(store.orders("C1001"), record_match.clues(said))
+    assert sorted(o.product for o in meant) == ["CDN", "ECS", "EVS"]
+
+
+def test_incidents_by_product_day_scenario_and_still_down(store):
+    c1002 = store.incidents("C1002")
+    monday = message("我这周一凌晨的ECS中断能赔偿吗？", product("ECS"), when("2026-11-23T00:00:00+08:00"))
+    (incident,) = record_match.incidents_meant(c1002, record_match.clues(monday))
+    assert incident.cause == "scheduled_maintenance"
+    c1003 = store.incidents("C1003")
+    ongoing = message("Your server has been down SINCE 8AM and it is still down", when("2026-11-27T08:00:00+08:00"))
+    (open_one,) = record_match.incidents_meant(c1003, record_match.clues(ongoing))
+    assert open_one.rectified_at is None
+    assert record_match.incidents_meant(c1003, record_match.clues(message("hello"))) == []
+
+
+async def test_the_refund_form_takes_the_order_the_customer_describes(store, dispatcher, domain):
+    tracker = make_tracker({}, customer="C1001", intent="request_refund", active_loop="refund_form",
+                           text="The web server I bought two days ago keeps crashing. I want my money back.",
+                           entities=[product("ECS"), when("2026-11-25T10:00:00+08:00")])
+    got = await ValidateRefundForm().extract_refund_item(dispatcher, tracker, domain)
+    ecs = [o for o in store.orders("C1001") if o.product == "ECS" and o.billing == "monthly"][0]
+    assert got == {"refund_item": ecs.order_id}
+
+
+async def test_the_fault_form_takes_the_incident_the_customer_describes(store, dispatcher, domain):
+    tracker = make_tracker({}, customer="C1001", intent="report_fault", active_loop="fault_form",
+                           text="comp for the ECS outage", entities=[product("ECS")])
+    got = await ValidateFaultForm().extract_fault_incident(dispatcher, tracker, domain)
+    assert got["fault_incident"] == [i for i in store.incidents("C1001") if i.product == "ECS"][0].incident_id
+
+
+async def test_the_icp_form_takes_the_filing_named_by_its_domain(store, dispatcher, domain):
+    tracker = make_tracker({}, customer="C1004", intent="ask_icp_reward", active_loop="icp_form",
+                           text="My ICP filing for chenjie.example.cn is still being processed")
+    got = await ValidateIcpForm().extract_icp_filing(dispatcher, tracker, domain)
+    assert got["icp_filing"] == [f for f in store.filings("C1004") if f.domain == "chenjie.example.cn"][0].filing_id
