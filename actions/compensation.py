@@ -9,15 +9,15 @@ from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import claims, deadline, facts, money, record_match, stated_facts, store_access
-from actions.common import (clearly_said, decide, guarded, logger, missing_words, next_facts, say, service_down, show_date,
+from actions.common import (decide, guarded, logger, missing_words, next_facts, say, service_down, show_date,
                             show_period, show_time)
 from actions.forms_base import (CONTINUE, FAILED, FAILURES, PAUSED, QUESTION_INTENTS, AssuranceFormValidation,
-                                previous_value)
+                                forget_and_remember, previous_value)
 from actions.identity import customer_id
 
 FORM_SLOTS = (
@@ -100,7 +100,8 @@ async def _records_case(tracker: Tracker, cid: str, typed: Dict[str, Any]) -> Di
 class ValidateFaultForm(AssuranceFormValidation):
     form_slots = FORM_SLOTS
     stated_readers = {CAUSE: stated_facts.cause_in_text, "daily_cost": stated_facts.daily_cost_in_text,
-                      "scenario": stated_facts.scenario_in_text}
+                      "scenario": stated_facts.scenario_in_text, "fault_end": stated_facts.still_open_in_text}
+    confirm_slot = "fault_confirmed"
 
     def name(self) -> Text:
         return "validate_fault_form"
@@ -217,10 +218,7 @@ class ValidateFaultForm(AssuranceFormValidation):
         return {"fault_duration": seconds}
 
     def validate_fault_confirmed(self, value, dispatcher, tracker, domain):
-        parsed = facts.parse_bool(value)
-        if parsed is True and not clearly_said(tracker):
-            parsed = None  # filing is irreversible: a doubtful "yes" is asked again
-        return {"fault_confirmed": parsed} if parsed is not None else self.failed("fault_confirmed", dispatcher, tracker, domain)
+        return self.validate_confirmation("fault_confirmed", value, dispatcher, tracker, domain)
 
 
 def duration_applies(requested: Optional[str], fault_end: Any) -> bool:
@@ -459,7 +457,7 @@ class ActionFaultSubmit(Action):
         except Exception:  # noqa: BLE001
             logger.exception("fault submit failed")
             service_down(dispatcher)
-        return [SlotSet(slot, None) for slot in RESET]
+        return forget_and_remember("fault_form", tracker, RESET)
 
     async def _run(self, dispatcher, tracker, domain) -> None:
         if tracker.get_slot(FAILED):

@@ -25,6 +25,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import facts
 from actions.common import clearly_said, decide, readable_problem, say, service_down
+from actions.stated_facts import submit_answer_in_text
 from actions.tone import is_complaint
 
 logger = logging.getLogger(__name__)
@@ -108,6 +109,22 @@ def entity_answers(tracker: Tracker, domain: DomainDict, form: str, slots: tuple
     return found
 
 
+#: the answers of the check that just ended: {"form": name, "slots": {...}}; a later
+#: detail or correction outside any form re-opens that check with them
+LAST_CHECK = "last_check"
+#: answers never carried into a re-opened check (a new yes is needed, bookkeeping)
+NOT_REMEMBERED = ("refund_confirmed", "fault_confirmed", CONTINUE, PAUSED, FAILURES, FAILED, "requested_slot")
+
+
+def forget_and_remember(form: str, tracker: Tracker, slots: tuple) -> List[EventType]:
+    """End a check: reset its slots, and keep its answers in LAST_CHECK so that "sorry,
+    it came back at 15:00, not 16:00" can re-decide with everything else kept."""
+    kept = {s: tracker.get_slot(s) for s in slots
+            if s not in NOT_REMEMBERED and tracker.get_slot(s) is not None}
+    remembered = {"form": form, "slots": kept} if kept else None
+    return [SlotSet(slot, None) for slot in slots] + [SlotSet(LAST_CHECK, remembered)]
+
+
 class AssuranceFormValidation(FormValidationAction):
     """Dynamic required slots from the policy, plus the explain-and-continue loop.
 
@@ -125,6 +142,8 @@ class AssuranceFormValidation(FormValidationAction):
     #: slots whose `extract_<slot>` runs on every message, asked or not (a fact the
     #: check does not ask a guest is still taken when said)
     always_extracted: tuple = ()
+    #: the "Shall I submit?" slot: its answer may be said in words the intent misses
+    confirm_slot: Optional[str] = None
 
     @abstractmethod
     async def asked_slots(
@@ -173,6 +192,14 @@ class AssuranceFormValidation(FormValidationAction):
         if intent in QUESTION_INTENTS:
             return events
         taken = {e.get("name") for e in events}
+        confirm = self.confirm_slot
+        if confirm and confirm not in taken and tracker.get_slot("requested_slot") == confirm \
+                and tracker.get_slot(confirm) is None:
+            said = submit_answer_in_text(latest.get("text"))  # "go ahead, submit it", "确认提交"
+            if said is not None:
+                events.append(SlotSet(confirm, said))
+                tracker.slots[confirm] = said
+                taken.add(confirm)
         for slot in self.always_extracted:
             extract = getattr(self, f"extract_{slot}", None)
             if slot in taken or extract is None:
@@ -212,6 +239,20 @@ class AssuranceFormValidation(FormValidationAction):
         explain = f"utter_explain_{slot}"
         say(dispatcher, explain if explain in domain.get("responses", {}) else "utter_explain_generic")
         return {slot: None, FAILURES: 0.0, PAUSED: True}
+
+    def validate_confirmation(
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """Filing is irreversible: a yes counts when the intent is read clearly or the
+        words say "submit" with nothing against it; a yes whose words say no is asked
+        again."""
+        parsed = facts.parse_bool(value)
+        said = submit_answer_in_text((tracker.latest_message or {}).get("text"))
+        if parsed is None:
+            parsed = said
+        elif parsed is True and (said is False or (said is None and not clearly_said(tracker))):
+            parsed = None
+        return {slot: parsed} if parsed is not None else self.failed(slot, dispatcher, tracker, domain)
 
     def validate_continue_form(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import claims, facts, money, record_match, stated_facts, store_access
 from actions.common import decide, figures, guarded, logger, missing_words, next_facts, now, say, service_down, show_date
-from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation
+from actions.forms_base import CONTINUE, FAILED, FAILURES, PAUSED, AssuranceFormValidation, forget_and_remember
 from actions.icp_guest import guest_questions, open_conditions, provisional_responses, reward_figure
 from actions.identity import customer_id
 
@@ -222,4 +222,4 @@ class ActionIcpResult(Action):
         except Exception:  # noqa: BLE001
             logger.exception("icp result failed")
             service_down(dispatcher)
-        return [SlotSet(slot, None) for slot in RESET]
+        return forget_and_remember("icp_form", tracker, RESET)

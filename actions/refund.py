@@ -8,14 +8,14 @@ from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import claims, deadline, facts, money, record_match, stated_facts, store_access
 from actions.common import clearly_said, decide, guarded, missing_words, next_facts, say, show_date, show_time
 from actions.forms_base import (CONTINUE, FAILED, FAILURES, PAUSED, QUESTION_INTENTS, AssuranceFormValidation,
-                                previous_value)
+                                forget_and_remember, previous_value)
 from actions.identity import customer_id
 from actions.refund_guest import guest_questions, open_conditions, provisional_responses
 from actions.refund_items import chosen_items, eligible_ids, per_item, shown_items, slot_value
@@ -68,8 +68,10 @@ async def build_case(tracker: Tracker) -> Tuple[Optional[str], Optional[Dict[str
 class ValidateRefundForm(AssuranceFormValidation):
     form_slots = FORM_SLOTS
     stated_readers = {"customer_tier": stated_facts.tier_in_text,
-                      "refunds_this_year": stated_facts.refunds_this_year_in_text}
+                      "refunds_this_year": stated_facts.refunds_this_year_in_text,
+                      "invoice": stated_facts.invoice_in_text}
     always_extracted = ("amount_paid", "unrecoverable_discounts")
+    confirm_slot = "refund_confirmed"
 
     def name(self) -> Text:
         return "validate_refund_form"
@@ -182,10 +184,7 @@ class ValidateRefundForm(AssuranceFormValidation):
         return await self.check("unrecoverable_discounts", value, dispatcher, tracker, domain)
 
     def validate_refund_confirmed(self, value, dispatcher, tracker, domain):
-        parsed = facts.parse_bool(value)
-        if parsed is True and not clearly_said(tracker):
-            parsed = None  # filing is irreversible: a doubtful "yes" is asked again
-        return {"refund_confirmed": parsed} if parsed is not None else self.failed("refund_confirmed", dispatcher, tracker, domain)
+        return self.validate_confirmation("refund_confirmed", value, dispatcher, tracker, domain)
 
 
 def order_button(order: Any) -> Dict[str, str]:
@@ -375,7 +374,7 @@ class ActionRefundSubmit(Action):
 
             logger.exception("refund submit failed")
             service_down(dispatcher)
-        return [SlotSet(slot, None) for slot in RESET]
+        return forget_and_remember("refund_form", tracker, RESET)
 
     async def _run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> None:
         if tracker.get_slot(FAILED):

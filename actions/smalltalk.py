@@ -13,7 +13,7 @@ from rasa_sdk.events import (ActionExecuted, ActiveLoop, EventType, FollowupActi
 
 from actions import compensation, icp, refund
 from actions.common import clearly_said, guarded, logger, say
-from actions.forms_base import CONTINUE, EXPLAIN_AFTER, FAILURES, PAUSED
+from actions.forms_base import CONTINUE, EXPLAIN_AFTER, FAILURES, LAST_CHECK, PAUSED, stated_facts_of
 from actions.identity import customer_id
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -120,7 +120,7 @@ class ActionCancelForm(Action):
         """No form, no answers kept (but what a switch carries to the next check)."""
         slots = set(refund.RESET) | set(compensation.RESET) | set(icp.RESET)
         carried = carry_over(tracker) if switching else {}
-        return ([ActiveLoop(None), SlotSet("requested_slot", None)]
+        return ([ActiveLoop(None), SlotSet("requested_slot", None), SlotSet(LAST_CHECK, None)]
                 + [SlotSet(s, carried.get(s)) for s in sorted(slots)])
 
 
@@ -213,4 +213,30 @@ class ActionRouteInform(Action):
         form = route_for((tracker.latest_message or {}).get("entities") or [])
         if form:
             return [FollowupAction(form)]
+        reopened = reopen_last_check(tracker)
+        if reopened:
+            return reopened
         return await ActionFallback().run(dispatcher, tracker, domain)
+
+
+#: entities that can be a detail of any check (a time, an amount, a product)
+DETAIL_ENTITIES = frozenset({"time", "duration", "number", "amount-of-money", "product", "billing", "invoice",
+                             "resource_state", "scenario", "order_id", "resource_id"})
+#: a check's validation: its stated readers tell whether a message gives it a fact
+VALIDATIONS = {"refund_form": refund.ValidateRefundForm, "fault_form": compensation.ValidateFaultForm,
+               "icp_form": icp.ValidateIcpForm}
+
+
+def reopen_last_check(tracker: Tracker) -> List[EventType]:
+    """"sorry, it came back at 15:00, not 16:00" after the answer: the check that just
+    ended, re-opened with its answers; the form takes the new detail and re-decides."""
+    last = tracker.get_slot(LAST_CHECK)
+    if not isinstance(last, dict) or last.get("form") not in VALIDATIONS:
+        return []
+    latest = tracker.latest_message or {}
+    names = {e.get("entity") for e in latest.get("entities") or []}
+    readers = VALIDATIONS[last["form"]].stated_readers
+    if not (names & DETAIL_ENTITIES) and not stated_facts_of(readers, latest.get("text")):
+        return []
+    kept = [SlotSet(slot, value) for slot, value in (last.get("slots") or {}).items()]
+    return kept + [SlotSet(LAST_CHECK, None), FollowupAction(last["form"])]

@@ -50,7 +50,10 @@ async def test_confirmed_refund_is_filed_once_with_reference_and_steps(store, di
     assert reference.startswith("RF-")
     claims = store.claims("C1001", "refund")
     assert [c.reference for c in claims] == [reference] and claims[0].status == "submitted"
-    assert all(e["value"] is None for e in events)  # the form's answers are forgotten
+    # the form's answers are reset; the last check keeps them for a correction, not the yes
+    assert all(e["value"] is None for e in events if e["name"] != "last_check")
+    (last,) = [e["value"] for e in events if e["name"] == "last_check"]
+    assert last["form"] == "refund_form" and "refund_confirmed" not in last["slots"]
     again = type(dispatcher)()
     await ActionRefundSubmit().run(again, tracker, domain)  # a retry files nothing new
     assert again.messages[0]["reference"] == reference
