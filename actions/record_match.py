@@ -96,8 +96,7 @@ def incidents_meant(incidents: Sequence[Any], said: Clues) -> List[Any]:
     for incident in incidents:
         if said.products and str(incident.product).upper() not in said.products:
             continue
-        if said.scenario and incident.scenario and said.scenario != incident.scenario \
-                and not (said.scenario == "service_unavailable" and incident.scenario == "website_inaccessible"):
+        if said.scenario and incident.scenario and _kind(said.scenario) != _kind(incident.scenario):
             continue
         if said.ongoing and incident.rectified_at is not None:
             continue
@@ -105,6 +104,14 @@ def incidents_meant(incidents: Sequence[Any], said: Clues) -> List[Any]:
             continue
         out.append(incident)
     return out
+
+
+#: C1's two outages are one kind to a customer ("the site was down" / "the server was down")
+_OUTAGES = frozenset({"service_unavailable", "website_inaccessible"})
+
+
+def _kind(scenario: str) -> str:
+    return "outage" if scenario in _OUTAGES else scenario
 
 
 def _ran_on(incident: Any, days: Iterable[date]) -> bool:

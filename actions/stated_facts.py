@@ -88,7 +88,8 @@ _NUM = r"(?<![\d:.])(\d+(?:,\d{3})*(?:\.\d+)?)(?![\d:])"  # not a clock time's m
 _CUR = r"(?:¥|￥|\$|us\$|usd|cny|rmb|yuan|元|块钱?|dollars?|bucks?)"
 _DAILY = (  # the labelled form first: "17:30, daily cost 24" is 24
     re.compile(r"(?:daily (?:cost|fee|price|rate|charge|bill)|per.day (?:cost|price|rate)|cost per day|"
-               r"costs? (?:us |me )?per day)\s*(?:is|was|of|:|=|about|around|roughly)?\s*" + _CUR + r"?\s*" + _NUM, re.I),
+               r"costs? (?:us |me )?per day)(?:\s+(?:of|for) (?:the |our |my |this )?[a-z]+(?: [a-z]+)?)?"
+               r"\s*(?:is|was|of|:|=|about|around|roughly)?\s*" + _CUR + r"?\s*" + _NUM, re.I),
     re.compile(_CUR + r"?\s*" + _NUM + r"\s*" + _CUR + r"?\s*(?:/\s*(?:day|d)\b|(?:per|a|an|each|every)\s+day\b|daily\b|一天|每天)", re.I),
     re.compile(r"(?:每天|一天|日均|每日)\s*(?:费用|花费|成本)?\s*(?:是|为|大概|约|要)?\s*" + _CUR + r"?\s*" + _NUM, re.I),
 )
@@ -234,3 +235,62 @@ def scenario_in_text(text: object) -> Optional[str]:
         if pattern.search(text):
             return scenario
     return None
+
+
+#: R4 in the customer's words; the first that fits ("returned" before "issued")
+_INVOICES: Sequence[Tuple[Pattern[str], str]] = tuple(
+    (re.compile(pattern, re.I), state) for pattern, state in (
+        (r"\binvoice\b[^.!?]{0,30}\b(?:returned|sent back|given back|cancell?ed)\b|"
+         r"\b(?:returned|sent back|cancell?ed) (?:the |my |our )?invoice\b|发票(?:已经?)?(?:退回|退了|作废)|退回(?:了)?发票",
+         "returned"),
+        (r"\b(?:no|without (?:an?|any)?|never (?:got|asked for|requested|issued) an?|didn'?t (?:get|ask for|request) an?|"
+         r"not (?:issued|requested) an?) invoices?\b|\binvoice\b[^.!?]{0,20}\bnot (?:yet )?issued\b|"
+         r"没(?:有)?开(?:过)?发票|未开(?:具)?发票|发票没开|不要发票|没要发票", "none"),
+        (r"\binvoice\b[^.!?]{0,25}\b(?:was |has been |already )?(?:issued|sent|received)\b|"
+         r"\b(?:got|have|received|issued) (?:an?|the) invoice\b|发票(?:已经?)?开(?:了|过|好)|已开(?:具)?发票|开了发票",
+         "issued"),
+    )
+)
+
+
+def invoice_in_text(text: object) -> Optional[str]:
+    """R4: "the invoice was issued" -> issued, "no invoice" -> none, "I returned the
+    invoice" / "发票已经退回" -> returned; None when the message does not say."""
+    if not isinstance(text, str):
+        return None
+    for pattern, state in _INVOICES:
+        if pattern.search(text):
+            return state
+    return None
+
+
+#: "still down", "not fixed yet", "到现在还没好": the fault has no end yet
+STILL_OPEN_RE = re.compile(
+    r"\b(?:still (?:down|not (?:working|fixed|back|up)|broken|offline|unavailable|unreachable)|"
+    r"not (?:fixed|back|resolved|restored) yet|(?:is|are) (?:still )?down (?:right )?now|hasn'?t (?:come back|been fixed))\b|"
+    r"还没(?:好|恢复|修好)|到现在还|一直没恢复|至今未恢复", re.I)
+
+
+def still_open_in_text(text: object) -> Optional[str]:
+    """C5's fault_rectified: "still down" -> "open" (the fault has not ended)."""
+    return "open" if isinstance(text, str) and STILL_OPEN_RE.search(text) else None
+
+
+#: a yes to "Shall I submit?" said in words the intent reading may miss
+_SUBMIT_YES = re.compile(
+    r"\b(?:yes|yep|yeah|sure|ok(?:ay)?|please do|go ahead|go for it|submit(?: it)?|file it|proceed|confirm(?:ed)?|"
+    r"do it|send it)\b|提交吧|确认提交|确认|可以提交|好的?[，,。！!]?\s*提交|帮我提交|申请吧", re.I)
+_SUBMIT_NO = re.compile(
+    r"\b(?:no|not (?:now|yet)|don'?t|do not|wait|later|hold on|cancel|never ?mind|stop)\b|不要|先不|不用|等等|算了|暂时不|别",
+    re.I)
+
+
+def submit_answer_in_text(text: object) -> Optional[bool]:
+    """A clear yes (True) or no (False) to "Shall I submit?"; None when the words
+    say neither or both ("yes, but not now")."""
+    if not isinstance(text, str):
+        return None
+    yes, no = bool(_SUBMIT_YES.search(text)), bool(_SUBMIT_NO.search(text))
+    if yes == no:
+        return None
+    return yes

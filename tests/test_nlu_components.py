@@ -462,3 +462,8 @@ def test_long_message_keeps_its_entities_and_answers_quickly(parser):
     assert {"value": 300, "unit": "CNY"} in [e["value"] for e in found]
     for entity in found:
         assert text[entity["start"]:entity["end"]] == entity["text"]
+
+
+@pytest.mark.parametrize("text", ["normal customer, no refunds this year", "今年还没退过款", "in 2025"])
+def test_a_whole_year_is_no_time_of_a_purchase_or_fault(parser, text):
+    assert values(parser, text, "time") == []

@@ -343,6 +343,8 @@ class DucklingParser:
         start, end = match.start, match.end
         info: Dict[str, Any] = {k: v for k, v in match.value.items() if k != "values"}
         dim = match.dim
+        if dim == "time" and match.value.get("grain") == "year":
+            return None  # "this year", "今年": never a purchase or fault time ("no refunds this year")
         if dim == "time":
             end = self._with_minutes(text, start, end)
             value, extra = self._time_value(text[start:end], match, ref)

@@ -130,3 +130,38 @@ def test_bad_input_is_said_without_field_names_or_iso_times():
 ])
 def test_what_the_fault_did_in_the_customers_words(text, scenario):
     assert stated_facts.scenario_in_text(text) == scenario
+
+
+@pytest.mark.parametrize("text,state", [
+    ("发票已经开了", "issued"), ("the invoice was issued yesterday", "issued"), ("我们没开发票", "none"),
+    ("no invoice", "none"), ("invoice not issued yet", "none"), ("I returned the invoice", "returned"),
+    ("发票已经退回了", "returned"), ("how do invoices work?", None),
+])
+def test_invoice_in_the_customers_words(text, state):
+    assert stated_facts.invoice_in_text(text) == state
+
+
+@pytest.mark.parametrize("text,answer", [
+    ("Yes, there's nothing on it I need. Go ahead and submit.", True), ("数据已经备份好了，确认提交退款。", True),
+    ("Alright. Everything's backed up, yes please submit the refund.", True), ("not now", False),
+    ("先不用提交，谢谢", False), ("yes but not now", None), ("Why 280 and not the 300 I paid?", None),
+])
+def test_a_yes_or_no_to_submit_in_words(text, answer):
+    assert stated_facts.submit_answer_in_text(text) is answer
+
+
+def test_still_down_means_no_end_yet():
+    assert stated_facts.still_open_in_text("服务器从早上8点开始就连不上了, still down now!!") == "open"
+    assert stated_facts.still_open_in_text("到现在还没好") == "open"
+    assert stated_facts.still_open_in_text("it came back at 3pm") is None
+
+
+async def test_submit_said_in_words_at_the_question_files_the_check(store, dispatcher, domain):
+    from actions.refund import ValidateRefundForm
+
+    order = [o for o in store.orders("C1002") if o.product == "EVS"][0].order_id
+    tracker = make_tracker({"refund_item": order, "requested_slot": "refund_confirmed"}, customer="C1002",
+                           intent="request_refund", text="Alright, everything's backed up, yes please submit the refund.",
+                           active_loop="refund_form")
+    slots = slot_events(await ValidateRefundForm().run(dispatcher, tracker, domain))
+    assert slots["refund_confirmed"] is True and slots["requested_slot"] is None
