@@ -5,17 +5,54 @@ reads the response selector's key and utters `utter_faq/<key>` with
 `load_policy().figures()`; the texts live in domain.yml."""
 from __future__ import annotations
 
-from typing import List, Text
+from typing import List, Optional, Text
 
-from rasa_sdk import Action
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 
 from actions.common import guarded, say
 from actions.money import currency_of
-from actions.retrieval import chosen_key
+from actions.forms_base import LAST_CHECK
+from actions.retrieval import chosen_key, ranking
+
+#: the check each answer belongs to: a short follow-up ("by when do I have to apply?")
+#: is read in the context of the check being discussed
+FAQ_CHECKS = {
+    **dict.fromkeys(("products_covered", "refund_window", "refund_limit", "invoice", "discounts",
+                     "data_deletion", "refund_process", "pay_per_use", "grace_period"), "refund_form"),
+    **dict.fromkeys(("compensation_formula", "compensation_exclusions", "compensation_deadline",
+                     "compensation_payout", "billing_correction"), "fault_form"),
+    **dict.fromkeys(("reward_amount", "reward_validity", "reward_conditions", "reward_payout",
+                     "filing_rejection"), "icp_form"),
+}
+#: a same-check answer wins when it scores at least this share of the top one
+CONTEXT_SHARE = 0.5
 
 #: answers where the published policy is silent: a person is offered (H1)
 OFFERS_TICKET = frozenset({"compensation_payout", "filing_rejection", "billing_correction"})
+
+
+def current_check(tracker: Tracker) -> Optional[str]:
+    """The check being discussed: the active one, else the one that just ended."""
+    active = (tracker.active_loop or {}).get("name")
+    if active in FAQ_CHECKS.values():
+        return active
+    last = tracker.get_slot(LAST_CHECK)
+    return last.get("form") if isinstance(last, dict) else None
+
+
+def key_in_context(tracker: Tracker, key: Optional[str]) -> Optional[str]:
+    """The selector's answer, or the best answer of the check being discussed when it
+    scores nearly as well ("by when do I have to apply?" after a compensation answer)."""
+    context = current_check(tracker)
+    if not key or not context or FAQ_CHECKS.get(key) in (None, context):
+        return key
+    candidates = ranking(tracker, "faq")
+    top = next((c for k, c in candidates if k == key), 0.0)
+    for other, confidence in candidates:
+        if FAQ_CHECKS.get(other) == context and confidence >= top * CONTEXT_SHARE:
+            return other
+    return key
 
 
 class ActionFaq(Action):
@@ -24,7 +61,7 @@ class ActionFaq(Action):
 
     @guarded
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        key = chosen_key(tracker, "faq")
+        key = key_in_context(tracker, chosen_key(tracker, "faq"))
         name = f"utter_faq/{key}"
         if key and name in (domain.get("responses") or {}):
             say(dispatcher, name, currency=await currency_of(tracker))  # the reward in the account's currency

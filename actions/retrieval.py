@@ -2,7 +2,7 @@
 scope/<topic>) from the latest message."""
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from typing import Any, List, Mapping, Optional, Tuple
 
 from rasa_sdk import Tracker
 
@@ -31,3 +31,20 @@ def response_text(domain: Mapping[str, Any], name: str) -> Optional[str]:
         if isinstance(variant, Mapping) and variant.get("text"):
             return str(variant["text"])
     return None
+
+
+def ranking(tracker: Tracker, intent: str) -> List[Tuple[str, float]]:
+    """(key, confidence) of the selector's candidates for `intent`, best first."""
+    selector = (tracker.latest_message or {}).get("response_selector") or {}
+    out: List[Tuple[str, float]] = []
+    for name in (intent, "default"):
+        entry = selector.get(name)
+        if not isinstance(entry, Mapping):
+            continue
+        for item in entry.get("ranking") or []:
+            full = str(item.get("intent_response_key") or "")
+            if full.startswith(intent + "/"):
+                out.append((full.split("/", 1)[1], float(item.get("confidence") or 0.0)))
+        if out:
+            break
+    return out

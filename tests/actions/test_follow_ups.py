@@ -85,3 +85,23 @@ async def test_in_a_check_the_answer_offers_no_second_question(dispatcher, domai
     tracker = make_tracker({}, intent="faq", selector=selector("billing_correction"), active_loop="fault_form")
     await ActionFaq().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_faq/billing_correction"]  # the form asks its question next
+
+
+def ranked(*pairs):
+    return {"default": {"response": {"intent_response_key": f"faq/{pairs[0][0]}", "confidence": pairs[0][1]},
+                        "ranking": [{"intent_response_key": f"faq/{k}", "confidence": c} for k, c in pairs]}}
+
+
+async def test_a_short_follow_up_is_read_in_the_context_of_the_check(dispatcher, domain):
+    """'By when do I have to apply?' after a compensation answer: C5, not R2."""
+    close = ranked(("refund_window", 0.215), ("compensation_deadline", 0.209), ("reward_payout", 0.177))
+    after_fault = make_tracker({"last_check": {"form": "fault_form", "slots": {}}}, intent="faq", selector=close)
+    await ActionFaq().run(dispatcher, after_fault, domain)
+    assert responses(dispatcher) == ["utter_faq/compensation_deadline"]
+
+
+async def test_a_clear_answer_of_another_check_stands(dispatcher, domain):
+    clear = ranked(("reward_amount", 0.9), ("compensation_deadline", 0.05))
+    after_fault = make_tracker({"last_check": {"form": "fault_form", "slots": {}}}, intent="faq", selector=clear)
+    await ActionFaq().run(dispatcher, after_fault, domain)
+    assert responses(dispatcher) == ["utter_faq/reward_amount"]
