@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -261,9 +261,29 @@ def same_day_as_other_end(slot: str, moment: str, other: Any) -> str:
     return moment
 
 
+def instant_pair(value: Any) -> Optional[Dict[str, str]]:
+    """Pure: "it went down at 7:00 and came back at 8:30" gives two instants in one
+    message: the first is the start, the second the end on the start's day (the next
+    day when its clock time is earlier: "11pm ... back at 1am")."""
+    if not isinstance(value, list):
+        return None
+    instants = [facts.parse_time(v) for v in value if not isinstance(v, Mapping)]
+    instants = [i for i in instants if i]
+    if len(instants) != 2:
+        return None
+    start, end = (datetime.fromisoformat(i) for i in instants)
+    end = start.replace(hour=end.hour, minute=end.minute, second=end.second)
+    if end <= start:
+        end += timedelta(days=1)
+    return {"fault_start": start.isoformat(), "fault_end": end.isoformat()}
+
+
 def fault_when_target(value: Any, requested: Optional[str], start_known: Any, text: Any = None) -> Dict[str, str]:
     """Pure: which fault end(s) a time value answers ('started'/'fixed' in the
     message say which end, before the question asked)."""
+    pair = instant_pair(value)
+    if pair:
+        return pair
     ends = facts.split_interval(value)
     if ends["start"] and ends["end"]:
         return {"fault_start": ends["start"], "fault_end": ends["end"]}

@@ -206,3 +206,17 @@ async def test_a_day_part_alone_is_not_the_fault_period(store, dispatcher, domai
     slots = slot_events(await ValidateFaultForm().run(dispatcher, tracker, domain))
     assert slots.get("fault_start") is None and slots.get("fault_end") is None
     assert slots["fault_duration"] == 10800 and slots["requested_slot"] == "fault_start"
+
+
+def test_two_times_in_one_message_are_the_start_and_the_end():
+    from actions.compensation import fault_when_target
+
+    said = ["2026-11-27T07:00:00+08:00", "2026-11-27T08:30:00+08:00"]
+    assert fault_when_target(said, "fault_start", None) == {"fault_start": "2026-11-27T07:00:00+08:00",
+                                                            "fault_end": "2026-11-27T08:30:00+08:00"}
+    # "yesterday at 9:00 ... usable at 14:00": the end is on the start's day
+    said = ["2026-11-26T09:00:00+08:00", "2026-11-27T14:00:00+08:00"]
+    assert fault_when_target(said, None, None)["fault_end"] == "2026-11-26T14:00:00+08:00"
+    # "11pm ... back at 1am": the next morning
+    said = ["2026-11-26T23:00:00+08:00", "2026-11-26T01:00:00+08:00"]
+    assert fault_when_target(said, None, None)["fault_end"] == "2026-11-27T01:00:00+08:00"
