@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 from abc import abstractmethod
 from typing import Any, Callable, Dict, List, Optional, Text
 
@@ -69,6 +70,17 @@ def previous_value(tracker: Tracker, slot: str) -> Any:
 #: Intents whose message asks something else: its words state no fact of the check
 #: ("are DDoS attacks excluded?" is a question, not the cause of this fault).
 QUESTION_INTENTS = ("faq", "scope", "out_of_scope", "ask_hotline", "bot_challenge")
+#: "why was it rejected?", "can I ...", "吗": a question; "the filing was rejected" is not
+_QUESTION_RE = re.compile(
+    r"[?？]|^\s*(?:what|how|why|when|where|which|who|whose|can|could|do|does|did|is|are|was|were|will|would|"
+    r"should|may|might|am|have|has)\b|[吗呢么]\s*[。.!！]?\s*$|(?:为什么|怎么|多少|几|什么|哪)", re.I)
+
+
+def asks_something(text: Any) -> bool:
+    """True when the message is worded as a question (its words then state no fact)."""
+    return isinstance(text, str) and bool(_QUESTION_RE.search(text))
+
+
 #: Intents whose entities Rasa's slot mappings already take during a check
 ANSWER_INTENTS = ("inform", "affirm", "deny")
 
@@ -189,8 +201,8 @@ class AssuranceFormValidation(FormValidationAction):
         events = await super().get_extraction_events(dispatcher, tracker, domain)
         latest = tracker.latest_message or {}
         intent = (latest.get("intent") or {}).get("name")
-        if intent in QUESTION_INTENTS:
-            return events
+        if intent in QUESTION_INTENTS and asks_something(latest.get("text")):
+            return events  # "are DDoS attacks excluded?" states no cause
         taken = {e.get("name") for e in events}
         confirm = self.confirm_slot
         if confirm and confirm not in taken and tracker.get_slot("requested_slot") == confirm \

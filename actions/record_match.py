@@ -10,8 +10,8 @@ Pure: records and the parsed message in, records out."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from typing import Any, FrozenSet, Iterable, List, Mapping, Optional, Sequence
 
 from actions import stated_facts
@@ -89,7 +89,16 @@ def orders_meant(orders: Sequence[Any], said: Clues) -> List[Any]:
 
 def incidents_meant(incidents: Sequence[Any], said: Clues) -> List[Any]:
     """Incidents that fit every clue given (product, a day it ran on, what happened,
-    still open)."""
+    still open); when none fits, a day either side ("Monday night, 2 to 4 in the
+    morning" is read as Tuesday)."""
+    found = _incidents_fitting(incidents, said)
+    if not found and said.days:
+        wider = frozenset(d + timedelta(days=k) for d in said.days for k in (-1, 0, 1))
+        found = _incidents_fitting(incidents, replace(said, days=wider))
+    return found
+
+
+def _incidents_fitting(incidents: Sequence[Any], said: Clues) -> List[Any]:
     if said.empty:
         return []
     out = []

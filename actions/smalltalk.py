@@ -210,7 +210,10 @@ class ActionRouteInform(Action):
         return "action_route_inform"
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
-        form = route_for((tracker.latest_message or {}).get("entities") or [])
+        entities = (tracker.latest_message or {}).get("entities") or []
+        if any(e.get("entity") == "claim_ref" for e in entities):
+            return [FollowupAction("action_refund_status")]  # "and RF-DEM00A?"
+        form = route_for(entities)
         if form:
             return [FollowupAction(form)]
         reopened = reopen_last_check(tracker)

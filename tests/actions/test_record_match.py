@@ -73,3 +73,10 @@ async def test_the_icp_form_takes_the_filing_named_by_its_domain(store, dispatch
                            text="My ICP filing for chenjie.example.cn is still being processed")
     got = await ValidateIcpForm().extract_icp_filing(dispatcher, tracker, domain)
     assert got["icp_filing"] == [f for f in store.filings("C1004") if f.domain == "chenjie.example.cn"][0].filing_id
+
+
+def test_a_night_read_as_the_next_day_still_finds_the_incident(store):
+    said = message("The one on Monday night, 2 to 4 in the morning.",
+                   {"entity": "time", "value": {"from": "2026-11-24T02:00:00+08:00", "to": "2026-11-24T04:00:00+08:00"}})
+    (incident,) = record_match.incidents_meant(store.incidents("C1002"), record_match.clues(said))
+    assert incident.cause == "scheduled_maintenance"

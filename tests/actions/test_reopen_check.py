@@ -46,3 +46,10 @@ async def test_stop_forgets_the_last_check_too(dispatcher, domain):
     tracker = make_tracker({LAST_CHECK: REMEMBERED}, intent="stop", text="stop", active_loop="fault_form")
     events = await ActionCancelForm().run(dispatcher, tracker, domain)
     assert events_by_name(events)[LAST_CHECK] is None
+
+
+async def test_a_claim_reference_alone_asks_its_status(dispatcher, domain):
+    tracker = make_tracker({}, intent="inform", text="And RF-DEM00A?",
+                           entities=[{"entity": "claim_ref", "value": "RF-DEM00A"}])
+    events = await ActionRouteInform().run(dispatcher, tracker, domain)
+    assert events[-1]["event"] == "followup" and events[-1]["name"] == "action_refund_status"

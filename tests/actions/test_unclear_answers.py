@@ -52,4 +52,12 @@ async def test_a_clear_other_topic_gives_only_this_checks_own_facts(store, dispa
 async def test_a_question_states_no_fact(store, dispatcher, domain):
     tracker = refund_tracker(0.95)
     tracker.latest_message["intent"]["name"] = "faq"
+    tracker.latest_message["text"] = "what if there is no invoice and it's still running?"
     assert "invoice" not in slot_events(await ValidateRefundForm().get_extraction_events(dispatcher, tracker, domain))
+
+
+async def test_a_statement_read_as_a_question_intent_still_states_facts(store, dispatcher, domain):
+    """"The filing was rejected by the authority last week" read as an FAQ: a fact, not a question."""
+    tracker = refund_tracker(0.95)
+    tracker.latest_message["intent"]["name"] = "faq"
+    assert slot_events(await ValidateRefundForm().get_extraction_events(dispatcher, tracker, domain))["invoice"] == "none"
