@@ -433,7 +433,9 @@ def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str
     if decision.get("compensation") not in (None, ""):
         cap = decision.get("multiplier_is_cap") is True
         say(dispatcher, "utter_fault_amount_cap" if cap else "utter_fault_amount", currency=currency, **shown)
-    qualified = guest and waiting == ["cause_review"] and not decision.get("missing")
+    # a guest who said nothing of the cause gets a qualified yes; one who says they
+    # don't know it hears that it is reviewed
+    qualified = guest and waiting == ["cause_review"] and not decision.get("missing") and not case.get("cause")
     if "cause_review" in waiting:
         say(dispatcher, "utter_fault_cause_condition" if qualified else "utter_fault_cause_review")
     if "fault_rectified" in waiting:

@@ -95,6 +95,10 @@ class ActionCancelForm(Action):
         return "action_cancel_form"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        if not (tracker.active_loop or {}).get("name"):
+            # "no, forget it, I'll call" with no check going on: nothing to stop
+            say(dispatcher, "utter_anything_else")
+            return [SlotSet(LAST_CHECK, None)]
         # another check asked for mid-form (rules in data/rules/forms.yml): switch
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         switching = intent in FORM_START_INTENTS
@@ -243,3 +247,17 @@ def reopen_last_check(tracker: Tracker) -> List[EventType]:
         return []
     kept = [SlotSet(slot, value) for slot, value in (last.get("slots") or {}).items()]
     return kept + [SlotSet(LAST_CHECK, None), FollowupAction(last["form"])]
+
+
+class ActionYesAfterAnswer(Action):
+    """"yes, please submit" right after a refund or compensation answer that asked
+    nothing: a guest hears how to file (sign in, hotline, ticket); a signed-in
+    customer's check already asked whatever it needed."""
+
+    def name(self) -> Text:
+        return "action_yes_after_answer"
+
+    @guarded
+    async def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+        say(dispatcher, "utter_anything_else" if customer_id(tracker) else "utter_guest_how_to_file")
+        return []

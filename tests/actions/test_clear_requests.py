@@ -28,7 +28,8 @@ async def test_a_doubtful_stop_asks_and_keeps_the_answers(dispatcher, domain):
 
 
 async def test_a_clear_stop_ends_the_check(dispatcher, domain):
-    events = await ActionCancelForm().run(dispatcher, make_tracker({"billing": "monthly"}, intent="stop"), domain)
+    events = await ActionCancelForm().run(dispatcher, make_tracker({"billing": "monthly"}, intent="stop",
+                                                                   active_loop="refund_form"), domain)
     assert {"event": "active_loop", "timestamp": None, "name": None} in events
     assert responses(dispatcher) == ["utter_form_cancelled"]
 

@@ -160,7 +160,8 @@ async def test_second_misunderstanding_in_a_row_hands_off(store, dispatcher, dom
 
 
 async def test_stop_ends_the_form_and_forgets(dispatcher, domain):
-    events = await ActionCancelForm().run(dispatcher, make_tracker({"billing": "monthly"}, intent="stop"), domain)
+    events = await ActionCancelForm().run(dispatcher, make_tracker({"billing": "monthly"}, intent="stop",
+                                                                   active_loop="refund_form"), domain)
     assert events[0] == {"event": "active_loop", "timestamp": None, "name": None}
     assert {"event": "slot", "timestamp": None, "name": "billing", "value": None} in events
     assert responses(dispatcher) == ["utter_form_cancelled"]
@@ -293,3 +294,18 @@ def test_every_slot_mapping_is_conditioned_on_its_form(domain):
             assert conditions and all(c.get("active_loop") for c in conditions), name
             if mapping["type"] in ("from_intent", "from_text"):
                 assert all(c.get("requested_slot") for c in conditions), name
+
+
+async def test_stop_with_no_check_going_on_stops_nothing(dispatcher, domain):
+    """"No, forget it, I'll call." after an answer: no "I'm not sure you want to stop this check"."""
+    events = await ActionCancelForm().run(dispatcher, make_tracker({}, intent="stop", text="No, forget it, I'll call."),
+                                          domain)
+    assert responses(dispatcher) == ["utter_anything_else"]
+    assert all(e.get("event") != "active_loop" for e in events)
+
+
+async def test_yes_after_a_guest_answer_says_how_to_file(dispatcher, domain):
+    from actions.smalltalk import ActionYesAfterAnswer
+
+    await ActionYesAfterAnswer().run(dispatcher, make_tracker({}, intent="affirm", text="yes please submit"), domain)
+    assert responses(dispatcher) == ["utter_guest_how_to_file"]

@@ -124,6 +124,19 @@ class Topic:
         return name in self.responses or any(name.startswith(p) for p in self.prefixes)
 
 
+#: policy answers about one check count for that check's topic too ("can I cash it out?"
+#: after the ICP decision is answered by utter_faq/reward_validity: the ICP reward topic)
+FAQ_SUBJECTS: Dict[str, Tuple[str, ...]] = {
+    "refund": tuple(f"utter_faq/{k}" for k in ("products_covered", "refund_window", "refund_limit", "invoice",
+                                                "discounts", "data_deletion", "refund_process", "pay_per_use",
+                                                "grace_period")),
+    "compensation": tuple(f"utter_faq/{k}" for k in ("compensation_formula", "compensation_exclusions",
+                                                      "compensation_deadline", "compensation_payout",
+                                                      "billing_correction")),
+    "icp_reward": tuple(f"utter_faq/{k}" for k in ("reward_amount", "reward_validity", "reward_conditions",
+                                                    "reward_payout", "filing_rejection")),
+}
+
 TOPIC_TABLE: Dict[str, Topic] = {
     "refund": Topic(
         forms=("refund_form",),
@@ -133,7 +146,7 @@ TOPIC_TABLE: Dict[str, Topic] = {
                    "utter_ask_invoice", "utter_ask_resource_state", "utter_ask_amount_paid",
                    "utter_ask_unrecoverable_discounts", "utter_ask_refund_confirmed",
                    "utter_explain_purchased_at", "utter_explain_amount_paid",
-                   "utter_explain_unrecoverable_discounts", "utter_explain_refund_item"),
+                   "utter_explain_unrecoverable_discounts", "utter_explain_refund_item") + FAQ_SUBJECTS["refund"],
         prefixes=("utter_refund_",)),
     "refund_status": Topic(
         responses=("utter_status_guest", "utter_status_none", "utter_status_intro",
@@ -144,7 +157,7 @@ TOPIC_TABLE: Dict[str, Topic] = {
         responses=("utter_ask_fault_incident", "utter_incident_not_found", "utter_ask_fault_order",
                    "utter_ask_scenario", "utter_ask_fault_start", "utter_ask_fault_end",
                    "utter_ask_daily_cost", "utter_ask_fault_confirmed", "utter_explain_daily_cost",
-                   "utter_explain_fault_start", "utter_explain_fault_end"),
+                   "utter_explain_fault_start", "utter_explain_fault_end") + FAQ_SUBJECTS["compensation"],
         prefixes=("utter_fault_",)),
     "icp_reward": Topic(
         forms=("icp_form",),
@@ -152,7 +165,7 @@ TOPIC_TABLE: Dict[str, Topic] = {
                    "utter_ask_used_for_website", "utter_ask_host_status", "utter_ask_first_with_provider",
                    "utter_ask_filing_status", "utter_ask_approved_at", "utter_ask_customer_delay_days",
                    "utter_ask_accumulated_recharge", "utter_ask_icp_reward_received",
-                   "utter_explain_host_status", "utter_explain_filing_status"),
+                   "utter_explain_host_status", "utter_explain_filing_status") + FAQ_SUBJECTS["icp_reward"],
         prefixes=("utter_icp_",)),
     "hotline": Topic(responses=("utter_hotline", "utter_hotline_open_now", "utter_hotline_closed_now")),
     "scope": Topic(responses=("utter_scope_provided", "utter_scope_not_provided", "utter_scope_provided_list",
