@@ -17,7 +17,7 @@ from actions import claims, deadline, facts, money, record_match, stated_facts, 
 from actions.common import (decide, guarded, logger, missing_words, next_facts, say, service_down, show_date,
                             show_period, show_time)
 from actions.forms_base import (CONTINUE, FAILED, FAILURES, PAUSED, QUESTION_INTENTS, AssuranceFormValidation,
-                                forget_and_remember, previous_value)
+                                forget_and_remember, previous_value, said_values)
 from actions.identity import customer_id
 
 FORM_SLOTS = (
@@ -180,6 +180,9 @@ class ValidateFaultForm(AssuranceFormValidation):
         """A time said anywhere in the form: an interval fills both ends, an
         instant the end being asked (the start by default)."""
         text = (tracker.latest_message or {}).get("text")
+        if isinstance(value, list):
+            kept = said_values(tracker, "time")  # "at 15:00, not 16:00": 16:00 is taken back
+            value = kept[0] if len(kept) == 1 else (kept or value)
         said = value[-1] if isinstance(value, list) and value else value
         if isinstance(said, dict) and said.get("approximate"):
             # "about 3 hours last night": the day part says neither end; the form asks

@@ -8,11 +8,13 @@ from __future__ import annotations
 from typing import List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 
+from actions import store_access
 from actions.common import guarded, say
 from actions.money import currency_of
 from actions.forms_base import LAST_CHECK
+from actions.identity import customer_id
 from actions.retrieval import chosen_key, ranking
 
 #: the check each answer belongs to: a short follow-up ("by when do I have to apply?")
@@ -55,6 +57,24 @@ def key_in_context(tracker: Tracker, key: Optional[str]) -> Optional[str]:
     return key
 
 
+async def check_for_own_record(tracker: Tracker, key: Optional[str]) -> Optional[str]:
+    """"When will I get the ICP reward for chenjie.example.cn?", "can CS… be refunded?":
+    a signed-in customer asking about one of their own records gets the check on it,
+    not the general rule (outside a check only)."""
+    check = FAQ_CHECKS.get(key or "")
+    cid = customer_id(tracker)
+    if not cid or (tracker.active_loop or {}).get("name") or check not in ("icp_form", "refund_form"):
+        return None
+    latest = tracker.latest_message or {}
+    names = {e.get("entity") for e in latest.get("entities") or []}
+    if check == "refund_form":
+        return check if names & {"order_id", "resource_id"} else None
+    text = str(latest.get("text") or "").lower()
+    filings = await store_access.read(tracker, "filings", cid)
+    named = "filing_id" in names or any(str(f.domain).lower() in text for f in filings)
+    return check if named else None
+
+
 class ActionFaq(Action):
     def name(self) -> Text:
         return "action_faq"
@@ -62,6 +82,9 @@ class ActionFaq(Action):
     @guarded
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         key = key_in_context(tracker, chosen_key(tracker, "faq"))
+        check = await check_for_own_record(tracker, key)
+        if check:
+            return [FollowupAction(check)]
         name = f"utter_faq/{key}"
         if key and name in (domain.get("responses") or {}):
             say(dispatcher, name, currency=await currency_of(tracker))  # the reward in the account's currency

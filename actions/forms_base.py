@@ -100,6 +100,25 @@ def _mapping_applies(mapping: Dict[str, Any], form: str, requested: Optional[str
 GENERIC_ENTITIES = frozenset({"time", "duration", "number", "amount-of-money"})
 
 
+#: "at 15:00, not 16:00", "不是4点": the value after a negation is the one taken back
+_NEGATION_BEFORE = re.compile(r"(?:\bnot|\binstead of|\brather than|\bnever|不是)\s*(?:at|on|from|until|till)?\s*$", re.I)
+
+
+def negated(text: Any, entity: Dict[str, Any]) -> bool:
+    """True when the entity's words follow a negation ("not 16:00")."""
+    start = entity.get("start")
+    if not isinstance(text, str) or not isinstance(start, int):
+        return False
+    return bool(_NEGATION_BEFORE.search(text[max(0, start - 16):start]))
+
+
+def said_values(tracker: Tracker, entity: str) -> List[Any]:
+    """The latest message's values of `entity`, without those it takes back."""
+    latest = tracker.latest_message or {}
+    return [e.get("value") for e in latest.get("entities") or []
+            if e.get("entity") == entity and not negated(latest.get("text"), e)]
+
+
 def entity_answers(tracker: Tracker, domain: DomainDict, form: str, slots: tuple,
                    generic: bool = True) -> Dict[str, Any]:
     """slot -> entity value for the form's from_entity mappings, ignoring their
@@ -114,8 +133,10 @@ def entity_answers(tracker: Tracker, domain: DomainDict, form: str, slots: tuple
                 continue
             if not generic and mapping["entity"] in GENERIC_ENTITIES:
                 continue
-            value = next(tracker.get_latest_entity_values(
-                mapping["entity"], mapping.get("role"), mapping.get("group")), None)
+            latest = tracker.latest_message or {}
+            value = next((e.get("value") for e in latest.get("entities") or []
+                          if e.get("entity") == mapping["entity"] and e.get("role") == mapping.get("role")
+                          and e.get("group") == mapping.get("group") and not negated(latest.get("text"), e)), None)
             if value is not None:
                 found[slot] = value
     return found
@@ -170,14 +191,31 @@ class AssuranceFormValidation(FormValidationAction):
 
     # --- rasa_sdk hooks ---------------------------------------------------
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        if just_started(tracker, self.form_name()) and is_complaint((tracker.latest_message or {}).get("text")):
+        started = just_started(tracker, self.form_name())
+        if started and is_complaint((tracker.latest_message or {}).get("text")):
             say(dispatcher, "utter_sorry_trouble")  # empathy and a way forward, then the check
+        restored = self.guest_answers_again(tracker) if started else []
         try:
-            return await super().run(dispatcher, tracker, domain)
+            return restored + await super().run(dispatcher, tracker, domain)
         except Exception:  # noqa: BLE001 - store down or a bug: say so, end the form
             logger.exception("validation of %s failed", self.form_name())
             service_down(dispatcher)
             return [SlotSet(FAILED, True), SlotSet("requested_slot", None)]
+
+    def guest_answers_again(self, tracker: Tracker) -> List[EventType]:
+        """A guest asking about the same check again ("what if I return the invoice?")
+        keeps the answers just given; a signed-in customer's records are read afresh."""
+        from actions.identity import customer_id
+
+        last = tracker.get_slot(LAST_CHECK)
+        if customer_id(tracker) or not isinstance(last, dict) or last.get("form") != self.form_name():
+            return []
+        events: List[EventType] = []
+        for slot, value in (last.get("slots") or {}).items():
+            if slot in self.form_slots and tracker.get_slot(slot) is None:
+                events.append(SlotSet(slot, value))
+                tracker.slots[slot] = value
+        return events
 
     async def required_slots(
         self,
@@ -259,11 +297,13 @@ class AssuranceFormValidation(FormValidationAction):
         words say "submit" with nothing against it; a yes whose words say no is asked
         again."""
         parsed = facts.parse_bool(value)
-        said = submit_answer_in_text((tracker.latest_message or {}).get("text"))
+        text = (tracker.latest_message or {}).get("text")
+        said = submit_answer_in_text(text)
         if parsed is None:
             parsed = said
-        elif parsed is True and (said is False or (said is None and not clearly_said(tracker))):
-            parsed = None
+        elif parsed is True and (said is False or asks_something(text)
+                                 or (said is None and not clearly_said(tracker))):
+            parsed = None  # "ok, what about the other outage?" files nothing
         return {slot: parsed} if parsed is not None else self.failed(slot, dispatcher, tracker, domain)
 
     def validate_continue_form(

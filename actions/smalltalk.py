@@ -5,7 +5,7 @@ one gets an honest "I can help with ..." with the options as buttons. "stop"
 ends any form and forgets its answers."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import (ActionExecuted, ActiveLoop, EventType, FollowupAction, SessionStarted, SlotSet,
@@ -13,7 +13,7 @@ from rasa_sdk.events import (ActionExecuted, ActiveLoop, EventType, FollowupActi
 
 from actions import compensation, icp, refund
 from actions.common import clearly_said, guarded, logger, say
-from actions.forms_base import CONTINUE, EXPLAIN_AFTER, FAILURES, LAST_CHECK, PAUSED, stated_facts_of
+from actions.forms_base import CONTINUE, EXPLAIN_AFTER, FAILURES, LAST_CHECK, PAUSED, entity_answers, stated_facts_of
 from actions.identity import customer_id
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -220,7 +220,7 @@ class ActionRouteInform(Action):
         form = route_for(entities)
         if form:
             return [FollowupAction(form)]
-        reopened = reopen_last_check(tracker)
+        reopened = reopen_last_check(tracker, domain)
         if reopened:
             return reopened
         return await ActionFallback().run(dispatcher, tracker, domain)
@@ -234,7 +234,7 @@ VALIDATIONS = {"refund_form": refund.ValidateRefundForm, "fault_form": compensat
                "icp_form": icp.ValidateIcpForm}
 
 
-def reopen_last_check(tracker: Tracker) -> List[EventType]:
+def reopen_last_check(tracker: Tracker, domain: Optional[Dict[str, Any]] = None) -> List[EventType]:
     """"sorry, it came back at 15:00, not 16:00" after the answer: the check that just
     ended, re-opened with its answers; the form takes the new detail and re-decides."""
     last = tracker.get_slot(LAST_CHECK)
@@ -245,7 +245,11 @@ def reopen_last_check(tracker: Tracker) -> List[EventType]:
     readers = VALIDATIONS[last["form"]].stated_readers
     if not (names & DETAIL_ENTITIES) and not stated_facts_of(readers, latest.get("text")):
         return []
-    kept = [SlotSet(slot, value) for slot, value in (last.get("slots") or {}).items()]
+    slots = dict(last.get("slots") or {})
+    validation = VALIDATIONS[last["form"]]
+    # the new details, as the form's own mappings would take them inside the check
+    slots.update(entity_answers(tracker, domain or {}, last["form"], validation.form_slots))
+    kept = [SlotSet(slot, value) for slot, value in slots.items()]
     return kept + [SlotSet(LAST_CHECK, None), FollowupAction(last["form"])]
 
 

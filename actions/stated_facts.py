@@ -121,7 +121,8 @@ _NOT_FIRST = re.compile(
     re.I)
 _FIRST = re.compile(
     r"\b(?:(?:my|our|the) first (?:icp )?(?:filing|record|time (?:filing|recording))|first time (?:we|i) (?:filed|file|record)|"
-    r"never filed (?:before|with you)|first.time filing)\b|第一次备案|首次备案",
+    r"never filed (?:before|with you)|first.time filing|first (?:filing|time filing|time) (?:with|through) (?:you|huawei))\b|"
+    r"第一次(?:在[^，。,！!？?]{0,10})?备案|首次(?:在[^，。,]{0,10})?备案|头一回[^，。,]{0,10}备案",
     re.I)
 
 
@@ -278,18 +279,24 @@ def still_open_in_text(text: object) -> Optional[str]:
 
 #: a yes to "Shall I submit?" said in words the intent reading may miss
 _SUBMIT_YES = re.compile(
-    r"\b(?:yes|yep|yeah|sure|ok(?:ay)?|please do|go ahead|go for it|submit(?: it)?|file it|proceed|confirm(?:ed)?|"
+    r"\b(?:yes|yep|yeah|please do|go ahead|go for it|submit(?: it)?|file it|proceed|confirm(?:ed)?|"
     r"do it|send it)\b|提交吧|确认提交|确认|可以提交|好的?[，,。！!]?\s*提交|帮我提交|申请吧", re.I)
 _SUBMIT_NO = re.compile(
     r"\b(?:no|not (?:now|yet)|don'?t|do not|wait|later|hold on|cancel|never ?mind|stop)\b|不要|先不|不用|等等|算了|暂时不|别",
     re.I)
 
 
+def _asks(text: str) -> bool:
+    from actions.forms_base import asks_something
+
+    return asks_something(text)
+
+
 def submit_answer_in_text(text: object) -> Optional[bool]:
     """A clear yes (True) or no (False) to "Shall I submit?"; None when the words
     say neither or both ("yes, but not now")."""
-    if not isinstance(text, str):
-        return None
+    if not isinstance(text, str) or _asks(text):
+        return None  # "OK. What about the outage on the 17th?" is no yes
     yes, no = bool(_SUBMIT_YES.search(text)), bool(_SUBMIT_NO.search(text))
     if yes == no:
         return None

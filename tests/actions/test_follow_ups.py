@@ -105,3 +105,15 @@ async def test_a_clear_answer_of_another_check_stands(dispatcher, domain):
     after_fault = make_tracker({"last_check": {"form": "fault_form", "slots": {}}}, intent="faq", selector=clear)
     await ActionFaq().run(dispatcher, after_fault, domain)
     assert responses(dispatcher) == ["utter_faq/reward_amount"]
+
+
+async def test_a_question_about_ones_own_filing_runs_the_check(store, dispatcher, domain):
+    tracker = make_tracker({}, customer="C1004", intent="faq", selector=selector("reward_payout"),
+                           text="When will I get the ICP reward for chenjie.example.cn?")
+    events = await ActionFaq().run(dispatcher, tracker, domain)
+    assert events == [{"event": "followup", "timestamp": None, "name": "icp_form"}]
+    assert responses(dispatcher) == []
+    guest = type(dispatcher)()
+    await ActionFaq().run(guest, make_tracker({}, intent="faq", selector=selector("reward_payout"),
+                                              text="When will I get the ICP reward for chenjie.example.cn?"), domain)
+    assert responses(guest) == ["utter_faq/reward_payout"]

@@ -53,3 +53,35 @@ async def test_a_claim_reference_alone_asks_its_status(dispatcher, domain):
                            entities=[{"entity": "claim_ref", "value": "RF-DEM00A"}])
     events = await ActionRouteInform().run(dispatcher, tracker, domain)
     assert events[-1]["event"] == "followup" and events[-1]["name"] == "action_refund_status"
+
+
+async def test_the_corrected_time_is_taken_and_the_one_taken_back_is_not(dispatcher, domain):
+    text = "wait sorry, it came back at 15:00, not 16:00"
+    entities = [{"entity": "time", "value": "2026-11-26T15:00:00+08:00", "start": 28, "end": 33},
+                {"entity": "time", "value": "2026-11-26T16:00:00+08:00", "start": 39, "end": 44}]
+    tracker = make_tracker({LAST_CHECK: REMEMBERED}, intent="inform", text=text, entities=entities)
+    slots = events_by_name(await ActionRouteInform().run(dispatcher, tracker, domain))
+    assert slots["fault_when"] == "2026-11-26T15:00:00+08:00"
+    assert slots["fault_end"] == "2026-11-26T16:00:00+08:00"  # kept until the form validates fault_when
+
+
+def test_a_value_after_not_is_taken_back():
+    from actions.forms_base import negated
+
+    text = "it came back at 15:00, not 16:00"
+    assert negated(text, {"start": 27}) and not negated(text, {"start": 16})
+
+
+async def test_a_guest_asking_the_same_check_again_keeps_the_answers(store, dispatcher, domain):
+    """"如果我把发票退回去呢？" after the R4 answer: billing and purchase time are kept."""
+    from actions.refund import ValidateRefundForm
+
+    last = {"form": "refund_form", "slots": {"billing": "yearly", "purchased_at": "2026-11-23T10:00:00+08:00",
+                                              "invoice": "issued"}}
+    tracker = make_tracker({LAST_CHECK: last, "requested_slot": None}, intent="request_refund",
+                           text="如果我把发票退回去呢？", active_loop="refund_form",
+                           history=[{"event": "active_loop", "name": "refund_form"}],
+                           new_slots={"invoice": "returned"})
+    slots = events_by_name(await ValidateRefundForm().run(dispatcher, tracker, domain))
+    assert slots["billing"] == "yearly" and slots["invoice"] == "returned"
+    assert slots["requested_slot"] is None  # nothing asked again
