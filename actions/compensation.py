@@ -192,6 +192,7 @@ class ValidateFaultForm(AssuranceFormValidation):
         if len(target) == 1:
             (slot, moment), = target.items()
             other = previous_value(tracker, "fault_end" if slot == "fault_start" else "fault_start")
+            moment = closest_reading(slot, moment, other, clock_alternatives(tracker, moment))
             target = {slot: same_day_as_other_end(slot, moment, other)}
         out: Dict[Text, Any] = {"fault_when": None}
         if not target:
@@ -246,6 +247,30 @@ def end_cue(text: Any) -> Optional[str]:
     if end and not start:
         return "fault_end"
     return None
+
+
+def clock_alternatives(tracker: Tracker, moment: str) -> List[str]:
+    """The other readings of a bare clock time ("at 4": 04:00 or 16:00) the NLU kept."""
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        info = entity.get("additional_info") or {}
+        if entity.get("entity") == "time" and entity.get("value") == moment:
+            return list(info.get("clock_alternatives") or [])
+    return []
+
+
+def closest_reading(slot: str, moment: str, other: Any, readings: List[str]) -> str:
+    """Pure: of a clock time's readings, the end nearest after the known start, or the
+    start nearest before the known end ("from 2pm yesterday ... fixed at 4" is 16:00)."""
+    other_iso = facts.parse_time(other) if other else None
+    if not other_iso or len(readings) < 2:
+        return moment
+    ref = datetime.fromisoformat(other_iso)
+    times = [datetime.fromisoformat(r) for r in readings]
+    if slot == "fault_end":
+        after = [t for t in times if t > ref]
+        return min(after).isoformat() if after else moment
+    before = [t for t in times if t < ref]
+    return max(before).isoformat() if before else moment
 
 
 def same_day_as_other_end(slot: str, moment: str, other: Any) -> str:

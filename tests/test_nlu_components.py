@@ -467,3 +467,15 @@ def test_long_message_keeps_its_entities_and_answers_quickly(parser):
 @pytest.mark.parametrize("text", ["normal customer, no refunds this year", "今年还没退过款", "in 2025"])
 def test_a_whole_year_is_no_time_of_a_purchase_or_fault(parser, text):
     assert values(parser, text, "time") == []
+
+
+def test_a_bare_clock_time_is_the_most_recent_one_and_keeps_its_other_reading(parser):
+    (went_down,) = [e for e in parser.parse("it went down at 7:00", NOW) if e["entity"] == "time"]
+    assert went_down["value"] == "2026-11-27T07:00:00+08:00"  # this morning, not 19:00 yesterday
+    assert went_down["additional_info"]["clock_alternatives"] == ["2026-11-26T19:00:00+08:00",
+                                                                  "2026-11-27T07:00:00+08:00"]
+
+
+def test_clock_times_in_a_sentence_that_names_the_day_are_on_that_day(parser):
+    got = values(parser, "Yesterday I bought an instance at 9:00 and it only became usable at 14:00", "time")
+    assert got == ["2026-11-26T09:00:00+08:00", "2026-11-26T14:00:00+08:00"]

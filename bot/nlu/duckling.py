@@ -45,7 +45,7 @@ from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 from dateutil.relativedelta import relativedelta
 
 from bot import clock
-from bot.nlu import time_ranges
+from bot.nlu import clock_times, time_ranges
 from bot.nlu.patterns import find_ids
 
 logger = logging.getLogger(__name__)
@@ -243,7 +243,7 @@ class DucklingParser:
             entity = self._to_entity(text, match, ref)
             if entity is not None:
                 entities.append(entity)
-        return entities
+        return clock_times.anchor(text, entities, ref) if self.past else entities
 
     # -- matching ----------------------------------------------------------
     def _raw_matches(self, text: str, ref: datetime) -> List[_Match]:

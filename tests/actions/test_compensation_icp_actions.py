@@ -220,3 +220,12 @@ def test_two_times_in_one_message_are_the_start_and_the_end():
     # "11pm ... back at 1am": the next morning
     said = ["2026-11-26T23:00:00+08:00", "2026-11-26T01:00:00+08:00"]
     assert fault_when_target(said, None, None)["fault_end"] == "2026-11-27T01:00:00+08:00"
+
+
+def test_a_bare_clock_end_takes_the_reading_after_the_start():
+    from actions.compensation import closest_reading
+
+    readings = ["2026-11-26T16:00:00+08:00", "2026-11-27T04:00:00+08:00"]
+    start = "2026-11-26T14:00:00+08:00"
+    assert closest_reading("fault_end", readings[1], start, readings) == "2026-11-26T16:00:00+08:00"
+    assert closest_reading("fault_end", readings[1], None, readings) == readings[1]

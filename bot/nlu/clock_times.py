@@ -1,0 +1,90 @@
+"""Clock times said on their own ("at 7:00", "came back at 8:30"), read as people mean them.
+
+Why: Duckling reads a bare "7:00" as the next 7 o'clock, 19:00 here, and moving that to
+the past gives 19:00 yesterday; "yesterday I bought it at 9:00 ... usable at 14:00"
+becomes three unrelated times. A customer means the most recent 7:00 (this morning),
+and a clock time said in a sentence that names one day is on that day.
+
+Pure: entity dicts in (as bot.nlu.duckling builds them), entity dicts out.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any, Dict, List, Optional, Tuple
+
+#: a clock time with nothing but "at" around it: "7:00", "at 9", "14:00", "8.30"
+CLOCK_ONLY_RE = re.compile(r"^\s*(?:at|around|about|by|until|till|til|from|since|@)?\s*(\d{1,2})(?:[:.](\d{2}))?"
+                           r"\s*(am|pm|a\.m\.|p\.m\.|h|o'?clock)?\s*$", re.I)
+#: words that put a time in the evening (or say which half of the day is meant)
+PM_WORDS_RE = re.compile(r"\b(?:afternoon|evening|night|tonight|pm|p\.m\.)\b|下午|晚上|傍晚|夜里|昨晚", re.I)
+AM_WORDS_RE = re.compile(r"\b(?:morning|am|a\.m\.)\b|上午|早上|凌晨|清晨", re.I)
+
+
+def _clock(body: str) -> Optional[Tuple[int, int, Optional[str]]]:
+    """(hour, minute, marker) when the entity's words are a bare clock time."""
+    match = CLOCK_ONLY_RE.match(body or "")
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if hour > 23 or minute > 59:
+        return None
+    marker = (match.group(3) or "").lower().replace(".", "")
+    return hour, minute, marker if marker in ("am", "pm") else None
+
+
+def _day_anchor(entities: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """The message's one day-only time ("yesterday", "on the 24th"), if exactly one."""
+    days = [e for e in entities if e.get("entity") == "time" and isinstance(e.get("value"), str)
+            and (e.get("additional_info") or {}).get("grain") == "day"]
+    return days[0] if len(days) == 1 else None
+
+
+def _hours(hour: int, marker: Optional[str], text: str) -> List[int]:
+    """The 24-hour readings of a said hour: one when it is unambiguous."""
+    if marker == "pm":
+        return [hour + 12 if hour < 12 else hour]
+    if marker == "am":
+        return [0 if hour == 12 else hour]
+    if hour == 0 or hour > 12:
+        return [hour]
+    if PM_WORDS_RE.search(text) and not AM_WORDS_RE.search(text):
+        return [hour + 12 if hour < 12 else hour]
+    if AM_WORDS_RE.search(text) and not PM_WORDS_RE.search(text):
+        return [hour]
+    return [hour, hour + 12 if hour < 12 else 0]
+
+
+def anchor(text: str, entities: List[Dict[str, Any]], ref: datetime) -> List[Dict[str, Any]]:
+    """Entities with bare clock times placed on the day the sentence names (the day
+    entity is then used up), else at their most recent past occurrence."""
+    day = _day_anchor(entities)
+    out: List[Dict[str, Any]] = []
+    anchored = False
+    for entity in entities:
+        clock = _clock(entity.get("text", "")) if entity.get("entity") == "time" else None
+        if clock is None or not isinstance(entity.get("value"), str):
+            out.append(entity)
+            continue
+        hour, minute, marker = clock
+        readings = _hours(hour, marker, text)
+        if day is not None:
+            base = datetime.fromisoformat(day["value"])
+            candidates = [base.replace(hour=h, minute=minute) for h in readings[:1]]
+        else:
+            today = ref.replace(hour=0, minute=0, second=0, microsecond=0)
+            candidates = [d.replace(hour=h, minute=minute) for d in (today, today - timedelta(days=1))
+                          for h in readings]
+        past = [c for c in candidates if c <= ref]
+        if not past:
+            out.append(entity)
+            continue
+        moment = max(past)
+        anchored = anchored or day is not None
+        info = dict(entity.get("additional_info") or {}, clock_anchored=True)
+        if len(past) > 1:  # "at 4": this morning's or yesterday afternoon's; the form may know
+            info["clock_alternatives"] = [c.isoformat() for c in sorted(past)[-2:]]  # the two latest
+        out.append(dict(entity, value=moment.isoformat(), additional_info=info))
+    if anchored and day is not None:
+        out = [e for e in out if e is not day]  # the day is said by the times now
+    return out
