@@ -479,3 +479,14 @@ def test_a_bare_clock_time_is_the_most_recent_one_and_keeps_its_other_reading(pa
 def test_clock_times_in_a_sentence_that_names_the_day_are_on_that_day(parser):
     got = values(parser, "Yesterday I bought an instance at 9:00 and it only became usable at 14:00", "time")
     assert got == ["2026-11-26T09:00:00+08:00", "2026-11-26T14:00:00+08:00"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("on the 24th the site was down from 9 to 11",
+     {"from": "2026-11-24T09:00:00+08:00", "to": "2026-11-24T11:00:00+08:00"}),
+    ("Tuesday, site down 3 to 5pm", {"from": "2026-11-24T15:00:00+08:00", "to": "2026-11-24T17:00:00+08:00"}),
+    ("周一（23号）上午10点15分到12点宕机", {"from": "2026-11-23T10:15:00+08:00", "to": "2026-11-23T12:00:00+08:00"}),
+])
+def test_a_clock_range_is_on_the_day_the_sentence_names(parser, text, expected):
+    got = [v for v in values(parser, text, "time") if isinstance(v, dict)]
+    assert got == [expected]

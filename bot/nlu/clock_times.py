@@ -33,11 +33,33 @@ def _clock(body: str) -> Optional[Tuple[int, int, Optional[str]]]:
     return hour, minute, marker if marker in ("am", "pm") else None
 
 
-def _day_anchor(entities: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
-    """The message's one day-only time ("yesterday", "on the 24th"), if exactly one."""
+#: words that name a day inside a time's own text ("yesterday 2 to 4" is dated already)
+DAY_WORDS_RE = re.compile(r"\b(?:yesterday|today|tonight|last|this|mon|tue|wed|thu|fri|sat|sun|\d{1,2}(?:st|nd|rd|th)|"
+                          r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|\d{1,2}/\d{1,2}|[昨今前]天|号|日|周|星期|月",
+                          re.I)
+
+
+def _day_anchors(entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The message's day-only times ("yesterday", "on the 24th", "周一（23号）") when
+    they all name one day; [] when none or several days are named."""
     days = [e for e in entities if e.get("entity") == "time" and isinstance(e.get("value"), str)
             and (e.get("additional_info") or {}).get("grain") == "day"]
-    return days[0] if len(days) == 1 else None
+    return days if len({e["value"] for e in days}) == 1 else []
+
+
+def _on_day(entity: Dict[str, Any], day: datetime) -> Optional[Dict[str, Any]]:
+    """An undated clock range moved onto `day` (same clock times, same length)."""
+    value = entity.get("value")
+    if not isinstance(value, dict) or value.get("approximate") or DAY_WORDS_RE.search(entity.get("text", "")):
+        return None
+    try:
+        start, end = datetime.fromisoformat(value["from"]), datetime.fromisoformat(value["to"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    moved = day.replace(hour=start.hour, minute=start.minute, second=start.second)
+    info = dict(entity.get("additional_info") or {}, clock_anchored=True)
+    return dict(entity, value={**value, "from": moved.isoformat(), "to": (moved + (end - start)).isoformat()},
+                additional_info=info)
 
 
 def _hours(hour: int, marker: Optional[str], text: str) -> List[int]:
@@ -58,10 +80,17 @@ def _hours(hour: int, marker: Optional[str], text: str) -> List[int]:
 def anchor(text: str, entities: List[Dict[str, Any]], ref: datetime) -> List[Dict[str, Any]]:
     """Entities with bare clock times placed on the day the sentence names (the day
     entity is then used up), else at their most recent past occurrence."""
-    day = _day_anchor(entities)
+    anchors = _day_anchors(entities)
+    day = anchors[0] if anchors else None
     out: List[Dict[str, Any]] = []
     anchored = False
     for entity in entities:
+        if day is not None and entity.get("entity") == "time" and isinstance(entity.get("value"), dict):
+            moved = _on_day(entity, datetime.fromisoformat(day["value"]))
+            if moved is not None and datetime.fromisoformat(moved["value"]["to"]) <= ref:
+                out.append(moved)
+                anchored = True
+                continue
         clock = _clock(entity.get("text", "")) if entity.get("entity") == "time" else None
         if clock is None or not isinstance(entity.get("value"), str):
             out.append(entity)
@@ -85,6 +114,6 @@ def anchor(text: str, entities: List[Dict[str, Any]], ref: datetime) -> List[Dic
         if len(past) > 1:  # "at 4": this morning's or yesterday afternoon's; the form may know
             info["clock_alternatives"] = [c.isoformat() for c in sorted(past)[-2:]]  # the two latest
         out.append(dict(entity, value=moment.isoformat(), additional_info=info))
-    if anchored and day is not None:
-        out = [e for e in out if e is not day]  # the day is said by the times now
+    if anchored:
+        out = [e for e in out if not any(e is a for a in anchors)]  # the day is said by the times now
     return out
