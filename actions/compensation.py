@@ -249,6 +249,18 @@ def end_cue(text: Any) -> Optional[str]:
     return None
 
 
+def corrected_times(tracker: Tracker, value: Any, known: Dict[str, Any]) -> Dict[str, str]:
+    """"sorry, it came back at 15:00, not 16:00" after the answer: the fault end(s) the
+    new time replaces, read against the times already known."""
+    text = (tracker.latest_message or {}).get("text")
+    target = fault_when_target(value, None, known.get("fault_start"), text)
+    if len(target) == 1:
+        (slot, moment), = target.items()
+        other = known.get("fault_end" if slot == "fault_start" else "fault_start")
+        target = {slot: closest_reading(slot, moment, other, clock_alternatives(tracker, moment))}
+    return target
+
+
 def clock_alternatives(tracker: Tracker, moment: str) -> List[str]:
     """The other readings of a bare clock time ("at 4": 04:00 or 16:00) the NLU kept."""
     for entity in (tracker.latest_message or {}).get("entities") or []:

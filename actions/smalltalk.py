@@ -249,6 +249,8 @@ def reopen_last_check(tracker: Tracker, domain: Optional[Dict[str, Any]] = None)
     validation = VALIDATIONS[last["form"]]
     # the new details, as the form's own mappings would take them inside the check
     slots.update(entity_answers(tracker, domain or {}, last["form"], validation.form_slots))
+    if last["form"] == "fault_form" and slots.get("fault_when") is not None:
+        slots.update(compensation.corrected_times(tracker, slots.pop("fault_when"), slots))
     kept = [SlotSet(slot, value) for slot, value in slots.items()]
     return kept + [SlotSet(LAST_CHECK, None), FollowupAction(last["form"])]
 

@@ -490,3 +490,9 @@ def test_clock_times_in_a_sentence_that_names_the_day_are_on_that_day(parser):
 def test_a_clock_range_is_on_the_day_the_sentence_names(parser, text, expected):
     got = [v for v in values(parser, text, "time") if isinstance(v, dict)]
     assert got == [expected]
+
+
+def test_a_price_per_day_is_no_duration(parser):
+    assert values(parser, "It costs 72 a day.", "duration") == []
+    assert values(parser, "we pay 48 yuan a day", "duration") == []
+    assert values(parser, "it was down for a day", "duration") == [86400]

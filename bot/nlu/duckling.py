@@ -59,6 +59,9 @@ TRAILING_MINUTES_RE = re.compile(r"[:.]\d{2}(?!\d)(?:\s*(?:am|pm|a\.m\.|p\.m\.))
 #: "for 2 hours", "for about 90 minutes": the interval is a start plus a duration
 FOR_DURATION_RE = re.compile(r"\bfor\s+(?:about\s+|around\s+|roughly\s+)?(?:an?\s+|\d|one|two|three|four|five|six|"
                              r"seven|eight|nine|ten|half)", re.I)
+#: "a day" / "per day" right after an amount ("costs 72 a day"): a price, not a duration
+PRICE_PER_RE = re.compile(r"^\s*(?:a|an|per|each|every|one)\s+day\s*$", re.I)
+AMOUNT_BEFORE_RE = re.compile(r"\d\s*(?:yuan|rmb|cny|usd|dollars?|bucks?|元|块)?\s*$", re.I)
 RANGE_WORD_RE = re.compile(r"\b(?:to|till|til|until|through|thru|and)\b|[-–—~到至]", re.I)
 #: Chinese day parts: "凌晨1点" is 01:00, but Duckling reads the part and the hour apart.
 ZH_AM_RE = re.compile(r"(?:凌晨|半夜|早上|清晨|上午)\s*$")
@@ -351,8 +354,8 @@ class DucklingParser:
             info.update(extra)
         elif dim == "duration":
             seconds = match.value.get("normalized", {}).get("value")
-            if seconds is None:
-                return None
+            if seconds is None or PRICE_PER_RE.match(text[start:end]) and AMOUNT_BEFORE_RE.search(text[:start]):
+                return None  # "72 a day" is a daily cost, not a fault lasting a day
             value = int(seconds) if float(seconds).is_integer() else float(seconds)
         elif dim == "amount-of-money":
             amount = match.value.get("value")
