@@ -180,8 +180,10 @@ class ValidateFaultForm(AssuranceFormValidation):
         """A time said anywhere in the form: an interval fills both ends, an
         instant the end being asked (the start by default)."""
         text = (tracker.latest_message or {}).get("text")
-        if isinstance(value, list):
-            kept = said_values(tracker, "time")  # "at 15:00, not 16:00": 16:00 is taken back
+        kept = said_values(tracker, "time")  # "at 15:00, not 16:00": 16:00 is taken back
+        if len(kept) > 1 and all(isinstance(k, str) for k in kept):
+            value = kept  # "went down at 7:00 and came back at 8:30": Rasa's mapping keeps one
+        elif isinstance(value, list):
             value = kept[0] if len(kept) == 1 else (kept or value)
         said = value[-1] if isinstance(value, list) and value else value
         if isinstance(said, dict) and said.get("approximate"):

@@ -229,3 +229,15 @@ def test_a_bare_clock_end_takes_the_reading_after_the_start():
     start = "2026-11-26T14:00:00+08:00"
     assert closest_reading("fault_end", readings[1], start, readings) == "2026-11-26T16:00:00+08:00"
     assert closest_reading("fault_end", readings[1], None, readings) == readings[1]
+
+
+async def test_two_times_in_the_message_fill_both_ends_though_the_slot_holds_one(store, dispatcher, domain):
+    from actions.compensation import ValidateFaultForm
+
+    entities = [{"entity": "time", "value": "2026-11-27T07:00:00+08:00", "start": 13, "end": 20},
+                {"entity": "time", "value": "2026-11-27T08:30:00+08:00", "start": 37, "end": 44}]
+    tracker = make_tracker({"requested_slot": "fault_start", "scenario": "service_unavailable"},
+                           text="It went down at 7:00 and came back at 8:30.", entities=entities,
+                           active_loop="fault_form")
+    got = await ValidateFaultForm().validate_fault_when("2026-11-27T08:30:00+08:00", dispatcher, tracker, domain)
+    assert got["fault_start"] == "2026-11-27T07:00:00+08:00" and got["fault_end"] == "2026-11-27T08:30:00+08:00"
