@@ -53,20 +53,27 @@ def now_iso() -> str:
     return clock.now().isoformat()
 
 
-def show_time(value: Any) -> str:
-    """ISO time -> 'Fri 27 Nov 2026, 10:00 (UTC+08:00)' in the policy's zone
-    (bot.clock.CST, the zone POLICY.md counts days and hours in)."""
+def parse_moment(value: Any) -> Optional[datetime]:
+    """A datetime or ISO string as a datetime in the policy's zone when it is aware
+    (naive ones as given); None when it is neither."""
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, str) and value:
         try:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            return value
+            return None
     else:
-        return ""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(clock.CST)
+        return None
+    return moment.astimezone(clock.CST) if moment.tzinfo is not None else moment
+
+
+def show_time(value: Any) -> str:
+    """ISO time -> 'Fri 27 Nov 2026, 10:00 (UTC+08:00)' in the policy's zone
+    (bot.clock.CST, the zone POLICY.md counts days and hours in)."""
+    moment = parse_moment(value)
+    if moment is None:
+        return value if isinstance(value, str) else ""
     return f"{moment.strftime('%a %d %b %Y, %H:%M')} ({clock.CST.tzname(None)})"
 
 

@@ -14,6 +14,7 @@ from typing import Any, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import parse_moment
 from bot import clock
 
 #: A window that closes within this long is said with the decision.
@@ -22,16 +23,8 @@ SOON = timedelta(hours=24)
 
 def _moment(value: Any) -> Optional[datetime]:
     """An aware datetime in the policy's zone, or None."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str) and value:
-        try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    else:
-        return None
-    return moment.astimezone(clock.CST) if moment.tzinfo else None
+    moment = parse_moment(value)
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 def closing_soon(deadline: Any, now: Any) -> Optional[datetime]:

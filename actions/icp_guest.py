@@ -10,37 +10,24 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from actions import facts
+from actions.guest_checks import GuestCheck
 
-#: the slots asked of a guest; the rest are conditions named with the answer
-ASKED_OF_GUESTS = ("first_with_provider", "filing_status", "customer_tier")
-#: missing slot -> the response naming that condition
-CONDITIONS = {
-    "host_subscription": "utter_icp_condition_I1",
-    "used_for_website": "utter_icp_condition_I2",
-    "accumulated_recharge": "utter_icp_condition_I4",
-    "icp_reward_received": "utter_icp_condition_I5",
-    "host_status": "utter_icp_condition_I6",
-    "customer_delay_days": "utter_icp_condition_I8",
-}
-#: facts a qualified yes does without (the credit date is said as "within N days")
-UNNEEDED = ("approved_at",)
-
-
-def guest_questions(asked: List[str]) -> List[str]:
-    """Of the policy's questions, the ones a guest is asked."""
-    return [slot for slot in asked if slot in ASKED_OF_GUESTS]
+#: first filing (I3), filing status (I7) and tier (the I9 amount) are asked; the rest
+#: are named conditions; the credit date is said as "within N days" (approved_at)
+ICP = GuestCheck(
+    asked=("first_with_provider", "filing_status", "customer_tier"),
+    conditions={"host_subscription": "utter_icp_condition_I1", "used_for_website": "utter_icp_condition_I2",
+                "accumulated_recharge": "utter_icp_condition_I4", "icp_reward_received": "utter_icp_condition_I5",
+                "host_status": "utter_icp_condition_I6", "customer_delay_days": "utter_icp_condition_I8"},
+    covered=("approved_at",),
+)
+guest_questions = ICP.questions
 
 
 def open_conditions(decision: Dict[str, Any]) -> Optional[List[str]]:
-    """The slots of the conditions still open when the answer is a qualified yes;
-    None when it is not (a rule failed, or a decisive fact is missing)."""
-    if decision.get("decision") != "undetermined" or decision.get("rules_failed"):
-        return None
-    slots = facts.slots_to_ask(decision.get("missing") or [])
-    if any(slot not in CONDITIONS and slot not in UNNEEDED for slot in slots):
-        return None
-    return [slot for slot in slots if slot in CONDITIONS]
+    """The open conditions' slots of a qualified yes; None when it is none."""
+    slots = ICP.open_slots(decision)
+    return None if slots is None else [s for s in slots if s in ICP.conditions]
 
 
 def provisional_responses(conditions: List[str], waiting: bool) -> List[str]:
@@ -48,8 +35,7 @@ def provisional_responses(conditions: List[str], waiting: bool) -> List[str]:
     out = ["utter_icp_waiting_approval", "utter_icp_provisional_when_approved"] if waiting \
         else ["utter_icp_eligible_provisional"]
     if conditions:
-        out.append("utter_icp_conditions_intro")
-        out += [CONDITIONS[slot] for slot in conditions]
+        out += ["utter_icp_conditions_intro"] + ICP.condition_responses(conditions)
     return out
 
 

@@ -143,6 +143,15 @@ ICP_CASES = {
 CUSTOMERS = ("C1001", "C1002", "C1003", "C1004", "C1005")
 
 
+async def decide_no_then_yes(drive: "Drive", ask: Any, submit: Any, cid: str, slots: Dict[str, Any],
+                             confirm: str) -> None:
+    """One record of a signed-in customer: the decision, a no to filing, then a yes."""
+    label = f"{cid} {next(iter(slots.values()))}"
+    await drive.run(ask, label, slots, customer=cid)
+    await drive.run(submit, f"{label} no", {**slots, confirm: False}, customer=cid, intent="deny")
+    await drive.run(submit, f"{label} yes", {**slots, confirm: True}, customer=cid, intent="affirm")
+
+
 async def test_refund_answers_render_clean(store, domain):
     from actions.refund import ActionAskRefundConfirmed, ActionAskRefundItem, ActionRefundStatus, ActionRefundSubmit
 
@@ -152,12 +161,8 @@ async def test_refund_answers_render_clean(store, domain):
     for cid in CUSTOMERS:
         await drive.run(ActionAskRefundItem(), f"{cid} choices", {}, customer=cid)
         for order in store.orders(cid):
-            slots = {"refund_item": order.order_id}
-            await drive.run(ActionAskRefundConfirmed(), f"{cid} {order.order_id}", slots, customer=cid)
-            await drive.run(ActionRefundSubmit(), f"{cid} {order.order_id} no", {**slots, "refund_confirmed": False},
-                            customer=cid, intent="deny")
-            await drive.run(ActionRefundSubmit(), f"{cid} {order.order_id} yes", {**slots, "refund_confirmed": True},
-                            customer=cid, intent="affirm")
+            await decide_no_then_yes(drive, ActionAskRefundConfirmed(), ActionRefundSubmit(), cid,
+                                     {"refund_item": order.order_id}, "refund_confirmed")
         await drive.run(ActionRefundStatus(), f"{cid} status", {}, customer=cid, intent="refund_status")
     await drive.run(ActionRefundStatus(), "guest status", {}, intent="refund_status")
     drive.check()
@@ -173,12 +178,8 @@ async def test_compensation_answers_render_clean(store, domain):
         await drive.run(ActionAskFaultIncident(), f"{cid} incidents", {}, customer=cid)
         await drive.run(ActionAskFaultOrder(), f"{cid} orders", {}, customer=cid)
         for incident in store.incidents(cid):
-            slots = {"fault_incident": incident.incident_id}
-            await drive.run(ActionAskFaultConfirmed(), f"{cid} {incident.incident_id}", slots, customer=cid)
-            await drive.run(ActionFaultSubmit(), f"{cid} {incident.incident_id} no", {**slots, "fault_confirmed": False},
-                            customer=cid, intent="deny")
-            await drive.run(ActionFaultSubmit(), f"{cid} {incident.incident_id} yes", {**slots, "fault_confirmed": True},
-                            customer=cid, intent="affirm")
+            await decide_no_then_yes(drive, ActionAskFaultConfirmed(), ActionFaultSubmit(), cid,
+                                     {"fault_incident": incident.incident_id}, "fault_confirmed")
     drive.check()
     assert {"utter_fault_rule_C4", "utter_fault_rule_C5", "utter_fault_amount", "utter_fault_amount_cap"} <= drive.said
 

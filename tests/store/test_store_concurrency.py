@@ -73,21 +73,23 @@ def test_concurrent_guest_tickets_with_one_key_create_one_ticket(store: Store) -
     assert len(store.claims(None, conversation_id="conv-race")) == 1
 
 
-def _compensation_filing(store: Store, cid: str, incident_id: str) -> tuple[dict, dict]:
-    case = store.compensation_case(cid, incident_id=incident_id)
-    return case, decide(case)
+def _file_c1001_outage_at_once(demo: Store, key: str) -> list:
+    """THREADS conversations (idempotency keys `key` with {n}) file compensation for
+    C1001's platform outage at the same moment; each one's claim or error."""
+    incident = [i for i in demo.incidents("C1001")
+                if i.cause == "platform" and i.scenario == "service_unavailable"][0].incident_id
+    case = demo.compensation_case("C1001", incident_id=incident)
+    decision = decide(case)
+    return _race([
+        (lambda n=n: demo.submit_claim("C1001", "compensation", case, decision, key.format(n=n),
+                                       details={"incident_id": incident}))
+        for n in range(THREADS)
+    ])
 
 
 def test_concurrent_compensation_filings_for_one_incident_create_one_claim(demo: Store) -> None:
     # Two conversations (distinct idempotency keys) file for the same incident at once.
-    incident = [i for i in demo.incidents("C1001")
-                if i.cause == "platform" and i.scenario == "service_unavailable"][0].incident_id
-    case, decision = _compensation_filing(demo, "C1001", incident)
-    results = _race([
-        (lambda n=n: demo.submit_claim("C1001", "compensation", case, decision, f"conv-{n}:compensation",
-                                       details={"incident_id": incident}))
-        for n in range(THREADS)
-    ])
+    results = _file_c1001_outage_at_once(demo, "conv-{n}:compensation")
     filed = [r for r in results if not isinstance(r, Exception)]
     refused = [r for r in results if isinstance(r, Exception)]
     assert len(filed) == 1, results
@@ -123,14 +125,7 @@ def test_without_the_customer_lock_the_database_still_allows_one_claim(demo: Sto
         return None if checks.n == 1 else real_conflict(*args)
 
     monkeypatch.setattr(guards, "conflict", conflict_after_the_race)
-    incident = [i for i in demo.incidents("C1001")
-                if i.cause == "platform" and i.scenario == "service_unavailable"][0].incident_id
-    case, decision = _compensation_filing(demo, "C1001", incident)
-    results = _race([
-        (lambda n=n: demo.submit_claim("C1001", "compensation", case, decision, f"nolock-{n}",
-                                       details={"incident_id": incident}))
-        for n in range(THREADS)
-    ])
+    results = _file_c1001_outage_at_once(demo, "nolock-{n}")
     filed = [r for r in results if not isinstance(r, Exception)]
     assert len(filed) == 1, results
     assert all(isinstance(r, ClaimExists) for r in results if isinstance(r, Exception)), results
