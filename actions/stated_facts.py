@@ -106,6 +106,13 @@ def _first_group(patterns: Sequence[Pattern[str]], text: object) -> Optional[str
     return None
 
 
+def _first_label(table: Sequence[Tuple[Pattern[str], str]], text: object) -> Optional[str]:
+    """The label of the first pattern in `table` that matches `text`, else None."""
+    if not isinstance(text, str):
+        return None
+    return next((label for pattern, label in table if pattern.search(text)), None)
+
+
 def daily_cost_in_text(text: object) -> Optional[str]:
     """C3: "48 a day", "36.50/day", "daily cost 48", "每天48元" -> "48.00"."""
     from actions.facts import parse_amount
@@ -193,12 +200,7 @@ _FILING_STATES: Sequence[Tuple[Pattern[str], str]] = tuple(
 
 def filing_status_in_text(text: object) -> Optional[str]:
     """I7: "it got approved last week" -> "approved"; said of the filing only."""
-    if not isinstance(text, str):
-        return None
-    for pattern, status in _FILING_STATES:
-        if pattern.search(text):
-            return status
-    return None
+    return _first_label(_FILING_STATES, text)
 
 
 #: What the fault did, in the customer's words (C1/C2 scenario); the first that fits.
@@ -230,12 +232,7 @@ _SCENARIOS: Sequence[Tuple[Pattern[str], str]] = tuple(
 def scenario_in_text(text: object) -> Optional[str]:
     """C1/C2: "my site was unreachable" -> website_inaccessible, "billed twice" ->
     billing_error, "the server was down" -> service_unavailable; None when unsaid."""
-    if not isinstance(text, str):
-        return None
-    for pattern, scenario in _SCENARIOS:
-        if pattern.search(text):
-            return scenario
-    return None
+    return _first_label(_SCENARIOS, text)
 
 
 #: R4 in the customer's words; the first that fits ("returned" before "issued")
@@ -257,12 +254,7 @@ _INVOICES: Sequence[Tuple[Pattern[str], str]] = tuple(
 def invoice_in_text(text: object) -> Optional[str]:
     """R4: "the invoice was issued" -> issued, "no invoice" -> none, "I returned the
     invoice" / "发票已经退回" -> returned; None when the message does not say."""
-    if not isinstance(text, str):
-        return None
-    for pattern, state in _INVOICES:
-        if pattern.search(text):
-            return state
-    return None
+    return _first_label(_INVOICES, text)
 
 
 #: "still down", "not fixed yet", "到现在还没好": the fault has no end yet
