@@ -242,11 +242,10 @@ def reopen_last_check(tracker: Tracker, domain: Optional[Dict[str, Any]] = None)
         return []
     latest = tracker.latest_message or {}
     names = {e.get("entity") for e in latest.get("entities") or []}
-    readers = VALIDATIONS[last["form"]].stated_readers
-    if not (names & DETAIL_ENTITIES) and not stated_facts_of(readers, latest.get("text")):
+    validation = VALIDATIONS[last["form"]]
+    if not (names & DETAIL_ENTITIES) and not stated_facts_of(validation.stated_readers, latest.get("text")):
         return []
     slots = dict(last.get("slots") or {})
-    validation = VALIDATIONS[last["form"]]
     # the new details, as the form's own mappings would take them inside the check
     slots.update(entity_answers(tracker, domain or {}, last["form"], validation.form_slots))
     if last["form"] == "fault_form" and slots.get("fault_when") is not None:
