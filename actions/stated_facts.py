@@ -48,7 +48,7 @@ _CAUSE_WORDS: Sequence[Tuple[Pattern[str], str]] = tuple(
          r"误操作|误删|配置错|自己配错|我们自己的问题|密码泄露|自己删",
          "user_improper_operation"),
         (r"\b(?:(?:a|our|my) (?:colleague|coworker|co-worker|employee|intern|contractor|developer|admin)"
-         r"\b[^.!?]{0,40}?\b(?:deleted|changed|removed|shut|stopped|ran|mistake|broke)|"
+         r"\b[^.!?]{0,40}?\b(?:deleted|changed|removed|shut|stopped|ran|mistake|broke|messed|screwed|misconfigured)|"
          r"authori[sz]ed (?:operation|change))|同事|实习生",
          "user_negligence"),
         (r"\b(?:violat\w+ (?:the )?(?:terms|rules|law)|against (?:the|your) terms|suspended for "
@@ -223,7 +223,8 @@ _SCENARIOS: Sequence[Tuple[Pattern[str], str]] = tuple(
          r"access)\w*|wouldn'?t (?:open|load)|dead)|网站[^。！？]{0,10}(?:打不开|访问不了|无法访问|上不去|挂了|宕)",
          "website_inaccessible"),
         (r"\b(?:down|outage|unavailable|crash\w*|offline|unreachable|not responding|dead|went dark|"
-         r"no (?:service|connection)|disconnect\w*|interrupt\w*|timed? ?out)\b|宕机|挂了|崩了|中断|不可用|连不上|掉线|死机",
+         r"no (?:service|connection)|disconnect\w*|interrupt\w*|timed? ?out)\b|宕机|挂了|崩了|中断|不可用|用不了|无法使用|"
+         r"连不上|掉线|死机|故障",
          "service_unavailable"),
     )
 )
@@ -245,7 +246,7 @@ _INVOICES: Sequence[Tuple[Pattern[str], str]] = tuple(
          r"not (?:issued|requested) an?) invoices?\b|\binvoice\b[^.!?]{0,20}\bnot (?:yet )?issued\b|"
          r"没(?:有)?开(?:过)?发票|未开(?:具)?发票|发票没开|不要发票|没要发票", "none"),
         (r"\binvoice\b[^.!?]{0,25}\b(?:was |has been |already )?(?:issued|sent|received)\b|"
-         r"\b(?:got|have|received|issued) (?:an?|the) invoice\b|发票(?:已经?)?开(?:了|过|好)|已开(?:具)?发票|开了发票",
+         r"\b(?:got|have|received|issued) (?:an?|the)(?: vat| tax| paper| e-?)? invoice\b|发票(?:已经?)?开(?:了|过|好)|已开(?:具)?发票|开了发票",
          "issued"),
     )
 )
@@ -272,7 +273,8 @@ def still_open_in_text(text: object) -> Optional[str]:
 #: a yes to "Shall I submit?" said in words the intent reading may miss
 _SUBMIT_YES = re.compile(
     r"\b(?:yes|yep|yeah|please do|go ahead|go for it|submit(?: it)?|file it|proceed|confirm(?:ed)?|"
-    r"do it|send it)\b|提交吧|确认提交|确认|可以提交|好的?[，,。！!]?\s*提交|帮我提交|申请吧", re.I)
+    r"do it|send it)\b|提交吧|确认提交|确认|可以提交|好的?[，,。！!]?\s*提交|帮我提交|申请吧|退吧|退了吧|赔吧|"
+    r"办吧|就这样吧", re.I)
 _SUBMIT_NO = re.compile(
     r"\b(?:no|not (?:now|yet)|don'?t|do not|wait|later|hold on|cancel|never ?mind|stop)\b|不要|先不|不用|等等|算了|暂时不|别",
     re.I)

@@ -496,3 +496,7 @@ def test_a_price_per_day_is_no_duration(parser):
     assert values(parser, "It costs 72 a day.", "duration") == []
     assert values(parser, "we pay 48 yuan a day", "duration") == []
     assert values(parser, "it was down for a day", "duration") == [86400]
+
+
+def test_a_number_after_a_date_is_no_year(parser):
+    assert values(parser, "bought a yearly RDS on the 25th, 3000 yuan", "time") == ["2026-11-25T00:00:00+08:00"]

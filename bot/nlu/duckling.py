@@ -56,6 +56,8 @@ CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 #: ":30" / ".45pm" right after a match: minutes Duckling left off a range's end
 TRAILING_MINUTES_RE = re.compile(r"[:.]\d{2}(?!\d)(?:\s*(?:am|pm|a\.m\.|p\.m\.))?", re.I)
+#: a number glued to the end of a date ("the 25th, 3000"): an amount, not a year
+TRAILING_NUMBER_RE = re.compile(r"[,\s]*\d{3,}\s*$")
 #: "for 2 hours", "for about 90 minutes": the interval is a start plus a duration
 FOR_DURATION_RE = re.compile(r"\bfor\s+(?:about\s+|around\s+|roughly\s+)?(?:an?\s+|\d|one|two|three|four|five|six|"
                              r"seven|eight|nine|ten|half)", re.I)
@@ -221,6 +223,13 @@ class _Match:
         return self.end - self.start
 
 
+def _years_away(value: Dict[str, Any], ref: datetime) -> int:
+    """How many years the time value is from now (an interval by its start)."""
+    raw = value.get("value") if value.get("type") != "interval" else (value.get("from") or {}).get("value")
+    moment = _dt(raw) if isinstance(raw, str) else None
+    return abs(moment.year - ref.year) if moment is not None else 0
+
+
 class DucklingParser:
     """Pure parsing logic (no Rasa): text + reference time -> Rasa-shaped entity dicts."""
 
@@ -348,6 +357,8 @@ class DucklingParser:
         dim = match.dim
         if dim == "time" and match.value.get("grain") == "year":
             return None  # "this year", "今年": never a purchase or fault time ("no refunds this year")
+        if dim == "time" and _years_away(match.value, ref) > 1:
+            return self._without_trailing_number(text, start, end, match, ref)
         if dim == "time":
             end = self._with_minutes(text, start, end)
             value, extra = self._time_value(text[start:end], match, ref)
@@ -386,6 +397,18 @@ class DucklingParser:
             "additional_info": info,
             "entity": dim,
         }
+
+    def _without_trailing_number(self, text: str, start: int, end: int, match: _Match,
+                                 ref: datetime) -> Optional[Dict[str, Any]]:
+        """"on the 25th, 3000 yuan" read as the year 3000: the date without the number
+        (an amount), or nothing."""
+        body = text[start:end]
+        cut = TRAILING_NUMBER_RE.sub("", body)
+        moment = self._past_time(cut, match.lang, ref) if cut and cut != body else None
+        if moment is None:
+            return None
+        return {"start": start, "end": start + len(cut), "text": cut, "value": _iso(moment), "confidence": 1.0,
+                "additional_info": {"type": "value", "grain": "day"}, "entity": "time"}
 
     @staticmethod
     def _with_minutes(text: str, start: int, end: int) -> int:

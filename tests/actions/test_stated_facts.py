@@ -27,6 +27,7 @@ SPAN = {"from": "2026-11-26T14:00:00+08:00", "to": "2026-11-26T15:35:00+08:00"}
     ("a typhoon hit the region", "force_majeure"),
     ("power outage in the datacenter", "unexpected_event"),
     ("our intern deleted the VM by mistake", "user_negligence"),
+    ("Our intern messed up the security group rules", "user_negligence"),
     ("no, it was your side", "platform"),
     ("it wasn't an attack, it was on your end", "platform"),
     ("我们被DDoS攻击了", "attack_or_virus"),
@@ -125,7 +126,7 @@ def test_bad_input_is_said_without_field_names_or_iso_times():
     ("you billed my CDN traffic twice on Wednesday", "billing_error"),
     ("The bucket policy change of my OBS was failing to apply", "config_change_failure"),
     ("instance provisioning stuck for 3 hours", "provisioning_failure"),
-    ("昨天下午开不出实例", "provisioning_failure"),
+    ("昨天下午开不出实例", "provisioning_failure"), ("前天上午我们的云服务器用不了", "service_unavailable"),
     ("it costs 48 a day", None), ("how much is the ICP reward", None),
 ])
 def test_what_the_fault_did_in_the_customers_words(text, scenario):
@@ -136,6 +137,7 @@ def test_what_the_fault_did_in_the_customers_words(text, scenario):
     ("发票已经开了", "issued"), ("the invoice was issued yesterday", "issued"), ("我们没开发票", "none"),
     ("no invoice", "none"), ("invoice not issued yet", "none"), ("I returned the invoice", "returned"),
     ("发票已经退回了", "returned"), ("how do invoices work?", None),
+    ("already got the VAT invoice and I'm not sending it back", "issued"),
 ])
 def test_invoice_in_the_customers_words(text, state):
     assert stated_facts.invoice_in_text(text) == state
@@ -145,6 +147,7 @@ def test_invoice_in_the_customers_words(text, state):
     ("Yes, there's nothing on it I need. Go ahead and submit.", True), ("数据已经备份好了，确认提交退款。", True),
     ("Alright. Everything's backed up, yes please submit the refund.", True), ("not now", False),
     ("先不用提交，谢谢", False), ("yes but not now", None), ("Why 280 and not the 300 I paid?", None),
+    ("数据都备份好了，退吧", True), ("OK. What about the outage on the 17th?", None),
 ])
 def test_a_yes_or_no_to_submit_in_words(text, answer):
     assert stated_facts.submit_answer_in_text(text) is answer
