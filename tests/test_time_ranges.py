@@ -80,3 +80,31 @@ def test_ids_and_dates_are_not_clock_ranges():
 def test_find_range_reads_am_pm_and_day_parts(text, begin, finish):
     found = time_ranges.find_range(text)
     assert found is not None and (found.begin, found.finish) == (begin, finish)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("my website is not open from 9 o'clock this morning until 9:40", span("27T09:00", "27T09:40")),
+    ("Last night, oh, from around 11 o'clock until 1 in the morning, nobody could open it",
+     span("26T23:00", "27T01:00")),
+    ("今天早上8点到9点15分, 我们的云服务器连不上", span("27T08:00", "27T09:15")),
+    ("down 9:00~10:30 yesterday", span("26T09:00", "26T10:30")),
+])
+def test_ranges_said_with_oclock_day_parts_and_chinese_minutes(parser, text, expected):
+    assert expected in times(parser, text)
+
+
+def test_an_open_till_is_on_the_day_of_the_time_before_it(parser):
+    found = times(parser, "ordered RDS wed 10:00. wasn't provisioned till 16:00")
+    assert "2026-11-25T10:00:00+08:00" in found
+    assert {"from": None, "to": "2026-11-25T16:00:00+08:00"} in found
+
+
+def test_a_chinese_clock_is_on_the_day_said_before_it(parser):
+    found = times(parser, "周二上午8点买的云服务器，一直到下午1点才开通成功")
+    assert found == ["2026-11-24T08:00:00+08:00", "2026-11-24T13:00:00+08:00"]
+
+
+def test_today_beside_a_purchase_time_is_when_they_ask(parser):
+    assert times(parser, "Monthly ECS bought Sunday 22 November at 09:00. Can it still be refunded today?") == [
+        "2026-11-22T09:00:00+08:00"]
+    assert times(parser, "refund a yearly ECS. bought sunday ~11:00. paid 1200") == ["2026-11-22T11:00:00+08:00"]

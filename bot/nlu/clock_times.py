@@ -62,6 +62,50 @@ def _on_day(entity: Dict[str, Any], day: datetime) -> Optional[Dict[str, Any]]:
                 additional_info=info)
 
 
+CJK_CLOCK_RE = re.compile(r"[点點時时]")
+#: a time said as "today" / "now": the moment of asking, not a purchase or fault time
+NOW_WORDS_RE = re.compile(r"^\s*(?:today|now|right now|at the moment|currently|今天|现在|目前)\s*$", re.I)
+
+
+def _zh_clock(entity: Dict[str, Any]) -> bool:
+    """A Chinese clock time with no day of its own ("上午8点"): Duckling put it on today."""
+    text = entity.get("text", "")
+    return (entity.get("entity") == "time" and isinstance(entity.get("value"), str)
+            and bool(CJK_CLOCK_RE.search(text)) and not DAY_WORDS_RE.search(text)
+            and (entity.get("additional_info") or {}).get("grain") in ("hour", "minute"))
+
+
+def _until_same_day(entities: List[Dict[str, Any]], ref: datetime) -> List[Dict[str, Any]]:
+    """"wed 10:00 ... till 16:00": an open "till" time with no day of its own is on the
+    day of the dated time said before it (the next day when it is earlier on the clock)."""
+    out: List[Dict[str, Any]] = []
+    last: Optional[datetime] = None
+    for entity in entities:
+        value = entity.get("value")
+        if entity.get("entity") == "time" and isinstance(value, str):
+            if (entity.get("additional_info") or {}).get("grain") in ("hour", "minute"):
+                last = datetime.fromisoformat(value)
+        elif (entity.get("entity") == "time" and isinstance(value, dict) and last is not None
+              and not value.get("from") and value.get("to") and not DAY_WORDS_RE.search(entity.get("text", ""))):
+            said = datetime.fromisoformat(value["to"])
+            moved = last.replace(hour=said.hour, minute=said.minute, second=said.second)
+            if moved <= last:
+                moved += timedelta(days=1)
+            if moved <= ref and moved != said:
+                info = dict(entity.get("additional_info") or {}, clock_anchored=True)
+                entity = dict(entity, value={**value, "to": moved.isoformat()}, additional_info=info)
+        out.append(entity)
+    return out
+
+
+def _without_now(entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """"bought Sunday at 09:00, can it be refunded today?": "today" is when they ask."""
+    times = [e for e in entities if e.get("entity") == "time"]
+    if len(times) < 2:
+        return entities
+    return [e for e in entities if not (e.get("entity") == "time" and NOW_WORDS_RE.match(e.get("text", "")))]
+
+
 def _hours(hour: int, marker: Optional[str], text: str) -> List[int]:
     """The 24-hour readings of a said hour: one when it is unambiguous."""
     if marker == "pm":
@@ -91,6 +135,14 @@ def anchor(text: str, entities: List[Dict[str, Any]], ref: datetime) -> List[Dic
                 out.append(moved)
                 anchored = True
                 continue
+        if day is not None and _zh_clock(entity):
+            said = datetime.fromisoformat(entity["value"])
+            moved_at = datetime.fromisoformat(day["value"]).replace(hour=said.hour, minute=said.minute)
+            if moved_at <= ref:
+                info = dict(entity.get("additional_info") or {}, clock_anchored=True)
+                out.append(dict(entity, value=moved_at.isoformat(), additional_info=info))
+                anchored = True
+                continue
         clock = _clock(entity.get("text", "")) if entity.get("entity") == "time" else None
         if clock is None or not isinstance(entity.get("value"), str):
             out.append(entity)
@@ -116,4 +168,4 @@ def anchor(text: str, entities: List[Dict[str, Any]], ref: datetime) -> List[Dic
         out.append(dict(entity, value=moment.isoformat(), additional_info=info))
     if anchored:
         out = [e for e in out if not any(e is a for a in anchors)]  # the day is said by the times now
-    return out
+    return _without_now(_until_same_day(out, ref))

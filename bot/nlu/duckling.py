@@ -53,6 +53,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_DIMENSIONS = ("time", "duration", "amount-of-money", "number")
 
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: "~" right before a number after a word means "about" ("bought sunday ~11:00"), not a range
+APPROX_TILDE_RE = re.compile(r"(?:(?<=[^\d\s:.])\s|^)~(?=\s*\d)")
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 #: ":30" / ".45pm" right after a match: minutes Duckling left off a range's end
 TRAILING_MINUTES_RE = re.compile(r"[:.]\d{2}(?!\d)(?:\s*(?:am|pm|a\.m\.|p\.m\.))?", re.I)
@@ -245,6 +247,7 @@ class DucklingParser:
         # The native library cannot take NUL (Rust CString) and has no use for other
         # control characters; blank them one for one so offsets stay those of `text`.
         text = CONTROL_RE.sub(" ", text)
+        text = APPROX_TILDE_RE.sub(lambda m: " " * len(m.group(0)), text)
         ref = (now or clock.now()).astimezone(clock.CST)
         matches = self._raw_matches(text, ref)
         matches = self._drop_inside_ids(text, matches)
@@ -335,6 +338,8 @@ class DucklingParser:
                 grain = nxt.value.get("grain", "minute")
                 if grain in GRAIN_DELTA and start is not None and end is not None:
                     end = datetime.combine(start.date(), end.timetz())
+                    if end - timedelta(hours=12) > start and not ZH_PM_RE.search(text[cur.end:nxt.start]):
+                        end -= timedelta(hours=12)  # "早上8点到9点15分": 09:15, not Duckling's 21:15
                     if end < start and end + timedelta(hours=12) >= start:
                         end += timedelta(hours=12)  # "下午2点到3点" means 15:00
                     elif end < start:

@@ -15,9 +15,19 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Optional, Tuple
 
-_CLOCK = r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.|h)?"
+_APPROX = r"(?:(?:around|about|approx\.?|approximately|roughly|like|~)\s*)?"
+#: a day part said right after a clock time settles its half of the day
+_PART = r"(?:\s*(?:o'?clock))?(?:\s*(?P<part{n}>(?:this|in the|yesterday|last|at)\s+(?:morning|afternoon|evening|night)))?"
+
+
+def _clock(n: int) -> str:
+    return (rf"{_APPROX}(?P<h{n}>\d{{1,2}})(?:[:.](?P<m{n}>\d{{2}}))?\s*(?P<mark{n}>am|pm|a\.m\.|p\.m\.|h)?"
+            + _PART.replace("{n}", str(n)))
+
+
 RANGE_RE = re.compile(
-    rf"(?:\bfrom\s+|\bbetween\s+)?(?<![\d/.:-])\b{_CLOCK}\s*(?:to|till|til|until|-|–|—|~|and)\s*{_CLOCK}(?![\d:])",
+    rf"(?:\bfrom\s+|\bbetween\s+)?(?<![\d/.:-])\b{_clock(1)}\s*(?:to|till|til|until|-|–|—|~|and)\s*"
+    rf"{_clock(2)}(?![\d:])",
     re.I,
 )
 PM_HINT_RE = re.compile(r"\b(?:afternoon|evening|night|tonight|pm|p\.m\.)\b|下午|晚上|傍晚|夜里|昨晚", re.I)
@@ -68,7 +78,8 @@ def find_range(text: str) -> Optional[ClockRange]:
     match = RANGE_RE.search(text)
     if not match:
         return None
-    h1, m1, mark1, h2, m2, mark2 = match.groups()
+    h1, m1, h2, m2 = match.group("h1", "m1", "h2", "m2")
+    mark1, mark2 = (match.group(f"mark{n}") or _part_marker(match.group(f"part{n}")) for n in (1, 2))
     a, b = _hm(h1, m1), _hm(h2, m2)
     if a is None or b is None:
         return None
@@ -76,6 +87,8 @@ def find_range(text: str) -> Optional[ClockRange]:
     mark2 = mark2 if mark2 and mark2.lower() != "h" else None
     rest = text[:match.start()] + " " + text[match.end():]
     ambiguous = False
+    if mark1 == "am" and not match.group("mark1") and mark2 is None and a[0] > b[0]:
+        mark1 = None  # "11 this morning till 1": the end is after noon, read below
     if mark1 or mark2:
         first = _apply(a[0], mark1 or (mark2 if _apply(a[0], mark2) <= _apply(b[0], mark2) else None))
         second = _apply(b[0], mark2 or mark1)
@@ -101,6 +114,13 @@ def find_range(text: str) -> Optional[ClockRange]:
     return ClockRange(match.start(), match.end(), time(first, a[1]), time(second, b[1]), ambiguous)
 
 
+def _part_marker(part: Optional[str]) -> Optional[str]:
+    """"this morning" / "in the evening" said with a clock: its am or pm."""
+    if not part:
+        return None
+    return "am" if part.lower().endswith("morning") else "pm"
+
+
 def _minutes(h1: int, m1: int, h2: int, m2: int) -> int:
     """Length in minutes of h1:m1 -> h2:m2, crossing midnight when needed."""
     span = (h2 * 60 + m2) - (h1 * 60 + m1)
@@ -112,14 +132,15 @@ def place(found: ClockRange, day: datetime, now: datetime, night: bool) -> Tuple
 
     `night`: the day was said as "last night"/"overnight": a range starting in the
     small hours belongs to the morning after. An ambiguous range ("10 till 11:20")
-    is read as the latest past occurrence, in the morning or afternoon.
+    is read in the morning, except a start before 7 ("3 to 5"), read as the latest past
+    occurrence, in the small hours or the afternoon.
     """
     start = day.replace(hour=found.begin.hour, minute=found.begin.minute, second=0, microsecond=0)
     if night and found.begin.hour < 6:
         start += timedelta(days=1)
     length = timedelta(minutes=_minutes(found.begin.hour, found.begin.minute,
                                         found.finish.hour, found.finish.minute))
-    if found.ambiguous and start + length <= now - timedelta(hours=12) and start.hour < 12:
+    if found.ambiguous and start + length <= now - timedelta(hours=12) and start.hour < 7:
         later = start + timedelta(hours=12)
         if later + length <= now:
             start = later  # said in the evening, "3 to 5" is this afternoon
