@@ -1,13 +1,64 @@
 """Contact (H1/H2): hotline number and hours, whether it is open right now
-(the policy's `hotline` decision at bot.clock.now()), tickets 24/7."""
+(the policy's `hotline` decision at bot.clock.now()), tickets 24/7; and whether it
+is open at the time the customer asks about ("and if I ring tomorrow?", "周六打有人吗")."""
 from __future__ import annotations
 
-from typing import List, Text
+from datetime import datetime, timedelta
+from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 
-from actions.common import guarded, say, say_hotline_status
+from bot.nlu.clock_times import DAY_WORDS_RE
+from actions.common import decide, guarded, now_iso, say, say_hotline_status, show_date, show_time
+
+#: grains that name a whole day or more ("tomorrow", "Saturday"), not a moment
+DAY_GRAINS = frozenset({"day", "week", "month"})
+
+
+def asked_time(tracker: Tracker) -> Optional[Dict[str, Any]]:
+    """The time the latest message asks about, as {"at", "whole_day"}; None if it names none."""
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") != "time":
+            continue
+        value = entity.get("value")
+        if isinstance(value, dict):
+            value = value.get("from") or value.get("to")
+        if not isinstance(value, str):
+            continue
+        try:
+            at = datetime.fromisoformat(value)
+        except ValueError:
+            continue
+        grain = (entity.get("additional_info") or {}).get("grain")
+        return {"at": at, "whole_day": grain in DAY_GRAINS,
+                "clock_only": not DAY_WORDS_RE.search(str(entity.get("text") or ""))}
+    return None
+
+
+def upcoming(at: datetime, whole_day: bool, now: datetime, clock_only: bool = False) -> datetime:
+    """The hours repeat every week: a weekday read into the past ("Saturday" -> last
+    Saturday) is the coming one when asking about calling; a clock time alone ("at
+    8pm") is the coming one."""
+    horizon = now - timedelta(days=1) if whole_day else now
+    step = timedelta(days=1 if clock_only and not whole_day else 7)
+    while at < horizon:
+        at += step
+    return at
+
+
+def hotline_at(at: datetime, whole_day: bool) -> Dict[str, Any]:
+    """Open at that moment, or (a whole day) at any time that day (H2)."""
+    if whole_day:
+        day = at.replace(hour=0, minute=0, second=0, microsecond=0)
+        decision = decide({"kind": "hotline", "now": day.isoformat()})
+        opens = decision.get("next_open")
+        open_that_day = bool(decision.get("open")) or (
+            isinstance(opens, str) and datetime.fromisoformat(opens).date() == day.date())
+        return {"open": open_that_day, "when": show_date(day.isoformat()), "next_open": show_time(opens)}
+    decision = decide({"kind": "hotline", "now": at.isoformat()})
+    return {"open": bool(decision.get("open")), "when": show_time(at.isoformat()),
+            "next_open": show_time(decision.get("next_open"))}
 
 
 class ActionHotline(Action):
@@ -17,5 +68,12 @@ class ActionHotline(Action):
     @guarded
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         say(dispatcher, "utter_hotline")
-        say_hotline_status(dispatcher)
+        asked = asked_time(tracker)
+        if asked is None:
+            say_hotline_status(dispatcher)
+            return []
+        at = upcoming(asked["at"], asked["whole_day"], datetime.fromisoformat(now_iso()), asked["clock_only"])
+        facts = hotline_at(at, asked["whole_day"])
+        say(dispatcher, "utter_hotline_open_then" if facts["open"] else "utter_hotline_closed_then",
+            when=facts["when"], next_open=facts["next_open"])
         return []

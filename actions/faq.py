@@ -5,6 +5,7 @@ reads the response selector's key and utters `utter_faq/<key>` with
 `load_policy().figures()`; the texts live in domain.yml."""
 from __future__ import annotations
 
+import re
 from typing import List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -16,6 +17,7 @@ from actions.money import currency_of
 from actions.forms_base import LAST_CHECK
 from actions.identity import customer_id
 from actions.retrieval import chosen_key, ranking
+from bot.nlu.cues import COMPENSATION_RE, REFUND_RE
 
 #: the check each answer belongs to: a short follow-up ("by when do I have to apply?")
 #: is read in the context of the check being discussed
@@ -29,6 +31,19 @@ FAQ_CHECKS = {
 }
 #: a same-check answer wins when it scores at least this share of the top one
 CONTEXT_SHARE = 0.5
+#: the same question about another check ("do I need to apply, or is it automatic?",
+#: "when does it arrive?"): asked while that check is discussed, it is about that check
+PARALLEL = {
+    ("reward_payout", "fault_form"): "compensation_payout",
+    ("reward_validity", "fault_form"): "compensation_payout",
+    ("compensation_payout", "icp_form"): "reward_payout",
+    ("refund_process", "fault_form"): "compensation_payout",
+    ("compensation_deadline", "refund_form"): "refund_window",
+    ("refund_window", "fault_form"): "compensation_deadline",
+}
+#: words that name a check outright: "when do I get the ICP reward?" after a fault is about the reward
+NAMED = {"icp_form": re.compile(r"\bicp\b|\breward|备案|奖励", re.I), "fault_form": COMPENSATION_RE,
+         "refund_form": REFUND_RE}
 
 #: answers where the published policy is silent: a person is offered (H1)
 OFFERS_TICKET = frozenset({"compensation_payout", "filing_rejection", "billing_correction"})
@@ -49,6 +64,9 @@ def key_in_context(tracker: Tracker, key: Optional[str]) -> Optional[str]:
     context = current_check(tracker)
     if not key or not context or FAQ_CHECKS.get(key) in (None, context):
         return key
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if (key, context) in PARALLEL and not NAMED[FAQ_CHECKS[key]].search(text):
+        return PARALLEL[(key, context)]
     candidates = ranking(tracker, "faq")
     top = next((c for k, c in candidates if k == key), 0.0)
     for other, confidence in candidates:
@@ -85,15 +103,34 @@ class ActionFaq(Action):
         check = await check_for_own_record(tracker, key)
         if check:
             return [FollowupAction(check)]
-        name = f"utter_faq/{key}"
-        if key and name in (domain.get("responses") or {}):
-            say(dispatcher, name, currency=await currency_of(tracker))  # the reward in the account's currency
-            if key in OFFERS_TICKET and not (tracker.active_loop or {}).get("name"):
-                # in a check the form asks its next question: a second question would
-                # leave "yes" ambiguous; the answer text names the hotline and tickets
-                say(dispatcher, "utter_offer_ticket")
-        else:  # never an invented answer
-            say(dispatcher, "utter_faq_unknown")
-            if not (tracker.active_loop or {}).get("name"):
-                say(dispatcher, "utter_offer_ticket")
+        await answer(dispatcher, tracker, domain, key)
         return []
+
+
+async def answer(dispatcher, tracker: Tracker, domain, key: Optional[str]) -> None:
+    """Utter the answer `key` (the account's currency, a ticket offer where the policy
+    is silent), or say honestly that there is no published answer."""
+    name = f"utter_faq/{key}"
+    if key and name in (domain.get("responses") or {}):
+        say(dispatcher, name, currency=await currency_of(tracker))  # the reward in the account's currency
+        if key in OFFERS_TICKET and not (tracker.active_loop or {}).get("name"):
+            # in a check the form asks its next question: a second question would
+            # leave "yes" ambiguous; the answer text names the hotline and tickets
+            say(dispatcher, "utter_offer_ticket")
+    else:  # never an invented answer
+        say(dispatcher, "utter_faq_unknown")
+        if not (tracker.active_loop or {}).get("name"):
+            say(dispatcher, "utter_offer_ticket")
+
+
+def answer_of_current_check(tracker: Tracker, top: float) -> Optional[str]:
+    """"do I need to apply or is it automatic?" read as a support-scope question while a
+    check is discussed: that check's best answer when it scores at least CONTEXT_SHARE
+    of the scope reading (`top`)."""
+    context = current_check(tracker)
+    if not context:
+        return None
+    for key, confidence in ranking(tracker, "faq"):
+        if FAQ_CHECKS.get(key) == context and confidence >= top * CONTEXT_SHARE:
+            return key
+    return None

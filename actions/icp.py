@@ -52,7 +52,12 @@ class ValidateIcpForm(AssuranceFormValidation):
     form_slots = FORM_SLOTS
     stated_readers = {"customer_tier": stated_facts.tier_in_text,
                       "first_with_provider": stated_facts.first_filing_in_text,
-                      "filing_status": stated_facts.filing_status_in_text}
+                      "filing_status": stated_facts.filing_status_in_text,
+                      "used_for_website": stated_facts.used_for_website_in_text,
+                      "host_status": stated_facts.host_status_in_text,
+                      "icp_reward_received": stated_facts.reward_received_in_text,
+                      "customer_delay_days": stated_facts.delay_in_text,
+                      "accumulated_recharge": stated_facts.recharge_in_text}
 
     def name(self) -> Text:
         return "validate_icp_form"
@@ -64,7 +69,8 @@ class ValidateIcpForm(AssuranceFormValidation):
         cid = customer_id(tracker)
         if cid and tracker.get_slot("icp_filing") is None:
             if len(await store_access.read(tracker, "filings", cid)) > 1:
-                return ["icp_filing"]
+                # which filing matters only when one of them could still get the reward
+                return [] if await none_qualifies(tracker, cid) else ["icp_filing"]
         _, case = await build_case(tracker)
         asked = facts.slots_to_ask(next_facts(case))
         return asked if cid else guest_questions(asked)  # a guest: the rest are named conditions
@@ -120,6 +126,30 @@ class ValidateIcpForm(AssuranceFormValidation):
 
     async def validate_icp_reward_received(self, value, dispatcher, tracker, domain):
         return await self.check("icp_reward_received", value, dispatcher, tracker, domain)
+
+
+async def filing_decisions(tracker: Tracker, cid: str) -> List[Tuple[Any, Dict[str, Any]]]:
+    """Each of the customer's filings with the policy's decision on it (and on what the
+    customer said in this check)."""
+    out = []
+    for filing in await store_access.read(tracker, "filings", cid):
+        base = await store_access.read(tracker, "icp_case", cid, filing.filing_id, store_access.turn_now(tracker))
+        out.append((filing, decide(facts.fill_case(base, tracker.slots, next_facts))))
+    return out
+
+
+async def none_qualifies(tracker: Tracker, cid: str) -> bool:
+    """Several filings, and the policy rules out every one (one filing is just decided)."""
+    decisions = await filing_decisions(tracker, cid)
+    return len(decisions) > 1 and all(d.get("decision") == "ineligible" for _, d in decisions)
+
+
+async def present_none_qualify(dispatcher: CollectingDispatcher, tracker: Tracker, cid: str) -> None:
+    """"Why am I not getting any reward on my filings?": every filing with the rules it fails."""
+    say(dispatcher, "utter_icp_none_qualify")
+    for filing, decision in (await filing_decisions(tracker, cid))[:MAX_BUTTONS]:
+        say(dispatcher, "utter_icp_candidate_rules", filing=filing.filing_id, domain_name=filing.domain,
+            status=claims.shown_status(filing.status), rules=claims.rule_names(decision.get("rules_failed") or []))
 
 
 class ActionAskIcpFiling(Action):
@@ -211,7 +241,9 @@ class ActionIcpResult(Action):
             else:
                 cid, case = await build_case(tracker)
                 held = await claims.standing(tracker, cid, "icp_reward", tracker.get_slot("icp_filing"))
-                if held is not None:  # a reward application already stands for this filing
+                if cid and not tracker.get_slot("icp_filing") and await none_qualifies(tracker, cid):
+                    await present_none_qualify(dispatcher, tracker, cid)
+                elif held is not None:  # a reward application already stands for this filing
                     claims.say_exists(dispatcher, claims.view_facts(held))
                 elif cid:
                     present(dispatcher, domain, case, decide(case), await money.currency_of(tracker))

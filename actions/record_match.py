@@ -75,6 +75,8 @@ def orders_meant(orders: Sequence[Any], said: Clues) -> List[Any]:
         same = [o for o in orders if str(o.product).upper() == product]
         if len(same) > 1 and said.days:
             same = [o for o in same if o.purchased_at.date() in said.days] or same
+        if len(same) > 1:  # "the yearly ECS", "the monthly one"
+            same = [o for o in same if str(o.billing).lower() in said.words] or same
         if len(same) > 1:
             same = [o for o in same if _described(getattr(o, "description", None), said.words)] or same
         if len(same) != 1:

@@ -9,7 +9,8 @@ from rasa_sdk import Action
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.common import decide, guarded, say
-from actions.retrieval import chosen_key, response_text
+from actions import faq
+from actions.retrieval import chosen_key, ranking, response_text
 
 
 class ActionScope(Action):
@@ -19,6 +20,11 @@ class ActionScope(Action):
     @guarded
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         topic = chosen_key(tracker, "scope")
+        scored = ranking(tracker, "scope")
+        in_check = faq.answer_of_current_check(tracker, scored[0][1] if scored else 0.0)
+        if in_check:
+            await faq.answer(dispatcher, tracker, domain, in_check)
+            return []
         if not topic:
             say(dispatcher, "utter_scope_unknown")
             return []

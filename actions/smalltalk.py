@@ -5,13 +5,14 @@ one gets an honest "I can help with ..." with the options as buttons. "stop"
 ends any form and forgets its answers."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+import re
+from typing import Any, Dict, List, Optional, Set, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import (ActionExecuted, ActiveLoop, EventType, FollowupAction, SessionStarted, SlotSet,
                              UserUtteranceReverted)
 
-from actions import compensation, icp, refund
+from actions import compensation, icp, record_match, refund, store_access
 from actions.common import clearly_said, guarded, logger, say
 from actions.forms_base import CONTINUE, EXPLAIN_AFTER, FAILURES, LAST_CHECK, PAUSED, entity_answers, stated_facts_of
 from actions.identity import customer_id
@@ -96,8 +97,9 @@ class ActionCancelForm(Action):
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         if not (tracker.active_loop or {}).get("name"):
-            # "no, forget it, I'll call" with no check going on: nothing to stop
-            say(dispatcher, "utter_anything_else")
+            # "never mind, let's leave it" right after a check's answer ends that check;
+            # with none being discussed, there is nothing to stop
+            say(dispatcher, "utter_form_stopped" if tracker.get_slot(LAST_CHECK) else "utter_anything_else")
             return [SlotSet(LAST_CHECK, None)]
         # another check asked for mid-form (rules in data/rules/forms.yml): switch
         intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -220,7 +222,7 @@ class ActionRouteInform(Action):
         form = route_for(entities)
         if form:
             return [FollowupAction(form)]
-        reopened = reopen_last_check(tracker, domain)
+        reopened = await reopen_last_check(tracker, domain)
         if reopened:
             return reopened
         return await ActionFallback().run(dispatcher, tracker, domain)
@@ -234,9 +236,58 @@ VALIDATIONS = {"refund_form": refund.ValidateRefundForm, "fault_form": compensat
                "icp_form": icp.ValidateIcpForm}
 
 
-def reopen_last_check(tracker: Tracker, domain: Optional[Dict[str, Any]] = None) -> List[EventType]:
+#: the slots that belong to one record of a check (its order, incident or filing and
+#: that record's facts); the customer's own facts (tier, refunds this year) stay
+RECORD_SLOTS = {
+    "refund_form": ("refund_item", "billing", "purchased_at", "invoice", "resource_state", "amount_paid",
+                    "unrecoverable_discounts", "refund_confirmed"),
+    "fault_form": ("fault_incident", "fault_order", "scenario", "fault_start", "fault_end", "fault_cause",
+                   "daily_cost", "fault_when", "fault_confirmed"),
+    "icp_form": ("icp_filing", "filing_status", "approved_at", "customer_delay_days", "host_subscription",
+                 "host_status", "used_for_website", "first_with_provider"),
+}
+#: "what about the OBS?", "and the CDN one?", "那CDN呢": a question about another record
+ANOTHER_RE = re.compile(r"^\s*(?:and|also|then|what about|how about|and what about|ok(?:ay)?,? (?:and|what about)|"
+                        r"same (?:for|question for)|now)\b|\b(?:the other|another)\b|^\s*(?:那|还有|另外|那么)|呢[？?]?\s*$",
+                        re.I)
+
+
+async def _record_products(tracker: Tracker, form: str, slots: Dict[str, Any]) -> Set[str]:
+    """The products of the record the last check was about (signed in), else empty."""
+    cid = customer_id(tracker)
+    if not cid:
+        return set()
+    if form == "refund_form" and slots.get("refund_item"):
+        ids = slots["refund_item"] if isinstance(slots["refund_item"], list) else [slots["refund_item"]]
+        orders = [await store_access.read(tracker, "find_order", cid, str(i)) for i in ids]
+        return {str(o.product).upper() for o in orders if o is not None}
+    if form == "fault_form" and slots.get("fault_incident"):
+        for incident in await store_access.read(tracker, "incidents", cid):
+            if incident.incident_id == slots["fault_incident"]:
+                return {str(getattr(incident, "product", "") or "").upper()} - {""}
+    return set()
+
+
+async def about_another_record(tracker: Tracker, form: str, slots: Dict[str, Any]) -> bool:
+    """"then the OBS package", "and the double billing on the CDN?" after an answer: the
+    same check on another order, incident or filing (not a correction of this one)."""
+    latest = tracker.latest_message or {}
+    names = {e.get("entity") for e in latest.get("entities") or []}
+    if names & {"order_id", "resource_id", "incident_id", "filing_id"}:
+        return True
+    said = record_match.clues(latest)
+    if not said.products:
+        return False
+    before = await _record_products(tracker, form, slots)
+    if before:
+        return not said.products <= before
+    return bool(ANOTHER_RE.search(str(latest.get("text") or "")))
+
+
+async def reopen_last_check(tracker: Tracker, domain: Optional[Dict[str, Any]] = None) -> List[EventType]:
     """"sorry, it came back at 15:00, not 16:00" after the answer: the check that just
-    ended, re-opened with its answers; the form takes the new detail and re-decides."""
+    ended, re-opened with its answers; the form takes the new detail and re-decides.
+    "and the CDN?": the same check again on that record, with the customer's own facts."""
     last = tracker.get_slot(LAST_CHECK)
     if not isinstance(last, dict) or last.get("form") not in VALIDATIONS:
         return []
@@ -246,12 +297,32 @@ def reopen_last_check(tracker: Tracker, domain: Optional[Dict[str, Any]] = None)
     if not (names & DETAIL_ENTITIES) and not stated_facts_of(validation.stated_readers, latest.get("text")):
         return []
     slots = dict(last.get("slots") or {})
+    if await about_another_record(tracker, last["form"], slots):
+        slots = {k: v for k, v in slots.items() if k not in RECORD_SLOTS[last["form"]]}
     # the new details, as the form's own mappings would take them inside the check
     slots.update(entity_answers(tracker, domain or {}, last["form"], validation.form_slots))
     if last["form"] == "fault_form" and slots.get("fault_when") is not None:
         slots.update(compensation.corrected_times(tracker, slots.pop("fault_when"), slots))
     kept = [SlotSet(slot, value) for slot, value in slots.items()]
     return kept + [SlotSet(LAST_CHECK, None), FollowupAction(last["form"])]
+
+
+class ActionOutOfScope(Action):
+    """Out of scope, unless it is "what about the OBS then?" right after a check's
+    answer: few words, a product, and no check named read as off-topic; that is the
+    same check on another record."""
+
+    def name(self) -> Text:
+        return "action_out_of_scope"
+
+    async def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+        names = {e.get("entity") for e in (tracker.latest_message or {}).get("entities") or []}
+        if names & {"product", "order_id", "resource_id", "incident_id", "filing_id"}:
+            reopened = await reopen_last_check(tracker, domain)
+            if reopened:
+                return reopened
+        say(dispatcher, "utter_out_of_scope")
+        return []
 
 
 class ActionYesAfterAnswer(Action):

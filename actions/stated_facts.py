@@ -44,7 +44,9 @@ _CAUSE_WORDS: Sequence[Tuple[Pattern[str], str]] = tuple(
         (r"\b(?:(?:we|i) (?:accidentally |mistakenly |wrongly )?(?:mis-?configured|misconfigured|"
          r"broke|deleted|removed|changed the (?:security group|firewall|config))|"
          r"(?:our|my) (?:own )?(?:mistake|misconfiguration|fault|error|bad config)|misconfigur\w*|"
-         r"(?:leaked|lost) (?:our |my |the )?(?:password|key|credentials)|wrong security group)|"
+         r"(?:leaked|lost) (?:our |my |the )?(?:password|key|credentials)|wrong security group|"
+         r"(?:fiddl\w+|mess\w* (?:around )?with|tinker\w*|play\w* (?:around )?with)\b[^.!?]{0,30}\b"
+         r"(?:firewall|security group|settings|config\w*|rules|dns))|"
          r"误操作|误删|配置错|自己配错|我们自己的问题|密码泄露|自己删",
          "user_improper_operation"),
         (r"\b(?:(?:a|our|my) (?:colleague|coworker|co-worker|employee|intern|contractor|developer|admin)"
@@ -128,7 +130,9 @@ _NOT_FIRST = re.compile(
     re.I)
 _FIRST = re.compile(
     r"\b(?:(?:my|our|the) first (?:icp )?(?:filing|record|time (?:filing|recording))|first time (?:we|i) (?:filed|file|record)|"
-    r"never filed (?:before|with you)|first.time filing|first (?:filing|time filing|time) (?:with|through) (?:you|huawei))\b|"
+    r"never filed (?:before|with you)|first.time filing|first (?:filing|time filing|time) (?:with|through) (?:you|huawei)|"
+    r"(?<!not )(?<!not my )(?<!not our )first (?:icp )?filing\b(?! before)|first (?:icp )?filing ever|first ever (?:icp )?filing|(?:we'?ve|i'?ve|we have|i have) never (?:done|filed|had)\b[^.!?]{0,30}\bbefore|"
+    r"never (?:done|filed|recorded) (?:this|a filing|an icp|any)[^.!?]{0,25}\bbefore)\b|"
     r"第一次(?:在[^，。,！!？?]{0,10})?备案|首次(?:在[^，。,]{0,10})?备案|头一回[^，。,]{0,10}备案",
     re.I)
 
@@ -190,10 +194,12 @@ _FILING_STATES: Sequence[Tuple[Pattern[str], str]] = tuple(
          r"(?:rejected|denied|refused|turned down)\b|备案[^。？！]{0,6}(?:被驳回|被拒|没通过|未通过)|被驳回",
          "rejected"),
         (r"\b(?:filing|record(?:al)?|icp|it|application)\b[^.?!]{0,30}?\b(?:got |was |been |is |has been )?"
-         r"(?:approved|passed|granted|through)\b|备案[^。？！]{0,6}(?:已经)?(?:通过|批了|下来了)|审核通过",
+         r"(?:approved|passed|granted|through)\b|备案[^。？！]{0,6}(?:已经)?(?:通过|批了|下来了)|审核通过|通过(?:了)?(?:管局|工信部)?(?:的)?审核|管局审核(?:已经?)?通过",
          "approved"),
         (r"\b(?:(?:at|with|submitted to|waiting (?:on|for)) (?:the )?(?:telecom(?:munications)? |communications )?"
          r"(?:authority|administration|miit))\b|管局审核|提交(?:到)?管局|在管局", "submitted_to_authority"),
+        (r"\b(?:filing|record(?:al)?|icp|it|application)\b[^.?!]{0,20}?\b(?:still )?(?:in progress|being processed|pending|"
+         r"processing|under review)\b|办理中|正在办理|审核中|还在办", "in_progress"),
     )
 )
 
@@ -201,6 +207,69 @@ _FILING_STATES: Sequence[Tuple[Pattern[str], str]] = tuple(
 def filing_status_in_text(text: object) -> Optional[str]:
     """I7: "it got approved last week" -> "approved"; said of the filing only."""
     return _first_label(_FILING_STATES, text)
+
+
+#: I2: the host serves a website ("for our site", "用来做网站"); said of the host
+_FOR_WEBSITE = re.compile(r"\b(?:for|runs?|hosts?|hosting|serves?|used for) (?:our|my|the|a|their)? ?(?:shop'?s? |company |online |"
+                          r"business |little |new )?(?:web ?site|site|shop|store|blog|homepage)\b|(?:用来|用于|拿来)(?:做|搭|放)?网站|做网站|网站用",
+                          re.I)
+
+
+def used_for_website_in_text(text: object) -> Optional[bool]:
+    """I2: "yearly ECS for our site" -> True; None when unsaid."""
+    return True if isinstance(text, str) and _FOR_WEBSITE.search(text) else None
+
+
+_HOST_STATES: Sequence[Tuple[Pattern[str], str]] = tuple(
+    (re.compile(pattern, re.I), status) for pattern, status in (
+        (r"\bterminated (?:early|in advance)|\bcancell?ed (?:it |the host |the server )?early|提前(?:终止|退订|释放)", "terminated_early"),
+        (r"\b(?:expired|lapsed)\b[^.!?]{0,20}\b(?:not|never|didn'?t) (?:renew\w*)|\bnot renewed|到期(?:了)?(?:没|未)续费?", "expired_not_renewed"),
+        (r"\b(?:host|server|instance|ecs|it)(?:'s| is)? (?:still )?(?:active|running|up and running|in use)\b|"
+         r"\bhost (?:is )?active\b|(?:主机|服务器|云主机)?(?:状态)?(?:正常|还在用|在运行|运行中)", "active"),
+    )
+)
+
+
+def host_status_in_text(text: object) -> Optional[str]:
+    """I6: "host active" -> active, "terminated it early" -> terminated_early."""
+    return _first_label(_HOST_STATES, text)
+
+
+_REWARD_NOT_YET = re.compile(r"\b(?:never (?:got|had|received|claimed)|haven'?t (?:got|had|received)|not (?:yet )?(?:received|got))"
+                             r" (?:the |any |a )?(?:icp |filing )?reward|(?:以前|之前|从来)?没(?:有)?(?:领|拿|收到)过(?:奖励)?", re.I)
+_REWARD_HAD = re.compile(r"\b(?:already|previously) (?:got|had|received|claimed) (?:the |a |an )?(?:icp |filing )?reward|"
+                         r"(?:已经|之前)(?:领|拿|收到)过(?:奖励)?", re.I)
+
+
+def reward_received_in_text(text: object) -> Optional[bool]:
+    """I5: "never got the reward" -> False, "we already received it" -> True."""
+    if not isinstance(text, str):
+        return None
+    if _REWARD_NOT_YET.search(text):
+        return False
+    return True if _REWARD_HAD.search(text) else None
+
+
+_NO_DELAY = re.compile(r"\bno delays?\b|\bnot delayed\b|\bdid everything (?:they asked )?(?:straight away|right away|on time)|"
+                       r"\bwithout (?:any )?delay|没有?拖延|没(?:有)?耽误|没有延误", re.I)
+
+
+def delay_in_text(text: object) -> Optional[int]:
+    """I8: "no delays on our side" -> 0 days."""
+    return 0 if isinstance(text, str) and _NO_DELAY.search(text) else None
+
+
+_RECHARGE = (
+    re.compile(r"\b(?:recharged?|topped up|top(?:-| )?ups?|deposited|put in(?:to)?)\b[^.!?\d]{0,25}?(\d[\d,]*(?:\.\d+)?)", re.I),
+    re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(?:yuan|rmb|元|块)?\s*(?:recharged?|in (?:total )?recharges?)\b", re.I),
+    re.compile(r"(?:累计|总共|一共)?充值(?:了)?(?:总共|一共)?\s*(\d[\d,]*(?:\.\d+)?)"),
+)
+
+
+def recharge_in_text(text: object) -> Optional[str]:
+    """I4: "recharged 5000 total", "累计充值500元" -> "5000" / "500"."""
+    said = _first_group(_RECHARGE, text)
+    return said.replace(",", "") if said else None
 
 
 #: What the fault did, in the customer's words (C1/C2 scenario); the first that fits.
@@ -213,7 +282,10 @@ _SCENARIOS: Sequence[Tuple[Pattern[str], str]] = tuple(
          r"\bover-?charged|多扣|重复扣费|扣错|账单错|计费错", "billing_error"),
         (r"\b(?:provision\w*|creat\w+|launch\w*|spin(?:ning)? up|open\w*) (?:a |the |new |an? new )?"
          r"(?:instance|server|vm|ecs)s?\b[^.!?]{0,25}\b(?:fail\w*|stuck|delay\w*|hang\w*|error)|"
-         r"\bprovisioning\b[^.!?]{0,20}\b(?:fail\w*|stuck|delay\w*)|开不出|创建(?:实例)?失败|开通(?:失败|延迟)",
+         r"\bprovisioning\b[^.!?]{0,20}\b(?:fail\w*|stuck|delay\w*|took|slow|late)|"
+         r"\b(?:wasn'?t|was not|not|never) (?:been )?(?:provisioned|set up|created|delivered)\b|"
+         r"\btook [^.!?]{0,20}\bto (?:provision|set up|be set up|come up|be created|be provisioned)\b|"
+         r"开不出|创建(?:实例)?失败|开通(?:失败|延迟)|才开通|迟迟(?:没有?)?开通|一直没开通",
          "provisioning_failure"),
         (r"\b(?:config(?:uration)?|policy|setting|spec|resize|upgrade) (?:change|update)s?\b[^.!?]{0,30}"
          r"\b(?:fail\w*|didn'?t (?:apply|work)|not (?:apply|applied)|stuck|error)|\b(?:fail\w*) to apply\b|"
@@ -224,7 +296,9 @@ _SCENARIOS: Sequence[Tuple[Pattern[str], str]] = tuple(
          "website_inaccessible"),
         (r"\b(?:down|outage|unavailable|crash\w*|offline|unreachable|not responding|dead|went dark|"
          r"no (?:service|connection)|disconnect\w*|interrupt\w*|timed? ?out)\b|宕机|挂了|崩了|中断|不可用|用不了|无法使用|"
-         r"连不上|掉线|死机|故障",
+         r"连不上|掉线|死机|故障|打不开|访问不了|"
+         r"\b(?:not working|stopped working|isn'?t working|wasn'?t working|doesn'?t work|didn'?t work|"
+         r"(?:could|can)(?:n'?t|not) (?:open|access|reach|load|connect)|(?:nobody|no one) could)\b",
          "service_unavailable"),
     )
 )
@@ -273,11 +347,15 @@ def still_open_in_text(text: object) -> Optional[str]:
 #: a yes to "Shall I submit?" said in words the intent reading may miss
 _SUBMIT_YES = re.compile(
     r"\b(?:yes|yep|yeah|please do|go ahead|go for it|submit(?: it)?|file it|proceed|confirm(?:ed)?|"
+    r"(?:please )?(?:file|submit|put in|send) (?:the|my|our|this|that) (?:compensation |refund )?(?:application|claim|request)|"
     r"do it|send it)\b|提交吧|确认提交|确认|可以提交|好的?[，,。！!]?\s*提交|帮我提交|申请吧|退吧|退了吧|赔吧|"
     r"办吧|就这样吧", re.I)
 _SUBMIT_NO = re.compile(
     r"\b(?:no|not (?:now|yet)|don'?t|do not|wait|later|hold on|cancel|never ?mind|stop)\b|不要|先不|不用|等等|算了|暂时不|别",
     re.I)
+
+
+_SENTENCES = re.compile(r"(?<=[.!?。！？])\s*")
 
 
 def _asks(text: str) -> bool:
@@ -289,8 +367,15 @@ def _asks(text: str) -> bool:
 def submit_answer_in_text(text: object) -> Optional[bool]:
     """A clear yes (True) or no (False) to "Shall I submit?"; None when the words
     say neither or both ("yes, but not now")."""
-    if not isinstance(text, str) or _asks(text):
-        return None  # "OK. What about the outage on the 17th?" is no yes
+    if not isinstance(text, str):
+        return None
+    if _asks(text):
+        # "And the files get deleted? It's empty. Yes, go ahead please.": the last
+        # sentence answers when it asks nothing; "OK. What about the 17th?" is no yes
+        last = [part for part in _SENTENCES.split(text) if part.strip()][-1:]
+        if not last or _asks(last[0]) or "?" in last[0] or "？" in last[0]:
+            return None
+        text = last[0]
     yes, no = bool(_SUBMIT_YES.search(text)), bool(_SUBMIT_NO.search(text))
     if yes == no:
         return None

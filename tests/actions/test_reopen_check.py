@@ -32,9 +32,35 @@ async def test_a_correction_after_the_answer_reopens_the_check(dispatcher, domai
     assert responses(dispatcher) == []
 
 
-def test_a_daily_cost_said_in_words_is_a_detail_too():
+async def test_a_daily_cost_said_in_words_is_a_detail_too():
     tracker = make_tracker({LAST_CHECK: REMEMBERED}, intent="inform", text="sorry, it was 48 a day not 84")
-    assert reopen_last_check(tracker)[-1]["name"] == "fault_form"
+    assert (await reopen_last_check(tracker))[-1]["name"] == "fault_form"
+
+
+async def test_another_product_after_an_answer_is_the_same_check_on_that_record(store, dispatcher, domain):
+    # C1002: the RDS was refused; "then the OBS package" checks the OBS, not the RDS again
+    rds = next(o.order_id for o in store.orders("C1002") if o.product == "RDS")
+    last = {"form": "refund_form", "slots": {"refund_item": rds, "customer_tier": "vip"}}
+    tracker = make_tracker({LAST_CHECK: last}, customer="C1002", intent="out_of_scope", text="then the OBS package",
+                           entities=[{"entity": "product", "value": "OBS"}])
+    slots = events_by_name(await reopen_last_check(tracker))
+    assert "refund_item" not in slots and slots["customer_tier"] == "vip"
+
+
+async def test_the_same_product_again_is_a_correction_of_that_record(store, dispatcher, domain):
+    rds = next(o.order_id for o in store.orders("C1002") if o.product == "RDS")
+    last = {"form": "refund_form", "slots": {"refund_item": rds}}
+    tracker = make_tracker({LAST_CHECK: last}, customer="C1002", intent="inform", text="the RDS has no invoice",
+                           entities=[{"entity": "product", "value": "RDS"}])
+    assert events_by_name(await reopen_last_check(tracker))["refund_item"] == rds
+
+
+async def test_a_guest_asking_about_another_product_starts_afresh(dispatcher, domain):
+    last = {"form": "refund_form", "slots": {"billing": "yearly", "customer_tier": "common"}}
+    tracker = make_tracker({LAST_CHECK: last}, intent="out_of_scope", text="what about the OBS then",
+                           entities=[{"entity": "product", "value": "OBS"}])
+    slots = events_by_name(await reopen_last_check(tracker))
+    assert "billing" not in slots and slots["customer_tier"] == "common"
 
 
 async def test_nothing_to_reopen_falls_back(dispatcher, domain):

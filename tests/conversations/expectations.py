@@ -167,7 +167,8 @@ TOPIC_TABLE: Dict[str, Topic] = {
                    "utter_ask_accumulated_recharge", "utter_ask_icp_reward_received",
                    "utter_explain_host_status", "utter_explain_filing_status") + FAQ_SUBJECTS["icp_reward"],
         prefixes=("utter_icp_",)),
-    "hotline": Topic(responses=("utter_hotline", "utter_hotline_open_now", "utter_hotline_closed_now")),
+    "hotline": Topic(responses=("utter_hotline", "utter_hotline_open_now", "utter_hotline_closed_now",
+                                "utter_hotline_open_then", "utter_hotline_closed_then")),
     "scope": Topic(responses=("utter_scope_provided", "utter_scope_not_provided", "utter_scope_provided_list",
                               "utter_scope_unknown", "utter_offer_ticket")),
     "faq": Topic(responses=("utter_faq_unknown",), prefixes=("utter_faq/",)),
@@ -184,7 +185,9 @@ DECISION_RESPONSES: Dict[str, FrozenSet[str]] = {
     "eligible": frozenset({"utter_refund_eligible_full", "utter_refund_eligible_deducted",
                            "utter_refund_eligible_provisional", "utter_icp_eligible_provisional",
                            "utter_fault_amount", "utter_fault_amount_cap", "utter_icp_eligible"}),
-    "ineligible": frozenset({"utter_refund_ineligible", "utter_fault_ineligible", "utter_icp_ineligible"}),
+    # "None of your recent orders / filings qualifies: • … (R2)" rules out every one
+    "ineligible": frozenset({"utter_refund_ineligible", "utter_fault_ineligible", "utter_icp_ineligible",
+                             "utter_refund_none_qualify", "utter_icp_none_qualify"}),
     "undetermined": frozenset({"utter_refund_undetermined", "utter_fault_undetermined",
                                "utter_fault_cause_review", "utter_fault_still_open",
                                "utter_icp_undetermined", "utter_icp_waiting_approval"}),
@@ -195,7 +198,9 @@ REFUND_INELIGIBLE = frozenset({"utter_refund_ineligible"})
 
 SCOPE_RESPONSES = {"provided": frozenset({"utter_scope_provided"}),
                    "not_provided": frozenset({"utter_scope_not_provided"})}
-HOTLINE_RESPONSES = {True: frozenset({"utter_hotline_open_now"}), False: frozenset({"utter_hotline_closed_now"})}
+#: open or closed now, or at the time the customer asked about ("if I ring tomorrow?")
+HOTLINE_RESPONSES = {True: frozenset({"utter_hotline_open_now", "utter_hotline_open_then"}),
+                     False: frozenset({"utter_hotline_closed_now", "utter_hotline_closed_then"})}
 
 #: store claim kinds: a ticket (handoff, H1) vs a filed claim
 TICKET_KINDS = frozenset({"ticket"})

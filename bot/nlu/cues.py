@@ -1,0 +1,100 @@
+"""Phrasings whose intent is not in doubt (pure; the NLU component in
+bot/nlu/intent_cues.py applies them after the learned classifier).
+
+Why: the classifier generalises from examples, and on text unlike them it can put a
+clear request under the wrong intent, with effects the customer cannot undo or a check
+that never starts: "10 a year?? ridiculous. get me a human." read as out of scope,
+"open a complaint ticket" after a fault answer read as another fault report, "Refund
+request: monthly ECS ... no invoice" read as a fault (its times and amounts look like
+one), "my website isn't working ... will I be compensated?" read as a status question.
+A cue is a phrasing that says the intent outright; it overrides the classifier only
+when the classifier's reading contradicts it, and never across a negation ("no need
+for a ticket"). Pure: `cue_intent(text, intent)` is the whole decision.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Text
+
+_PERSON = (r"(?:a|an|the|some|your|one of your)?\s*(?:real\s+|actual\s+|live\s+|human\s+)?"
+           r"(?:human|person|people|agent|manager|supervisor|somebody|someone|staff|operator|engineer)")
+#: asking for a person or a ticket, or making a complaint (H1)
+HANDOFF_RE = re.compile(
+    r"\b(?:open|create|raise|file|log|make|submit|start|put in)\s+(?:me\s+|us\s+)?(?:a|an|one|one of those|the|another)?\s*"
+    r"(?:complaint\s+|support\s+|service\s+|formal\s+)?ticket"
+    rf"|\b(?:get|put|connect|transfer|pass|escalate)\s+(?:me|us|this|it)\s+(?:to|through to|with|onto)?\s*{_PERSON}"
+    rf"|\bget\s+{_PERSON}\s+(?:on(?:to)?|to look at|to check|to call)"
+    rf"|\b(?:talk|speak|chat)\s+(?:to|with)\s+{_PERSON}\b"
+    r"|\b(?:file|make|lodge|submit|raise|register|open)\s+(?:a\s+|an\s+)?(?:formal\s+|official\s+)?complaint"
+    rf"|\bcomplain\s+(?:to|with)\s+{_PERSON}"
+    r"|\bi\s+(?:want|would like|wanna|need)\s+to\s+complain\b"
+    r"|转人工|人工客服|找人工|要人工|真人|我要投诉|我想投诉|要投诉|投诉你们|开(?:个|一个)?工单|提(?:交)?(?:个|一个)?工单|找(?:你们)?经理",
+    re.I,
+)
+#: a negation right before the request ("no need for a ticket", "不用转人工")
+NEGATED_RE = re.compile(r"\b(?:no|not|don'?t|do not|never|no need|without)\b[^.!?,;]{0,20}$|(?:不用|不要|别|无需)$", re.I)
+#: what a hotline question says (a person on the phone is the hotline, not a ticket)
+HOTLINE_RE = re.compile(r"\b(?:hotline|phone|call|ring|number)\b|电话|热线", re.I)
+
+REFUND_RE = re.compile(r"\brefund\w*|\bmoney back\b|\bcancel (?:the |my )?order\b|退款|退钱|退费|退掉", re.I)
+COMPENSATION_RE = re.compile(r"\bcompensat\w*|\bcomp\b|\breimburs\w*|赔偿|赔付|赔多少|能赔|补偿", re.I)
+FAULT_RE = re.compile(
+    r"\b(?:down|outage|fault\w*|unavailable|unreachable|offline|broken|crash\w*|not (?:working|open\w*|load\w*|reachable)|"
+    r"isn'?t (?:working|loading|reachable)|stopped|went dark|no access|couldn'?t (?:open|reach|access)|"
+    r"failed|failure|interrupt\w*|attack\w*|ddos|maintenance|provision\w*|billed twice|double[- ]?bill\w*)\b"
+    r"|故障|宕机|挂了|挂掉|连不上|打不开|访问不了|用不了|中断|断了|开通|扣费|攻击|维护",
+    re.I,
+)
+#: a question about a claim already made ("where is my refund?", "退款到哪一步了")
+STATUS_RE = re.compile(r"\b(?:status|where is|where's|progress|track\w*|already (?:filed|submitted|applied))\b"
+                       r"|进度|到哪|状态|审核到", re.I)
+#: facts of a purchase (a refund check's facts), as opposed to a fault's
+PURCHASE_FACT_RE = re.compile(r"\b(?:bought|purchased|ordered|paid|invoice\w*|coupon\w*|discount\w*|voucher\w*|"
+                              r"refunds? (?:so far|this year)|prepaid)\b|买的|购买|发票|优惠券|代金券|付了|支付", re.I)
+ICP_RE = re.compile(r"\bicp\b|\bfiling reward\b|备案", re.I)
+#: "can I get / do I qualify / 可以领吗": asking whether a check applies to them
+ELIGIBILITY_RE = re.compile(r"\b(?:can|could|do|will|would|am)\s+(?:i|we)\s+(?:get|have|claim|qualify|receive|be eligible|eligible)"
+                            r"|\beligible\b|\bqualify\b|可以领|能领|能拿|可以拿|能不能领|有没有奖励|能退|可以退|能赔|可以赔|能不能赔",
+                            re.I)
+
+#: intents a greeting-sized classification may hide a request behind ("hi 我要申请赔偿")
+SMALL_TALK = frozenset({"greet", "thank", "goodbye", "out_of_scope", "nlu_fallback"})
+
+
+def _topic(text: str) -> Optional[str]:
+    """The one check a message names outright, or None when it names none or several."""
+    named = [intent for intent, rx in (("request_refund", REFUND_RE), ("report_fault", COMPENSATION_RE),
+                                       ("ask_icp_reward", ICP_RE)) if rx.search(text)]
+    return named[0] if len(named) == 1 else None
+
+
+def _handoff(text: str) -> bool:
+    for match in HANDOFF_RE.finditer(text):
+        if not NEGATED_RE.search(text[:match.start()]):
+            return True
+    return False
+
+
+def cue_intent(text: str, intent: Optional[str]) -> Optional[str]:
+    """The intent the text says outright when it contradicts `intent` (or confirms a
+    request for a person, which the classifier may have read with little confidence),
+    else None."""
+    if not text or not text.strip():
+        return None
+    if _handoff(text):
+        if not (intent == "ask_hotline" and HOTLINE_RE.search(text) and "ticket" not in text.lower()):
+            return "human_handoff"
+    topic = _topic(text)
+    if intent == "report_fault" and not FAULT_RE.search(text) and not COMPENSATION_RE.search(text):
+        if REFUND_RE.search(text):
+            return "request_refund"
+        if PURCHASE_FACT_RE.search(text):
+            return "inform"  # the facts of a purchase: the refund check's, not a fault
+    if (intent in ("refund_status", "faq", "scope") and topic == "report_fault" and FAULT_RE.search(text)
+            and not STATUS_RE.search(text)):
+        return "report_fault"  # "my site isn't working ... will I be compensated?"
+    if intent in SMALL_TALK and topic is not None:
+        return topic  # "hi 我要申请赔偿"
+    if intent == "faq" and topic == "ask_icp_reward" and ELIGIBILITY_RE.search(text):
+        return "ask_icp_reward"  # "备案奖励可以领吗?" asks whether it applies to them
+    return None

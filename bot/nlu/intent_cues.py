@@ -1,0 +1,51 @@
+"""The NLU component that applies bot/nlu/cues.py after the learned classifier: where a
+phrasing says its intent outright and the classifier read another, the cue's intent
+comes first with a clear confidence (the others keep their order and share the rest)."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.cues import cue_intent
+
+#: the confidence a cue reading carries: clear (actions.common.CLEAR_CONFIDENCE)
+CUE_CONFIDENCE = 0.95
+
+
+def _reranked(ranking: List[Dict[str, Any]], name: str) -> List[Dict[str, Any]]:
+    """The cue's intent first; the others share what is left, in their order, so the
+    fallback's ambiguity check sees a clear first reading."""
+    rest = [r for r in ranking if r.get("name") != name]
+    total = sum(float(r.get("confidence") or 0.0) for r in rest) or 1.0
+    share = 1.0 - CUE_CONFIDENCE
+    return [{"name": name, "confidence": CUE_CONFIDENCE}] + [
+        dict(r, confidence=float(r.get("confidence") or 0.0) / total * share) for r in rest]
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class IntentCueReader(GraphComponent):
+    """Applies `cue_intent` to every parsed message (after the learned classifier)."""
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "IntentCueReader":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = message.get("intent") or {}
+            name = cue_intent(message.get(TEXT) or "", intent.get("name"))
+            if name is None or (name == intent.get("name")
+                                and float(intent.get("confidence") or 0.0) >= CUE_CONFIDENCE):
+                continue
+            message.set("intent", {"name": name, "confidence": CUE_CONFIDENCE, "cue": intent.get("name")},
+                        add_to_output=True)
+            message.set("intent_ranking", _reranked(message.get("intent_ranking") or [], name), add_to_output=True)
+        return messages
+

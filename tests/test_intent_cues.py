@@ -1,0 +1,47 @@
+"""Intent cues (bot/nlu/intent_cues.py): phrasings that say their intent outright
+override a contradicting classifier reading, and nothing else."""
+import pytest
+
+from bot.nlu.cues import cue_intent
+from bot.nlu.intent_cues import CUE_CONFIDENCE, _reranked
+
+
+@pytest.mark.parametrize("text,classified,expected", [
+    ("10 a year?? ridiculous. get me a human.", "out_of_scope", "human_handoff"),
+    ("ugh. nobody told us about 7 days. open a complaint ticket.", "report_fault", "human_handoff"),
+    ("I want to make a complaint then. Please open a complaint ticket for me.", "report_fault", "human_handoff"),
+    ("but your anti-DDoS should protect!! I want to complain to manager", "out_of_scope", "human_handoff"),
+    ("this is ridiculous. I want to file a complaint with a real person", "human_handoff", "human_handoff"),
+    ("不行，转人工", "deny", "human_handoff"),
+    ("Refund request: monthly ECS purchased Wednesday at 16:20, paid 500.00, no invoice", "report_fault",
+     "request_refund"),
+    ("没有开发票. 服务器正常运行. 用了一张50元的优惠券", "report_fault", "inform"),
+    ("My website isn't working since two hours. Will I be compensated for this?", "refund_status", "report_fault"),
+    ("hi 我要申请赔偿", "greet", "report_fault"),
+    ("备案奖励可以领吗?", "faq", "ask_icp_reward"),
+])
+def test_a_cue_overrides_a_contradicting_reading(text, classified, expected):
+    assert cue_intent(text, classified) == expected
+
+
+@pytest.mark.parametrize("text,classified", [
+    ("no need for a ticket, thanks", "thank"),
+    ("I don't want to talk to a person, just tell me the amount", "report_fault"),
+    ("can I talk to a person on the hotline? what's the number", "ask_hotline"),
+    ("where is my compensation for the outage? status?", "refund_status"),
+    ("how is compensation paid?", "faq"),
+    ("my server was down 3 hours yesterday, refund or compensation?", "report_fault"),
+    ("hello", "greet"),
+    ("what is the ICP reward amount?", "faq"),
+])
+def test_no_cue_where_the_reading_may_be_right(text, classified):
+    assert cue_intent(text, classified) is None
+
+
+def test_the_cue_reading_is_first_and_clear():
+    ranking = _reranked([{"name": "out_of_scope", "confidence": 0.9}, {"name": "human_handoff", "confidence": 0.05},
+                         {"name": "greet", "confidence": 0.05}], "human_handoff")
+    assert ranking[0] == {"name": "human_handoff", "confidence": CUE_CONFIDENCE}
+    assert [r["name"] for r in ranking[1:]] == ["out_of_scope", "greet"]
+    assert ranking[0]["confidence"] - ranking[1]["confidence"] > 0.5  # no ambiguity fallback
+    assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-9
