@@ -47,15 +47,15 @@ def in_about(delta: timedelta) -> str:
 
 
 def show_deadline(deadline: datetime, now: Any) -> str:
-    """'today at 11:00 (UTC+08:00), in about an hour'; 'tomorrow at 09:30 ...';
+    """'today (Fri 27 Nov) at 11:00 (UTC+08:00), in about an hour'; 'tomorrow (Sat 28 Nov) at 09:30 ...';
     days and the zone as in show_time."""
     end, at = _moment(deadline), _moment(now)
     if end is None or at is None:
         return ""
     if end.date() == at.date():
-        day = "today"
+        day = f"today ({end:%a} {end.day} {end:%b})"
     elif end.date() == (at + timedelta(days=1)).date():
-        day = "tomorrow"
+        day = f"tomorrow ({end:%a} {end.day} {end:%b})"
     else:
         day = f"on {end:%a} {end.day} {end:%b}"
     return f"{day} at {end:%H:%M} ({clock.CST.tzname(None)}), {in_about(end - at)}"

@@ -14,7 +14,7 @@ from rasa_sdk.events import EventType, FollowupAction
 from actions import store_access
 from actions.common import guarded, say
 from actions.money import currency_of
-from actions.forms_base import LAST_CHECK
+from actions.forms_base import LAST_CHECK, stated_facts_of
 from actions.identity import customer_id
 from actions.retrieval import chosen_key, ranking
 from bot.nlu.cues import COMPENSATION_RE, REFUND_RE
@@ -103,8 +103,34 @@ class ActionFaq(Action):
         check = await check_for_own_record(tracker, key)
         if check:
             return [FollowupAction(check)]
+        reopened = await about_the_last_check(tracker, domain, key)
+        if reopened:
+            return reopened
+        if key is None:
+            scored = ranking(tracker, "faq")
+            key = answer_of_current_check(tracker, scored[0][1] if scored else 0.0)
         await answer(dispatcher, tracker, domain, key)
         return []
+
+
+#: "by when do I have to apply?" right after an answer: that answer's own date
+OWN_DATE_KEYS = frozenset({"compensation_deadline", "refund_window"})
+
+
+async def about_the_last_check(tracker: Tracker, domain, key: Optional[str]) -> List[EventType]:
+    """A question about the answer just given is answered by that check again, with its
+    facts: "by when do I have to apply?" (its date), "I recharged 200, isn't that
+    enough?" or "would the 10% discount be a problem?" (a fact it now uses)."""
+    from actions.smalltalk import VALIDATIONS, reopen_last_check
+
+    last = tracker.get_slot(LAST_CHECK)
+    if (tracker.active_loop or {}).get("name") or not isinstance(last, dict) or last.get("form") not in VALIDATIONS:
+        return []
+    own_date = key in OWN_DATE_KEYS and FAQ_CHECKS.get(key) == last["form"] and bool(last.get("slots"))
+    states = stated_facts_of(VALIDATIONS[last["form"]].stated_readers, (tracker.latest_message or {}).get("text"))
+    if not (own_date or states):
+        return []
+    return await reopen_last_check(tracker, domain, any_question=True)
 
 
 async def answer(dispatcher, tracker: Tracker, domain, key: Optional[str]) -> None:

@@ -284,17 +284,20 @@ async def about_another_record(tracker: Tracker, form: str, slots: Dict[str, Any
     return bool(ANOTHER_RE.search(str(latest.get("text") or "")))
 
 
-async def reopen_last_check(tracker: Tracker, domain: Optional[Dict[str, Any]] = None) -> List[EventType]:
+async def reopen_last_check(tracker: Tracker, domain: Optional[Dict[str, Any]] = None,
+                            any_question: bool = False) -> List[EventType]:
     """"sorry, it came back at 15:00, not 16:00" after the answer: the check that just
     ended, re-opened with its answers; the form takes the new detail and re-decides.
-    "and the CDN?": the same check again on that record, with the customer's own facts."""
+    "and the CDN?": the same check again on that record, with the customer's own facts.
+    `any_question`: the caller knows the message is about that check (re-open anyway)."""
     last = tracker.get_slot(LAST_CHECK)
     if not isinstance(last, dict) or last.get("form") not in VALIDATIONS:
         return []
     latest = tracker.latest_message or {}
     names = {e.get("entity") for e in latest.get("entities") or []}
     validation = VALIDATIONS[last["form"]]
-    if not (names & DETAIL_ENTITIES) and not stated_facts_of(validation.stated_readers, latest.get("text")):
+    if (not any_question and not (names & DETAIL_ENTITIES)
+            and not stated_facts_of(validation.stated_readers, latest.get("text"))):
         return []
     slots = dict(last.get("slots") or {})
     if await about_another_record(tracker, last["form"], slots):

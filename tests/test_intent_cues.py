@@ -45,3 +45,13 @@ def test_the_cue_reading_is_first_and_clear():
     assert [r["name"] for r in ranking[1:]] == ["out_of_scope", "greet"]
     assert ranking[0]["confidence"] - ranking[1]["confidence"] > 0.5  # no ambiguity fallback
     assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-9
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("i used a pay-as-you-go GPU instance for my project, can i get a refund for it", "request_refund"),
+    ("can I get a refund after 5 days?", None),
+    ("Can I get compensation if the outage was caused by a DDoS?", None),
+    ("are pay-per-use products refundable?", None),
+])
+def test_a_policy_question_about_their_own_case_starts_the_check(text, expected):
+    assert cue_intent(text, "faq") == expected

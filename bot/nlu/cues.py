@@ -57,6 +57,10 @@ ELIGIBILITY_RE = re.compile(r"\b(?:can|could|do|will|would|am)\s+(?:i|we)\s+(?:g
                             r"|\beligible\b|\bqualify\b|可以领|能领|能拿|可以拿|能不能领|有没有奖励|能退|可以退|能赔|可以赔|能不能赔",
                             re.I)
 
+#: the customer speaking of their own case ("my", "I bought", "我的"), not of the rule in general
+OWN_RE = re.compile(r"\b(?:i|we|my|our|me|us)\b|我|咱", re.I)
+#: a question about the rule, not their case ("can I get a refund after 5 days?")
+HYPOTHETICAL_RE = re.compile(r"\b(?:if|after|before|in case|suppose|say)\b|如果|假如|要是|的话", re.I)
 #: intents a greeting-sized classification may hide a request behind ("hi 我要申请赔偿")
 SMALL_TALK = frozenset({"greet", "thank", "goodbye", "out_of_scope", "nlu_fallback"})
 
@@ -91,10 +95,11 @@ def cue_intent(text: str, intent: Optional[str]) -> Optional[str]:
         if PURCHASE_FACT_RE.search(text):
             return "inform"  # the facts of a purchase: the refund check's, not a fault
     if (intent in ("refund_status", "faq", "scope") and topic == "report_fault" and FAULT_RE.search(text)
-            and not STATUS_RE.search(text)):
+            and not STATUS_RE.search(text) and not HYPOTHETICAL_RE.search(text)):
         return "report_fault"  # "my site isn't working ... will I be compensated?"
     if intent in SMALL_TALK and topic is not None:
         return topic  # "hi 我要申请赔偿"
-    if intent == "faq" and topic == "ask_icp_reward" and ELIGIBILITY_RE.search(text):
-        return "ask_icp_reward"  # "备案奖励可以领吗?" asks whether it applies to them
+    if (intent == "faq" and topic is not None and ELIGIBILITY_RE.search(text) and not HYPOTHETICAL_RE.search(text)
+            and (OWN_RE.search(text) or topic == "ask_icp_reward")):
+        return topic  # "can i get a refund for it", "备案奖励可以领吗?": whether it applies to them
     return None

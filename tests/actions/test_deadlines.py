@@ -14,8 +14,8 @@ DECLINE = "no, let me think about it until tomorrow"
 
 
 def test_readable_deadline_in_the_policy_zone():
-    assert show_deadline(NOW + timedelta(hours=1), NOW) == "today at 11:00 (UTC+08:00), in about an hour"
-    assert show_deadline(datetime(2026, 11, 28, 9, 30, tzinfo=CST), NOW).startswith("tomorrow at 09:30 (UTC+08:00)")
+    assert show_deadline(NOW + timedelta(hours=1), NOW) == "today (Fri 27 Nov) at 11:00 (UTC+08:00), in about an hour"
+    assert show_deadline(datetime(2026, 11, 28, 9, 30, tzinfo=CST), NOW).startswith("tomorrow (Sat 28 Nov) at 09:30 (UTC+08:00)")
     assert in_about(timedelta(minutes=20)) == "in about 20 minutes"
     assert in_about(timedelta(hours=5, minutes=10)) == "in about 5 hours"
 
@@ -37,7 +37,7 @@ async def test_refund_decision_says_when_the_window_closes(store, dispatcher, do
     await ActionAskRefundConfirmed().run(dispatcher, make_tracker({"refund_item": order}, customer="C1004"), domain)
     assert "utter_refund_closing_soon" in responses(dispatcher)
     text = " ".join(rendered(dispatcher, domain))
-    assert "closes today at 11:00 (UTC+08:00), in about an hour" in text
+    assert "closes today (Fri 27 Nov) at 11:00 (UTC+08:00), in about an hour" in text
 
 
 async def test_declining_near_the_refund_deadline_warns_once(store, dispatcher, domain):
@@ -45,7 +45,7 @@ async def test_declining_near_the_refund_deadline_warns_once(store, dispatcher, 
     slots = {"refund_item": order, "refund_confirmed": False}
     await ActionRefundSubmit().run(dispatcher, make_tracker(slots, customer="C1004", intent="deny", text=DECLINE), domain)
     assert responses(dispatcher) == ["utter_refund_not_filed", "utter_refund_declined_deadline"]
-    assert "closes today at 11:00" in rendered(dispatcher, domain)[1]
+    assert "closes today (Fri 27 Nov) at 11:00" in rendered(dispatcher, domain)[1]
     assert store.claims("C1004", "refund") == []
     # the same "no" later in the conversation: not said again
     said = [{"event": "bot", "text": "...", "metadata": {"utter_action": "utter_refund_declined_deadline"}}]
@@ -71,7 +71,7 @@ async def test_compensation_decision_says_when_c5_closes(store, dispatcher, doma
     names = responses(dispatcher)
     assert "utter_fault_apply_by_soon" in names and "utter_fault_apply_by" not in names
     text = " ".join(rendered(dispatcher, domain))
-    assert "closes today at 12:00 (UTC+08:00), in about 2 hours" in text
+    assert "closes today (Fri 27 Nov) at 12:00 (UTC+08:00), in about 2 hours" in text
 
 
 async def test_declining_near_the_compensation_deadline_warns(store, dispatcher, domain, monkeypatch):

@@ -100,6 +100,17 @@ async def test_a_short_follow_up_is_read_in_the_context_of_the_check(dispatcher,
     assert responses(dispatcher) == ["utter_faq/compensation_deadline"]
 
 
+async def test_by_when_after_an_answer_gives_that_answer_again_with_its_date(dispatcher, domain):
+    close = ranked(("refund_window", 0.215), ("compensation_deadline", 0.209))
+    slots = {"scenario": "service_unavailable", "daily_cost": "36.00", "fault_start": "2026-11-25T09:10:00+08:00",
+             "fault_end": "2026-11-25T11:40:00+08:00"}
+    after_fault = make_tracker({"last_check": {"form": "fault_form", "slots": slots}}, intent="faq", selector=close,
+                               text="By when do I have to apply?")
+    events = await ActionFaq().run(dispatcher, after_fault, domain)
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "fault_form"}
+    assert {e["name"]: e["value"] for e in events if e["event"] == "slot"}["daily_cost"] == "36.00"
+
+
 async def test_a_clear_answer_of_another_check_stands(dispatcher, domain):
     clear = ranked(("reward_amount", 0.9), ("compensation_deadline", 0.05))
     after_fault = make_tracker({"last_check": {"form": "fault_form", "slots": {}}}, intent="faq", selector=clear)

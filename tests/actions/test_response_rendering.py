@@ -231,7 +231,7 @@ REALISTIC = {
     "when": "Sat 28 Nov 2026", "cause": "Packet loss and delays caused by carrier faults",
     "apply_by": "Thu 03 Dec 2026, 15:35 (UTC+08:00)", "duration_minutes": "95",
     "fault_start": "Thu 26 Nov 2026, 14:00 (UTC+08:00)", "fault_end": "Thu 26 Nov 2026, 15:35 (UTC+08:00)",
-    "multiplier": "100", "closes": "today at 11:00 (UTC+08:00), in about an hour",
+    "multiplier": "100", "closes": "today (Fri 27 Nov) at 11:00 (UTC+08:00), in about an hour",
     "product": "ECS", "billing": "monthly", "bought": "Wed 25 Nov 2026", "rules": "R2 (five-day window)",
     "filed": "Thu 26 Nov 2026", "choice": "CS2611250001 · ECS monthly · Wed 25 Nov 2026",
     "kind": "compensation application", "order": "CS2611250001", "domain": "liwei-shop.example.cn",
