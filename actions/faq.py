@@ -40,6 +40,7 @@ PARALLEL = {
     ("refund_process", "fault_form"): "compensation_payout",
     ("compensation_deadline", "refund_form"): "refund_window",
     ("refund_window", "fault_form"): "compensation_deadline",
+    ("refund_limit", "fault_form"): "compensation_deadline",
 }
 #: words that name a check outright: "when do I get the ICP reward?" after a fault is about the reward
 NAMED = {"icp_form": re.compile(r"\bicp\b|\breward|备案|奖励", re.I), "fault_form": COMPENSATION_RE,
@@ -113,6 +114,8 @@ class ActionFaq(Action):
         return []
 
 
+#: "why not?", "为什么不行": the reasons of the answer just given
+WHY_RE = re.compile(r"^\W*(?:but |so |and )?(?:why|how come)\b|为什么|凭什么|怎么不行|为啥", re.I)
 #: "by when do I have to apply?" right after an answer: that answer's own date
 OWN_DATE_KEYS = frozenset({"compensation_deadline", "refund_window"})
 
@@ -126,9 +129,11 @@ async def about_the_last_check(tracker: Tracker, domain, key: Optional[str]) -> 
     last = tracker.get_slot(LAST_CHECK)
     if (tracker.active_loop or {}).get("name") or not isinstance(last, dict) or last.get("form") not in VALIDATIONS:
         return []
+    text = (tracker.latest_message or {}).get("text")
     own_date = key in OWN_DATE_KEYS and FAQ_CHECKS.get(key) == last["form"] and bool(last.get("slots"))
-    states = stated_facts_of(VALIDATIONS[last["form"]].stated_readers, (tracker.latest_message or {}).get("text"))
-    if not (own_date or states):
+    why = bool(WHY_RE.search(str(text or ""))) and bool(last.get("slots"))
+    states = stated_facts_of(VALIDATIONS[last["form"]].stated_readers, text)
+    if not (own_date or why or states):
         return []
     return await reopen_last_check(tracker, domain, any_question=True)
 

@@ -430,8 +430,11 @@ def present_to_guest(dispatcher: CollectingDispatcher, domain: DomainDict, case:
         present(dispatcher, domain, case, decision, currency)
     else:
         item = (case.get("items") or [{}])[0]
-        for name in provisional_responses(conditions, item.get("amount_paid")):
-            say(dispatcher, name, currency=currency, amount_paid=item.get("amount_paid") or "")
+        refund_amount = ((decision.get("items") or [{}])[0] or {}).get("refund_amount")
+        discounts = item.get("unrecoverable_discounts")
+        for name in provisional_responses(conditions, item.get("amount_paid"), refund_amount, discounts):
+            say(dispatcher, name, currency=currency, amount_paid=item.get("amount_paid") or "",
+                refund_amount=refund_amount or "", unrecoverable_discounts=discounts or "")
     if decision.get("decision") in FILED_STATES or conditions is not None:
         say(dispatcher, "utter_refund_warning")
     say(dispatcher, "utter_guest_how_to_file")

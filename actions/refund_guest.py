@@ -26,12 +26,19 @@ guest_questions = REFUND.questions
 open_conditions = REFUND.open_slots
 
 
-def provisional_responses(slots: List[str], amount_paid: Any) -> List[str]:
-    """The responses of a qualified yes, in order: headline, open conditions, amount."""
+def provisional_responses(slots: List[str], amount_paid: Any, refund_amount: Any = None,
+                          discounts: Any = None) -> List[str]:
+    """The responses of a qualified yes, in order: headline, open conditions, amount
+    (the figure itself once the amount paid and the discounts are known, R7)."""
     out = ["utter_refund_eligible_provisional"]
     conditions = REFUND.condition_responses(slots)
     if conditions:
         out += ["utter_refund_conditions_intro"] + conditions
-    if any(s in REFUND.covered for s in slots) or not slots:
-        out.append("utter_refund_condition_amount_known" if amount_paid else "utter_refund_condition_amount")
+    if amount_paid and refund_amount is not None and discounts is not None:
+        deducted = str(refund_amount) != str(amount_paid)
+        out.append("utter_refund_condition_amount_deducted" if deducted else "utter_refund_condition_amount_full")
+    elif amount_paid:
+        out.append("utter_refund_condition_amount_known")
+    elif any(s in REFUND.covered for s in slots) or not slots:
+        out.append("utter_refund_condition_amount")
     return out

@@ -76,6 +76,11 @@ class ActionFallback(Action):
     @guarded
     async def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
         in_form = latest_intent(tracker) != FALLBACK_INTENT and asked_slot(tracker)
+        if not (tracker.active_loop or {}).get("name") and latest_intent(tracker) == FALLBACK_INTENT:
+            # "but it is not my fault!! is your maintenance" after an answer: a fact of that check
+            reopened = await reopen_last_check(tracker, domain)
+            if reopened:
+                return reopened
         if fallbacks_in_a_row(tracker.events or []) >= HANDOFF_AFTER:
             # offered, never opened unasked: a ticket needs the customer's clear request
             say(dispatcher, "utter_handoff_after_fallback")

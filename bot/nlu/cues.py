@@ -54,11 +54,12 @@ PURCHASE_FACT_RE = re.compile(r"\b(?:bought|purchased|ordered|paid|invoice\w*|co
 ICP_RE = re.compile(r"\bicp\b|\bfiling reward\b|备案", re.I)
 #: "can I get / do I qualify / 可以领吗": asking whether a check applies to them
 ELIGIBILITY_RE = re.compile(r"\b(?:can|could|do|will|would|am)\s+(?:i|we)\s+(?:get|have|claim|qualify|receive|be eligible|eligible)"
-                            r"|\beligible\b|\bqualify\b|可以领|能领|能拿|可以拿|能不能领|有没有奖励|能退|可以退|能赔|可以赔|能不能赔",
+                            r"|\b(?:want|need|would like|'d like) (?:a |my |our |their |the )?(?:full )?refund|money back"
+                            r"|\beligible\b|\bqualify\b|想退|要退|可以领|能领|能拿|可以拿|能不能领|有没有奖励|能退|可以退|能赔|可以赔|能不能赔",
                             re.I)
 
 #: the customer speaking of their own case ("my", "I bought", "我的"), not of the rule in general
-OWN_RE = re.compile(r"\b(?:i|we|my|our|me|us)\b|我|咱", re.I)
+OWN_RE = re.compile(r"\b(?:i|we|my|our|me|us|they|their|client'?s?)\b|我|咱", re.I)
 #: a question about the rule, not their case ("can I get a refund after 5 days?")
 HYPOTHETICAL_RE = re.compile(r"\b(?:if|after|before|in case|suppose|say)\b|如果|假如|要是|的话", re.I)
 #: intents a greeting-sized classification may hide a request behind ("hi 我要申请赔偿")

@@ -56,3 +56,9 @@ def test_a_missing_decisive_fact_is_no_qualified_yes():
     assert open_conditions(undetermined) is None
     assert open_conditions({"decision": "ineligible", "rules_failed": ["R2"], "missing": []}) is None
     assert provisional_responses([], None) == ["utter_refund_eligible_provisional", "utter_refund_condition_amount"]
+
+
+def test_a_known_amount_and_discount_give_the_figure():
+    assert provisional_responses(["invoice"], "399.00", "349.00", "50.00")[-1] == "utter_refund_condition_amount_deducted"
+    assert provisional_responses([], "150.00", "150.00", "0")[-1] == "utter_refund_condition_amount_full"
+    assert provisional_responses([], "150.00", "150.00", None)[-1] == "utter_refund_condition_amount_known"
