@@ -181,6 +181,11 @@ class ValidateFaultForm(AssuranceFormValidation):
         instant the end being asked (the start by default)."""
         text = (tracker.latest_message or {}).get("text")
         kept = said_values(tracker, "time")  # "at 15:00, not 16:00": 16:00 is taken back
+        exact = [k for k in kept if not (isinstance(k, dict) and k.get("approximate"))]
+        if exact and len(exact) < len(kept):
+            # "last night, from around 11 until 1 ... this morning": the day parts say no end
+            kept = exact
+            value = exact if len(exact) > 1 else exact[0]
         if len(kept) > 1 and all(isinstance(k, str) for k in kept):
             value = kept  # "went down at 7:00 and came back at 8:30": Rasa's mapping keeps one
         elif isinstance(value, list):

@@ -12,6 +12,7 @@ from bot.nlu.intent_cues import CUE_CONFIDENCE, _reranked
     ("I want to make a complaint then. Please open a complaint ticket for me.", "report_fault", "human_handoff"),
     ("but your anti-DDoS should protect!! I want to complain to manager", "out_of_scope", "human_handoff"),
     ("this is ridiculous. I want to file a complaint with a real person", "human_handoff", "human_handoff"),
+    ("I'd like to talk to a real person", "out_of_scope", "human_handoff"),
     ("不行，转人工", "deny", "human_handoff"),
     ("Refund request: monthly ECS purchased Wednesday at 16:20, paid 500.00, no invoice", "report_fault",
      "request_refund"),
@@ -36,6 +37,14 @@ def test_a_cue_overrides_a_contradicting_reading(text, classified, expected):
 ])
 def test_no_cue_where_the_reading_may_be_right(text, classified):
     assert cue_intent(text, classified) is None
+
+
+def test_a_person_asked_for_is_offered_a_ticket_a_ticket_asked_for_is_clear():
+    from bot.nlu.cues import PERSON_ONLY_CONFIDENCE, cue_confidence
+
+    assert cue_confidence("get me a human.", "human_handoff") == PERSON_ONLY_CONFIDENCE
+    assert cue_confidence("open a complaint ticket", "human_handoff") is None  # the clear default
+    assert cue_intent("I want to talk to a real person please", "human_handoff") is None  # as classified
 
 
 def test_the_cue_reading_is_first_and_clear():

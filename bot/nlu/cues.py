@@ -18,29 +18,35 @@ from typing import Any, Dict, List, Optional, Text
 
 _PERSON = (r"(?:a|an|the|some|your|one of your)?\s*(?:real\s+|actual\s+|live\s+|human\s+)?"
            r"(?:human|person|people|agent|manager|supervisor|somebody|someone|staff|operator|engineer)")
-#: asking for a person or a ticket, or making a complaint (H1)
-HANDOFF_RE = re.compile(
+#: asking outright for a ticket or making a complaint (H1): a ticket is what they want
+TICKET_RE = re.compile(
     r"\b(?:open|create|raise|file|log|make|submit|start|put in)\s+(?:me\s+|us\s+)?(?:a|an|one|one of those|the|another)?\s*"
     r"(?:complaint\s+|support\s+|service\s+|formal\s+)?ticket"
-    rf"|\b(?:get|put|connect|transfer|pass|escalate)\s+(?:me|us|this|it)\s+(?:to|through to|with|onto)?\s*{_PERSON}"
-    rf"|\bget\s+{_PERSON}\s+(?:on(?:to)?|to look at|to check|to call)"
-    rf"|\b(?:talk|speak|chat)\s+(?:to|with)\s+{_PERSON}\b"
     r"|\b(?:file|make|lodge|submit|raise|register|open)\s+(?:a\s+|an\s+)?(?:formal\s+|official\s+)?complaint"
     rf"|\bcomplain\s+(?:to|with)\s+{_PERSON}"
     r"|\bi\s+(?:want|would like|wanna|need)\s+to\s+complain\b"
-    r"|转人工|人工客服|找人工|要人工|真人|我要投诉|我想投诉|要投诉|投诉你们|开(?:个|一个)?工单|提(?:交)?(?:个|一个)?工单|找(?:你们)?经理",
+    r"|我要投诉|我想投诉|要投诉|投诉你们|开(?:个|一个)?工单|提(?:交)?(?:个|一个)?工单",
     re.I,
 )
+#: asking for a person: the handoff, with a ticket offered rather than opened unasked
+PERSON_RE = re.compile(
+    rf"\b(?:get|put|connect|transfer|pass|escalate)\s+(?:me|us|this|it)\s+(?:to|through to|with|onto)?\s*{_PERSON}"
+    rf"|\bget\s+{_PERSON}\s+(?:on(?:to)?|to look at|to check|to call)"
+    rf"|\b(?:talk|speak|chat)\s+(?:to|with)\s+{_PERSON}\b"
+    r"|转人工|人工客服|找人工|要人工|真人|找(?:你们)?经理",
+    re.I,
+)
+#: the confidence of a person asked for without a ticket or complaint: below a clear
+#: reading (actions.common.CLEAR_CONFIDENCE), so the handoff offers a ticket
+PERSON_ONLY_CONFIDENCE = 0.55
 #: a negation right before the request ("no need for a ticket", "不用转人工")
 NEGATED_RE = re.compile(r"\b(?:no|not|don'?t|do not|never|no need|without)\b[^.!?,;]{0,20}$|(?:不用|不要|别|无需)$", re.I)
-#: what a hotline question says (a person on the phone is the hotline, not a ticket)
-HOTLINE_RE = re.compile(r"\b(?:hotline|phone|call|ring|number)\b|电话|热线", re.I)
-
 REFUND_RE = re.compile(r"\brefund\w*|\bmoney back\b|\bcancel (?:the |my )?order\b|退款|退钱|退费|退掉", re.I)
 COMPENSATION_RE = re.compile(r"\bcompensat\w*|\bcomp\b|\breimburs\w*|赔偿|赔付|赔多少|能赔|补偿", re.I)
 FAULT_RE = re.compile(
     r"\b(?:down|outage|fault\w*|unavailable|unreachable|offline|broken|crash\w*|not (?:working|open\w*|load\w*|reachable)|"
-    r"isn'?t (?:working|loading|reachable)|stopped|went dark|no access|couldn'?t (?:open|reach|access)|"
+    r"isn'?t (?:working|loading|reachable)|stopped|went dark|no access|"
+    r"(?:couldn'?t|could not|can'?t|cannot|wasn'?t able to)(?: be)? (?:open|reach|access|load)\w*|"
     r"failed|failure|interrupt\w*|attack\w*|ddos|maintenance|provision\w*|billed twice|double[- ]?bill\w*)\b"
     r"|故障|宕机|挂了|挂掉|连不上|打不开|访问不了|用不了|中断|断了|开通|扣费|攻击|维护",
     re.I,
@@ -73,22 +79,35 @@ def _topic(text: str) -> Optional[str]:
     return named[0] if len(named) == 1 else None
 
 
-def _handoff(text: str) -> bool:
-    for match in HANDOFF_RE.finditer(text):
-        if not NEGATED_RE.search(text[:match.start()]):
-            return True
-    return False
+def _said(pattern: "re.Pattern[str]", text: str) -> bool:
+    """The pattern said, and not right after a negation ("no need for a ticket")."""
+    return any(not NEGATED_RE.search(text[:m.start()]) for m in pattern.finditer(text))
 
 
-def cue_intent(text: str, intent: Optional[str]) -> Optional[str]:
+def cue_confidence(text: str, name: str) -> Optional[float]:
+    """The confidence a cue reading carries: a ticket or complaint asked for is clear;
+    a person asked for is below clear (a ticket is offered, not opened unasked)."""
+    if name == "human_handoff" and not _said(TICKET_RE, text):
+        return PERSON_ONLY_CONFIDENCE
+    return None
+
+
+#: below this the classifier is guessing (FallbackClassifier's threshold is 0.3)
+UNSURE = 0.35
+#: "money back" / "give some money back" without the word refund: for an outage it is compensation
+MONEY_BACK_RE = re.compile(r"\bmoney back\b|\bpay (?:me|us) back\b|退钱", re.I)
+
+
+def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0) -> Optional[str]:
     """The intent the text says outright when it contradicts `intent` (or confirms a
     request for a person, which the classifier may have read with little confidence),
     else None."""
     if not text or not text.strip():
         return None
-    if _handoff(text):
-        if not (intent == "ask_hotline" and HOTLINE_RE.search(text) and "ticket" not in text.lower()):
-            return "human_handoff"
+    if _said(TICKET_RE, text) and not (intent == "ask_hotline" and "ticket" not in text.lower()):
+        return "human_handoff"
+    if _said(PERSON_RE, text) and intent not in ("human_handoff", "ask_hotline"):
+        return "human_handoff"
     topic = _topic(text)
     if intent == "report_fault" and not FAULT_RE.search(text) and not COMPENSATION_RE.search(text):
         if REFUND_RE.search(text):
@@ -98,7 +117,10 @@ def cue_intent(text: str, intent: Optional[str]) -> Optional[str]:
     if (intent in ("refund_status", "faq", "scope") and topic == "report_fault" and FAULT_RE.search(text)
             and not STATUS_RE.search(text) and not HYPOTHETICAL_RE.search(text)):
         return "report_fault"  # "my site isn't working ... will I be compensated?"
-    if intent in SMALL_TALK and topic is not None:
+    if (intent == "request_refund" and FAULT_RE.search(text) and MONEY_BACK_RE.search(text)
+            and not re.search(r"\brefund|退款", text, re.I) and not PURCHASE_FACT_RE.search(text)):
+        return "report_fault"  # "the site could not be opened ... you give some money back when that happens?"
+    if (intent in SMALL_TALK or confidence < UNSURE) and topic is not None and topic != intent:
         return topic  # "hi 我要申请赔偿"
     if (intent == "faq" and topic is not None and ELIGIBILITY_RE.search(text) and not HYPOTHETICAL_RE.search(text)
             and (OWN_RE.search(text) or topic == "ask_icp_reward")):

@@ -12,19 +12,19 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.cues import cue_intent
+from bot.nlu.cues import cue_confidence, cue_intent
 
 #: the confidence a cue reading carries: clear (actions.common.CLEAR_CONFIDENCE)
 CUE_CONFIDENCE = 0.95
 
 
-def _reranked(ranking: List[Dict[str, Any]], name: str) -> List[Dict[str, Any]]:
+def _reranked(ranking: List[Dict[str, Any]], name: str, confidence: float = CUE_CONFIDENCE) -> List[Dict[str, Any]]:
     """The cue's intent first; the others share what is left, in their order, so the
     fallback's ambiguity check sees a clear first reading."""
     rest = [r for r in ranking if r.get("name") != name]
     total = sum(float(r.get("confidence") or 0.0) for r in rest) or 1.0
-    share = 1.0 - CUE_CONFIDENCE
-    return [{"name": name, "confidence": CUE_CONFIDENCE}] + [
+    share = 1.0 - confidence
+    return [{"name": name, "confidence": confidence}] + [
         dict(r, confidence=float(r.get("confidence") or 0.0) / total * share) for r in rest]
 
 
@@ -40,12 +40,15 @@ class IntentCueReader(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = message.get("intent") or {}
-            name = cue_intent(message.get(TEXT) or "", intent.get("name"))
-            if name is None or (name == intent.get("name")
-                                and float(intent.get("confidence") or 0.0) >= CUE_CONFIDENCE):
+            name = cue_intent(message.get(TEXT) or "", intent.get("name"), float(intent.get("confidence") or 0.0))
+            if name is None:
                 continue
-            message.set("intent", {"name": name, "confidence": CUE_CONFIDENCE, "cue": intent.get("name")},
+            confidence = cue_confidence(message.get(TEXT) or "", name) or CUE_CONFIDENCE
+            if name == intent.get("name") and float(intent.get("confidence") or 0.0) >= confidence:
+                continue
+            message.set("intent", {"name": name, "confidence": confidence, "cue": intent.get("name")},
                         add_to_output=True)
-            message.set("intent_ranking", _reranked(message.get("intent_ranking") or [], name), add_to_output=True)
+            message.set("intent_ranking", _reranked(message.get("intent_ranking") or [], name, confidence),
+                        add_to_output=True)
         return messages
 
