@@ -84,6 +84,11 @@ def _said(pattern: "re.Pattern[str]", text: str) -> bool:
     return any(not NEGATED_RE.search(text[:m.start()]) for m in pattern.finditer(text))
 
 
+def asks_for_ticket(text: str) -> bool:
+    """A ticket or a complaint asked for outright (not negated)."""
+    return _said(TICKET_RE, text)
+
+
 def cue_confidence(text: str, name: str) -> Optional[float]:
     """The confidence a cue reading carries: a ticket or complaint asked for is clear;
     a person asked for is below clear (a ticket is offered, not opened unasked)."""
@@ -112,6 +117,8 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0) -> Opt
     if intent == "report_fault" and not FAULT_RE.search(text) and not COMPENSATION_RE.search(text):
         if REFUND_RE.search(text):
             return "request_refund"
+        if ICP_RE.search(text):
+            return "ask_icp_reward"  # "第一次备案 ... 管局审核通过了": the ICP check's facts
         if PURCHASE_FACT_RE.search(text):
             return "inform"  # the facts of a purchase: the refund check's, not a fault
     if (intent in ("refund_status", "faq", "scope") and topic == "report_fault" and FAULT_RE.search(text)

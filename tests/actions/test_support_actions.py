@@ -71,7 +71,8 @@ async def test_hotline_open_now_uses_the_clock(now, open_, monkeypatch, dispatch
 
 async def test_handoff_opens_a_ticket_with_a_transcript(store, dispatcher, domain):
     history = [user_event("refund pls", "request_refund"), {"event": "bot", "text": "Which order?"}]
-    tracker = make_tracker({}, intent="human_handoff", text="talk to a human", history=history, customer="C1001")
+    tracker = make_tracker({}, intent="human_handoff", text="open a ticket please, I want to talk to a human",
+                           history=history, customer="C1001")
     await ActionHandoff().run(dispatcher, tracker, domain)
     assert responses(dispatcher)[0] == "utter_handoff_ticket"
     reference = dispatcher.messages[0]["reference"]
@@ -79,8 +80,16 @@ async def test_handoff_opens_a_ticket_with_a_transcript(store, dispatcher, domai
     assert ticket.kind == "ticket" and "customer: refund pls" in ticket.summary
 
 
+async def test_asking_for_a_person_is_offered_a_ticket_not_given_one_unasked(store, dispatcher, domain):
+    tracker = make_tracker({}, intent="human_handoff", text="let me speak to a manager", customer="C1001")
+    await ActionHandoff().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_handoff_offer"]
+    assert [c for c in store.claims("C1001") if c.kind == "ticket"] == []
+
+
 async def test_guest_handoff_ticket_belongs_to_the_conversation(store, dispatcher, domain):
-    await ActionHandoff().run(dispatcher, make_tracker({}, intent="human_handoff", sender="guest-42"), domain)
+    await ActionHandoff().run(dispatcher, make_tracker({}, intent="human_handoff", sender="guest-42",
+                                                       text="/human_handoff"), domain)
     reference = dispatcher.messages[0]["reference"]
     assert store.claim(None, reference, conversation_id="guest-42") is not None
 
@@ -226,7 +235,7 @@ class DownStore:
 async def test_store_down_gives_hotline_and_ticket_never_a_traceback(action, dispatcher, domain):
     store_access.set_store(DownStore())
     try:
-        await action().run(dispatcher, make_tracker({}, customer="C1001"), domain)
+        await action().run(dispatcher, make_tracker({}, customer="C1001", text="please open a ticket"), domain)
     finally:
         store_access.set_store(None)
     assert responses(dispatcher) == ["utter_service_down"]
