@@ -116,8 +116,8 @@ class ValidateFaultForm(AssuranceFormValidation):
                 return ["fault_incident"]
         if await standing_application(tracker, cid) is not None:
             return []  # already filed for this incident: the submit action says which claim
-        if tracker.get_slot("fault_end") == "open":
-            return []  # still going on (C5): no figure until it is fixed, so nothing to ask yet
+        if not cid and tracker.get_slot("fault_end") == "open":
+            return []  # a guest's fault still going on (C5): no figure until it is fixed, nothing to ask yet
         _, case = await build_case(tracker)
         asked = facts.slots_to_ask(next_facts(case))
         if cid and "daily_cost" in asked and tracker.get_slot("fault_order") is None:

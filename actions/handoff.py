@@ -18,7 +18,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import store_access
 from actions.common import clearly_said, guarded, say, say_hotline_status
 from actions.identity import customer_id
-from bot.nlu.cues import asks_for_ticket
 from bot.channels.common import ADDRESS_KEY, CLIENT_ADDRESS_KEY
 
 logger = logging.getLogger(__name__)
@@ -97,15 +96,13 @@ def ticket_was_offered(events: List[Dict[str, Any]]) -> bool:
 
 
 def asked_for_ticket(tracker: Tracker) -> bool:
-    """A clear request for a ticket or a complaint ("open a ticket", "我要投诉"), or a
-    clear yes to the ticket the assistant just offered. Asking for a person ("let me
-    speak to a manager") is answered with the offer and the hotline: a ticket is never
-    opened unasked."""
+    """A clear request (a person or a ticket asked for, read with confidence), or a
+    clear yes to the ticket the assistant just offered. A doubtful reading (a person
+    asked for in words the classifier read as something else, bot/nlu/cues.py) is
+    answered with the offer: a ticket is never opened on a guess."""
     if clearly_said(tracker, "affirm"):
         return ticket_was_offered(tracker.events or [])
-    text = str((tracker.latest_message or {}).get("text") or "").strip()
-    # the offer's "Yes, open a ticket" button sends the intent itself as its payload
-    return clearly_said(tracker) and (text.startswith("/") or asks_for_ticket(text))
+    return clearly_said(tracker)
 
 
 def user_turns(tracker: Tracker) -> int:

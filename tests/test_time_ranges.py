@@ -108,3 +108,7 @@ def test_today_beside_a_purchase_time_is_when_they_ask(parser):
     assert times(parser, "Monthly ECS bought Sunday 22 November at 09:00. Can it still be refunded today?") == [
         "2026-11-22T09:00:00+08:00"]
     assert times(parser, "refund a yearly ECS. bought sunday ~11:00. paid 1200") == ["2026-11-22T11:00:00+08:00"]
+
+
+def test_a_two_digit_amount_after_a_date_is_no_year(parser):
+    assert times(parser, "I buy monthly ECS on Sunday 22nd at 9:05 in morning, 80 yuan") == ["2026-11-22T09:05:00+08:00"]

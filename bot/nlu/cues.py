@@ -61,13 +61,14 @@ ICP_RE = re.compile(r"\bicp\b|\bfiling reward\b|备案", re.I)
 #: "can I get / do I qualify / 可以领吗": asking whether a check applies to them
 ELIGIBILITY_RE = re.compile(r"\b(?:can|could|do|will|would|am)\s+(?:i|we)\s+(?:get|have|claim|qualify|receive|be eligible|eligible)"
                             r"|\b(?:want|need|would like|'d like) (?:a |my |our |their |the )?(?:full )?refund|money back"
+                            r"|\b(?:still )?refundable\b|\bstill be refunded|\bcan (?:it|they|these|this|that) (?:still )?be refunded"
                             r"|\beligible\b|\bqualify\b|想退|要退|可以领|能领|能拿|可以拿|能不能领|有没有奖励|能退|可以退|能赔|可以赔|能不能赔",
                             re.I)
 
 #: the customer speaking of their own case ("my", "I bought", "我的"), not of the rule in general
 OWN_RE = re.compile(r"\b(?:i|we|my|our|me|us|they|their|client'?s?)\b|我|咱", re.I)
 #: a question about the rule, not their case ("can I get a refund after 5 days?")
-HYPOTHETICAL_RE = re.compile(r"\b(?:if|after|before|in case|suppose|say)\b|如果|假如|要是|的话", re.I)
+HYPOTHETICAL_RE = re.compile(r"(?<!check )(?<!see )(?<!know )(?<!whether )\b(?:if|after|before|in case|suppose)\b|如果|假如|要是|的话", re.I)
 #: intents a greeting-sized classification may hide a request behind ("hi 我要申请赔偿")
 SMALL_TALK = frozenset({"greet", "thank", "goodbye", "out_of_scope", "nlu_fallback"})
 
@@ -99,8 +100,9 @@ def cue_confidence(text: str, name: str) -> Optional[float]:
 
 #: below this the classifier is guessing (FallbackClassifier's threshold is 0.3)
 UNSURE = 0.35
-#: "money back" / "give some money back" without the word refund: for an outage it is compensation
-MONEY_BACK_RE = re.compile(r"\bmoney back\b|\bpay (?:me|us) back\b|退钱", re.I)
+#: "you give some money back when that happens?" for an outage is compensation ("I want my
+#: money back" stays a refund request)
+MONEY_BACK_RE = re.compile(r"\b(?:give|get|pay|receive)\s+(?:me\s+|us\s+)?(?:some|any|a little|something)\s+(?:money\s+)?back\b", re.I)
 
 
 def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0) -> Optional[str]:
@@ -129,7 +131,8 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0) -> Opt
         return "report_fault"  # "the site could not be opened ... you give some money back when that happens?"
     if (intent in SMALL_TALK or confidence < UNSURE) and topic is not None and topic != intent:
         return topic  # "hi 我要申请赔偿"
-    if (intent == "faq" and topic is not None and ELIGIBILITY_RE.search(text) and not HYPOTHETICAL_RE.search(text)
+    if (intent in ("faq", "scope") and topic is not None and ELIGIBILITY_RE.search(text)
+            and not HYPOTHETICAL_RE.search(text)
             and (OWN_RE.search(text) or topic == "ask_icp_reward")):
         return topic  # "can i get a refund for it", "备案奖励可以领吗?": whether it applies to them
     return None

@@ -55,11 +55,13 @@ DEFAULT_DIMENSIONS = ("time", "duration", "amount-of-money", "number")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: "~" right before a number after a word means "about" ("bought sunday ~11:00"), not a range
 APPROX_TILDE_RE = re.compile(r"(?:(?<=[^\d\s:.])\s|^)~(?=\s*\d)")
+#: a clock time said in a phrase ("at 9:05", "9am", "9点")
+CLOCK_SAID_RE = re.compile(r"\d[:.]\d{2}|\d\s*(?:am|pm|a\.m\.|p\.m\.|o'?clock)\b|点", re.I)
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 #: ":30" / ".45pm" right after a match: minutes Duckling left off a range's end
 TRAILING_MINUTES_RE = re.compile(r"[:.]\d{2}(?!\d)(?:\s*(?:am|pm|a\.m\.|p\.m\.))?", re.I)
 #: a number glued to the end of a date ("the 25th, 3000"): an amount, not a year
-TRAILING_NUMBER_RE = re.compile(r"[,\s]*\d{3,}\s*$")
+TRAILING_NUMBER_RE = re.compile(r"[,\s]*\d{2,}\s*$")
 #: "for 2 hours", "for about 90 minutes": the interval is a start plus a duration
 FOR_DURATION_RE = re.compile(r"\bfor\s+(?:about\s+|around\s+|roughly\s+)?(?:an?\s+|\d|one|two|three|four|five|six|"
                              r"seven|eight|nine|ten|half)", re.I)
@@ -405,15 +407,18 @@ class DucklingParser:
 
     def _without_trailing_number(self, text: str, start: int, end: int, match: _Match,
                                  ref: datetime) -> Optional[Dict[str, Any]]:
-        """"on the 25th, 3000 yuan" read as the year 3000: the date without the number
-        (an amount), or nothing."""
+        """"on the 25th, 3000 yuan" read as the year 3000, "at 9:05 in morning, 80 yuan"
+        as 1980: the date without the number (an amount), or nothing."""
         body = text[start:end]
         cut = TRAILING_NUMBER_RE.sub("", body)
         moment = self._past_time(cut, match.lang, ref) if cut and cut != body else None
+        if moment is None and cut and cut != body and time_ranges.WEEKDAY_RE.search(cut):
+            moment = self._past_time(time_ranges.without_weekday(cut), match.lang, ref)  # "Sunday 22nd"
         if moment is None:
             return None
+        grain = "minute" if CLOCK_SAID_RE.search(cut) else "day"
         return {"start": start, "end": start + len(cut), "text": cut, "value": _iso(moment), "confidence": 1.0,
-                "additional_info": {"type": "value", "grain": "day"}, "entity": "time"}
+                "additional_info": {"type": "value", "grain": grain}, "entity": "time"}
 
     @staticmethod
     def _with_minutes(text: str, start: int, end: int) -> int:
