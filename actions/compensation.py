@@ -188,6 +188,9 @@ class ValidateFaultForm(AssuranceFormValidation):
             # "last night, from around 11 until 1 ... this morning": the day parts say no end
             kept = exact
             value = exact if len(exact) > 1 else exact[0]
+        joined = one_period(kept)
+        if joined is not None:  # "wed 10:00 ... till 16:00": one period said in two pieces
+            kept, value = [joined], joined
         if len(kept) > 1 and all(isinstance(k, str) for k in kept):
             value = kept  # "went down at 7:00 and came back at 8:30": Rasa's mapping keeps one
         elif isinstance(value, list):
@@ -325,6 +328,19 @@ def instant_pair(value: Any) -> Optional[Dict[str, str]]:
     if end <= start:
         end += timedelta(days=1)
     return {"fault_start": start.isoformat(), "fault_end": end.isoformat()}
+
+
+def one_period(values: List[Any]) -> Optional[Dict[str, str]]:
+    """Pure: a start and an open "till" said apart ("wed 10:00 ... till 16:00"), or an
+    open "since" and an end ("since 8am ... until 9:40"), as one period; else None."""
+    if len(values) != 2:
+        return None
+    first, second = values
+    if isinstance(first, str) and isinstance(second, dict) and not second.get("from") and second.get("to"):
+        return {"from": first, "to": second["to"]}
+    if isinstance(first, dict) and first.get("from") and not first.get("to") and isinstance(second, str):
+        return {"from": first["from"], "to": second}
+    return None
 
 
 def fault_when_target(value: Any, requested: Optional[str], start_known: Any, text: Any = None) -> Dict[str, str]:

@@ -319,6 +319,9 @@ def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str
     if decision.get("decision") == "partially_eligible":
         say(dispatcher, "utter_refund_partial_total", currency=currency, refund_total=decision.get("refund_total", ""),
             items=shown_items(eligible_ids(decision)))
+    elif decision.get("decision") in FILED_STATES:
+        say(dispatcher, "utter_refund_all_total", currency=currency, refund_total=decision.get("refund_total", ""),
+            items=shown_items(eligible_ids(decision)))
 
 
 def present_item(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str, Any],

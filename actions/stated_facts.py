@@ -324,18 +324,24 @@ _INVOICES: Sequence[Tuple[Pattern[str], str]] = tuple(
          "issued"),
     )
 )
+#: mixed writing: "invoice已经开具", "发票已开具"
+_INVOICE_ISSUED_MIXED = re.compile(r"(?:invoice|发票)\s*(?:已经?|已)\s*开(?:具|了|过|好)?", re.I)
 
 
 def invoice_in_text(text: object) -> Optional[str]:
     """R4: "the invoice was issued" -> issued, "no invoice" -> none, "I returned the
     invoice" / "发票已经退回" -> returned; None when the message does not say."""
-    return _first_label(_INVOICES, text)
+    said = _first_label(_INVOICES, text)
+    if said is None and isinstance(text, str) and _INVOICE_ISSUED_MIXED.search(text):
+        return "issued"
+    return said
 
 
 #: "still down", "not fixed yet", "到现在还没好": the fault has no end yet
 STILL_OPEN_RE = re.compile(
     r"\b(?:still (?:down|not (?:working|fixed|back|up)|broken|offline|unavailable|unreachable)|"
-    r"not (?:fixed|back|resolved|restored) yet|(?:is|are) (?:still )?down (?:right )?now|hasn'?t (?:come back|been fixed))\b|"
+    r"not (?:fixed|back|resolved|restored) yet|(?:is|are) (?:still )?down (?:right )?now|hasn'?t (?:come back|been fixed)|"
+    r"still (?:isn'?t|is not|ain'?t|hasn'?t|has not|doesn'?t|does not) (?:working|work|back|up|fixed|been fixed|come back))\b|"
     r"还没(?:好|恢复|修好)|到现在还|一直没恢复|至今未恢复", re.I)
 
 

@@ -64,3 +64,16 @@ def test_the_cue_reading_is_first_and_clear():
 ])
 def test_a_policy_question_about_their_own_case_starts_the_check(text, expected):
     assert cue_intent(text, "faq") == expected
+
+
+@pytest.mark.parametrize("text", [
+    "are hacker attacks compensated at all",
+    "who can get the filing reward",
+    "my resource is in its grace period, is that refundable",
+    "refund my app store purchase",
+    "how long do I have to ask for my money back",
+    "what is the refund process",
+])
+def test_a_question_about_the_rule_stays_a_question(text):
+    for intent in ("faq", "out_of_scope"):
+        assert cue_intent(text, intent, 0.3, 0.28) is None

@@ -40,7 +40,10 @@ class IntentCueReader(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = message.get("intent") or {}
-            name = cue_intent(message.get(TEXT) or "", intent.get("name"), float(intent.get("confidence") or 0.0))
+            ranking = message.get("intent_ranking") or []
+            runner_up = float(ranking[1].get("confidence") or 0.0) if len(ranking) > 1 else 0.0
+            name = cue_intent(message.get(TEXT) or "", intent.get("name"), float(intent.get("confidence") or 0.0),
+                              runner_up)
             if name is None:
                 continue
             confidence = cue_confidence(message.get(TEXT) or "", name) or CUE_CONFIDENCE
