@@ -77,3 +77,12 @@ def test_a_policy_question_about_their_own_case_starts_the_check(text, expected)
 def test_a_question_about_the_rule_stays_a_question(text):
     for intent in ("faq", "out_of_scope"):
         assert cue_intent(text, intent, 0.3, 0.28) is None
+
+
+def test_a_stop_reading_without_a_stopping_word_is_doubtful():
+    from bot.nlu.cues import doubtful_stop
+
+    assert doubtful_stop("But it is not my fault, the attacker did it, not me", "stop")
+    for said in ("stop", "nah forget it", "算了不查了", "先不提交了", "never mind, let's just leave it"):
+        assert not doubtful_stop(said, "stop")
+    assert not doubtful_stop("But it is not my fault", "deny")

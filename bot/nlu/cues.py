@@ -162,3 +162,21 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     if (unsure or asks_own) and own_case:
         return topic  # "can i get a refund for the GPU instance I used", "the reward for chenjie-old.example.cn?"
     return None
+
+
+#: words that end a check ("stop", "forget it", "算了"); a "stop" reading without any is doubtful
+STOP_WORDS_RE = re.compile(
+    r"\b(?:stop|cancel\w*|cancle|halt|quit|abort|exit|restart|start (?:over|fresh|again)|begin again|"
+    r"go back to the beginning|scrap|ditch|abandon|drop|reset|wipe|discontinue|discard|redo|forgt|nvm|"
+    r"not (?:continue|proceed|doing it)|don'?t want to continue|forget (?:it|about it|that|the \w+)|never ?mind|"
+    r"leave it|enough|no thanks|nah|skip|end (?:it|this)|don'?t bother)\b|"
+    r"算了|不用了|不要了|取消|停|不查了|先这样|不需要|别查|先不|不提交|不退了|不申请|不弄了|不办了|不想|别弄了|别继续|"
+    r"重来|重新来|撤销|清空|从头|不算",
+    re.I)
+
+
+def doubtful_stop(text: str, intent: Optional[str]) -> bool:
+    """A `stop` reading of a message that says no stopping word ("But it is not my fault,
+    the attacker did it"): ending a check forgets its answers, so the next reading is taken."""
+    return intent == "stop" and bool(text.strip()) and not STOP_WORDS_RE.search(text)
+
