@@ -154,6 +154,24 @@ async def answer(dispatcher, tracker: Tracker, domain, key: Optional[str]) -> No
             say(dispatcher, "utter_offer_ticket")
 
 
+#: words that keep a question on the check being discussed ("how much do I need to recharge?")
+CHECK_WORDS = {
+    "icp_form": re.compile(r"\brecharg\w*|\btop(?:ped)?[- ]?up|\breward|\bfiling|\bicp\b|充值|奖励|备案", re.I),
+    "refund_form": re.compile(r"\brefund\w*|\binvoice|\bdiscount|\bcoupon|\bvoucher|money back|退款|发票|优惠", re.I),
+    "fault_form": re.compile(r"\bcompensat\w*|\boutage|\bdowntime|\bdaily cost|赔偿|故障|宕机", re.I),
+}
+
+
+def on_current_check(tracker: Tracker) -> Optional[str]:
+    """"how much I need recharge?" read as off-topic right after an ICP answer: the best
+    answer of the check being discussed, when the words are that check's."""
+    context = current_check(tracker)
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if not context or not CHECK_WORDS[context].search(text):
+        return None
+    return next((key for key, _ in ranking(tracker, "faq") if FAQ_CHECKS.get(key) == context), None)
+
+
 def answer_of_current_check(tracker: Tracker, top: float) -> Optional[str]:
     """"do I need to apply or is it automatic?" read as a support-scope question while a
     check is discussed: that check's best answer when it scores at least CONTEXT_SHARE

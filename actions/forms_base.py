@@ -76,9 +76,21 @@ _QUESTION_RE = re.compile(
     r"should|may|might|am|have|has)\b|[吗呢么]\s*[。.!！]?\s*$|(?:为什么|怎么|多少|几|什么|哪)", re.I)
 
 
+#: "First time? Yes, we never filed before.", "Delays? No.": the customer repeats the
+#: question (a few words) and answers it; the repeat asks nothing
+_QUESTION_WORD_RE = re.compile(r"\s*(?:why|how|what|when|where|which|who|can|could|is|are|do|does|will|would|"
+                               r"should|really|seriously|so)\b", re.I)
+_ECHOED_QUESTION_RE = re.compile(r"^\s*(?:\w+[\s'-]*){1,3}[?？]\s*(?=\S)")
+
+
 def asks_something(text: Any) -> bool:
     """True when the message is worded as a question (its words then state no fact)."""
-    return isinstance(text, str) and bool(_QUESTION_RE.search(text))
+    if not isinstance(text, str):
+        return False
+    echoed = _ECHOED_QUESTION_RE.match(text)
+    if echoed and _QUESTION_WORD_RE.match(echoed.group(0)):
+        echoed = None  # "Why not? ..." is a question of its own
+    return bool(_QUESTION_RE.search(text[echoed.end():] if echoed else text))
 
 
 #: Intents whose entities Rasa's slot mappings already take during a check

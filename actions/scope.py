@@ -19,6 +19,17 @@ class ActionScope(Action):
 
     @guarded
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        from actions.smalltalk import ANOTHER_RE, reopen_last_check
+
+        latest = tracker.latest_message or {}
+        names = {e.get("entity") for e in latest.get("entities") or []}
+        text = str(latest.get("text") or "")
+        follow_up = ANOTHER_RE.search(text) or len(text.split()) <= 6
+        if follow_up and names & {"product", "order_id", "resource_id", "incident_id", "filing_id"}:
+
+            reopened = await reopen_last_check(tracker, domain)  # "And the OBS object storage?" after an answer
+            if reopened:
+                return reopened
         topic = chosen_key(tracker, "scope")
         scored = ranking(tracker, "scope")
         in_check = faq.answer_of_current_check(tracker, scored[0][1] if scored else 0.0)

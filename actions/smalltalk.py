@@ -12,7 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import (ActionExecuted, ActiveLoop, EventType, FollowupAction, SessionStarted, SlotSet,
                              UserUtteranceReverted)
 
-from actions import compensation, icp, record_match, refund, store_access
+from actions import compensation, faq, icp, record_match, refund, store_access
 from actions.common import clearly_said, guarded, logger, say
 from actions.forms_base import CONTINUE, EXPLAIN_AFTER, FAILURES, LAST_CHECK, PAUSED, entity_answers, stated_facts_of
 from actions.identity import customer_id
@@ -329,6 +329,10 @@ class ActionOutOfScope(Action):
             reopened = await reopen_last_check(tracker, domain)
             if reopened:
                 return reopened
+        key = faq.on_current_check(tracker)
+        if key:
+            await faq.answer(dispatcher, tracker, domain, key)
+            return []
         say(dispatcher, "utter_out_of_scope")
         return []
 

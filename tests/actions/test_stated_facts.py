@@ -168,3 +168,12 @@ async def test_submit_said_in_words_at_the_question_files_the_check(store, dispa
                            active_loop="refund_form")
     slots = slot_events(await ValidateRefundForm().run(dispatcher, tracker, domain))
     assert slots["refund_confirmed"] is True and slots["requested_slot"] is None
+
+
+def test_a_repeated_question_then_its_answer_asks_nothing():
+    from actions.forms_base import asks_something
+
+    assert not asks_something("First time? Yes, we've never done this licence business before.")
+    assert not asks_something("Delays? No, we did everything they asked straight away.")
+    assert asks_something("Why not? I only paid for a few days.")
+    assert asks_something("OK. What about the outage on the 17th?")
