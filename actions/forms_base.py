@@ -166,7 +166,7 @@ def forget_and_remember(form: str, tracker: Tracker, slots: tuple) -> List[Event
     it came back at 15:00, not 16:00" can re-decide with everything else kept."""
     kept = {s: tracker.get_slot(s) for s in slots
             if s not in NOT_REMEMBERED and tracker.get_slot(s) is not None}
-    remembered = {"form": form, "slots": kept} if kept else None
+    remembered = {"form": form, "slots": kept}  # also with no answers: the check discussed
     return [SlotSet(slot, None) for slot in slots] + [SlotSet(LAST_CHECK, remembered)]
 
 

@@ -3,6 +3,8 @@ the decision with every blocker, the R8 warning and filing, and "where is my
 refund?". The decision is always `bot.policy.decide`'s."""
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text, Tuple
@@ -479,6 +481,11 @@ KIND_WORDS = {"refund": "refund request", "compensation": "compensation applicat
               "icp_reward": "ICP reward application", "ticket": "service ticket"}
 
 
+#: words of a status question ("where is my refund?", "进度"): never a fact of a check
+STATUS_WORDS_RE = re.compile(r"\b(?:status|where|progress|track\w*|update on|any news|heard back|arrived?|received)\b|"
+                             r"进度|到哪|状态|到账了吗|怎么样了", re.I)
+
+
 class ActionRefundStatus(Action):
     """'Where is my refund?': the verified customer's own claims, newest first
     (R9 states). A guest is told to sign in; nothing is read for a guest."""
@@ -488,6 +495,14 @@ class ActionRefundStatus(Action):
 
     @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if not (tracker.active_loop or {}).get("name") and not STATUS_WORDS_RE.search(
+                str((tracker.latest_message or {}).get("text") or "")):
+            from actions.smalltalk import reopen_last_check
+
+            # "update: approved on the 24th, no delays" right after an answer: a fact of that check
+            reopened = await reopen_last_check(tracker, domain, facts_only=True)
+            if reopened:
+                return reopened
         cid = customer_id(tracker)
         if not cid:
             say(dispatcher, "utter_status_guest")

@@ -16,6 +16,7 @@ from actions import compensation, faq, icp, record_match, refund, store_access
 from actions.common import clearly_said, guarded, logger, say
 from actions.forms_base import CONTINUE, EXPLAIN_AFTER, FAILURES, LAST_CHECK, PAUSED, entity_answers, stated_facts_of
 from actions.identity import customer_id
+from actions.stated_facts import filing_status_in_text as icp_status_reader
 
 FALLBACK_INTENT = "nlu_fallback"
 #: asking for another check during a form leaves the form for that check
@@ -273,6 +274,26 @@ async def _record_products(tracker: Tracker, form: str, slots: Dict[str, Any]) -
     return set()
 
 
+async def record_meant(tracker: Tracker, form: str) -> Dict[str, Any]:
+    """The signed-in customer's one order, incident or filing the message singles out
+    ("and the OBS object storage?"), as the check's record slot; {} when none or several."""
+    cid = customer_id(tracker)
+    if not cid:
+        return {}
+    latest = tracker.latest_message or {}
+    said = record_match.clues(latest)
+    if form == "refund_form":
+        meant = record_match.orders_meant(await store_access.read(tracker, "orders", cid), said)
+        return {"refund_item": meant[0].order_id} if len(meant) == 1 else {}
+    if form == "fault_form":
+        one = record_match.only(record_match.incidents_meant(await store_access.read(tracker, "incidents", cid), said))
+        return {"fault_incident": one.incident_id} if one else {}
+    text = str(latest.get("text") or "")
+    one = record_match.only(record_match.filings_meant(await store_access.read(tracker, "filings", cid), text,
+                                                      stated_facts_of({"s": icp_status_reader}, text).get("s")))
+    return {"icp_filing": one.filing_id} if one else {}
+
+
 async def about_another_record(tracker: Tracker, form: str, slots: Dict[str, Any]) -> bool:
     """"then the OBS package", "and the double billing on the CDN?" after an answer: the
     same check on another order, incident or filing (not a correction of this one)."""
@@ -290,23 +311,27 @@ async def about_another_record(tracker: Tracker, form: str, slots: Dict[str, Any
 
 
 async def reopen_last_check(tracker: Tracker, domain: Optional[Dict[str, Any]] = None,
-                            any_question: bool = False) -> List[EventType]:
+                            any_question: bool = False, facts_only: bool = False) -> List[EventType]:
     """"sorry, it came back at 15:00, not 16:00" after the answer: the check that just
     ended, re-opened with its answers; the form takes the new detail and re-decides.
     "and the CDN?": the same check again on that record, with the customer's own facts.
-    `any_question`: the caller knows the message is about that check (re-open anyway)."""
+    `any_question`: the caller knows the message is about that check (re-open anyway);
+    `facts_only`: re-open only for a fact the check's own readers take from the words."""
     last = tracker.get_slot(LAST_CHECK)
     if not isinstance(last, dict) or last.get("form") not in VALIDATIONS:
         return []
     latest = tracker.latest_message or {}
     names = {e.get("entity") for e in latest.get("entities") or []}
     validation = VALIDATIONS[last["form"]]
-    if (not any_question and not (names & DETAIL_ENTITIES)
-            and not stated_facts_of(validation.stated_readers, latest.get("text"))):
+    stated = stated_facts_of(validation.stated_readers, latest.get("text"))
+    if facts_only and not stated:
+        return []  # only what the check's own readers take counts (not a date or a number)
+    if not any_question and not (names & DETAIL_ENTITIES) and not stated:
         return []
     slots = dict(last.get("slots") or {})
     if await about_another_record(tracker, last["form"], slots):
         slots = {k: v for k, v in slots.items() if k not in RECORD_SLOTS[last["form"]]}
+        slots.update(await record_meant(tracker, last["form"]))
     # the new details, as the form's own mappings would take them inside the check
     slots.update(entity_answers(tracker, domain or {}, last["form"], validation.form_slots))
     if last["form"] == "fault_form" and slots.get("fault_when") is not None:

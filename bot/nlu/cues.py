@@ -119,6 +119,8 @@ def cue_confidence(text: str, name: str) -> Optional[float]:
     return None
 
 
+#: taking credit out as money (I9: the reward can't be withdrawn)
+CASH_RE = re.compile(r"\b(?:cash|withdraw\w*|take (?:it|that) out)\b|提现|取现|换成现金", re.I)
 #: below this the classifier is guessing (FallbackClassifier's threshold is 0.3)
 UNSURE = 0.35
 #: two readings this close are a toss-up (FallbackClassifier's ambiguity threshold is 0.02)
@@ -150,6 +152,8 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     if (intent in ("refund_status", "faq", "scope") and topic == "report_fault" and FAULT_RE.search(text)
             and own_case and not STATUS_RE.search(text) and not HYPOTHETICAL_RE.search(text)):
         return "report_fault"  # "my site isn't working ... will I be compensated?"
+    if intent == "request_refund" and CASH_RE.search(text) and not REFUND_RE.search(text):
+        return "faq"  # "can I take that out as cash?" asks whether the reward can be withdrawn (I9)
     if (intent == "request_refund" and FAULT_RE.search(text) and MONEY_BACK_RE.search(text)
             and not re.search(r"\brefund|退款", text, re.I) and not PURCHASE_FACT_RE.search(text)):
         return "report_fault"  # "the site could not be opened ... you give some money back when that happens?"
