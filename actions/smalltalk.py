@@ -301,6 +301,9 @@ async def about_another_record(tracker: Tracker, form: str, slots: Dict[str, Any
     names = {e.get("entity") for e in latest.get("entities") or []}
     if names & {"order_id", "resource_id", "incident_id", "filing_id"}:
         return True
+    meant = await record_meant(tracker, form)  # "what about yesterday's, when the new server took ages?"
+    if any(slots.get(slot) not in (None, value) for slot, value in meant.items()):
+        return True
     said = record_match.clues(latest)
     if not said.products:
         return False
