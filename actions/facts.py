@@ -446,6 +446,12 @@ _DISCOUNT_AMOUNT = re.compile(
     re.I,
 )
 _BARE_NONE = re.compile(r"^\s*(?:none|nothing|no|nope|zero|0|nil|n/?a)\s*[.!]?\s*$", re.I)
+#: Chinese: "用了一张50元的优惠券", "优惠券50元", "没用优惠券", "付了399元"
+_ZH_COUPON = r"(?:优惠券|代金券|抵扣券|优惠|折扣|券)"
+_ZH_DISCOUNT_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:元|块)?(?:钱)?的?\s*" + _ZH_COUPON + r"|" + _ZH_COUPON
+                                 + r"\s*(?:是|了|有)?\s*(\d+(?:\.\d+)?)\s*(?:元|块)")
+_ZH_NO_DISCOUNT = re.compile(r"(?:没(?:有)?用|没有|未用|无|不用)\s*(?:任何)?" + _ZH_COUPON)
+_ZH_PAID = re.compile(r"(?:付了|花了|支付了?|付款|实付)\s*(\d+(?:\.\d+)?)\s*(?:元|块)?")
 
 
 def paid_amount_in_text(text: Any) -> Optional[str]:
@@ -453,7 +459,7 @@ def paid_amount_in_text(text: Any) -> Optional[str]:
     None when the message does not say what was paid ('paid 2 days ago' is a time)."""
     if not isinstance(text, str):
         return None
-    match = _PAID.search(text)
+    match = _PAID.search(text) or _ZH_PAID.search(text)
     return parse_amount(match.group(1)) if match else None
 
 
@@ -463,9 +469,9 @@ def discounts_in_text(text: Any, asked: bool = False) -> Optional[str]:
     (`asked`), a bare 'none' / 'no' answers it too."""
     if not isinstance(text, str):
         return None
-    if _NO_DISCOUNT.search(text) or (asked and _BARE_NONE.match(text)):
+    if _NO_DISCOUNT.search(text) or _ZH_NO_DISCOUNT.search(text) or (asked and _BARE_NONE.match(text)):
         return "0.00"
-    match = _DISCOUNT_AMOUNT.search(text)
+    match = _DISCOUNT_AMOUNT.search(text) or _ZH_DISCOUNT_AMOUNT.search(text)
     if match:
         return parse_amount(next(g for g in match.groups() if g))
     return None

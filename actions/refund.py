@@ -177,6 +177,11 @@ class ValidateRefundForm(AssuranceFormValidation):
         if tracker.get_slot("requested_slot") == "unrecoverable_discounts":
             # the money said now answers the discount question, not the amount paid
             return {"amount_paid": previous_value(tracker, "amount_paid")}
+        text = self._answer_text(tracker)
+        discount = facts.discounts_in_text(text)
+        if discount is not None and discount == facts.parse_amount(value) and facts.paid_amount_in_text(text) is None:
+            # "用了一张50元的优惠券": that money is the coupon, not the amount paid
+            return {"amount_paid": previous_value(tracker, "amount_paid")}
         return await self.check("amount_paid", value, dispatcher, tracker, domain)
 
     async def validate_unrecoverable_discounts(self, value, dispatcher, tracker, domain):

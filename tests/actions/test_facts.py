@@ -120,3 +120,12 @@ def test_transcript_summary_and_fallback_count():
     assert fallbacks_in_a_row(events) == 2
     assert fallbacks_in_a_row(events[:3]) == 1
     assert fallbacks_in_a_row(events[:2]) == 0
+
+
+def test_chinese_coupons_and_amounts_paid():
+    from actions import facts
+
+    said = "没有开发票. 服务器正常运行. 用了一张50元的优惠券, 客服说这张券是不能退回的."
+    assert facts.discounts_in_text(said) == "50.00" and facts.paid_amount_in_text(said) is None
+    assert facts.paid_amount_in_text("付了399元") == "399.00"
+    assert facts.discounts_in_text("没用优惠券") == "0.00"
