@@ -32,6 +32,8 @@ FORM_SLOTS = (
 )
 RESET = FORM_SLOTS + (CONTINUE, PAUSED, FAILURES, FAILED)
 MAX_BUTTONS = 6
+#: filing states that are not yet a completed transaction (I7)
+WAITING = frozenset({"not_submitted", "in_progress", "submitted_to_authority"})
 
 
 async def build_case(tracker: Tracker) -> Tuple[Optional[str], Dict[str, Any]]:
@@ -73,6 +75,8 @@ class ValidateIcpForm(AssuranceFormValidation):
                 return [] if await none_qualifies(tracker, cid) else ["icp_filing"]
         _, case = await build_case(tracker)
         asked = facts.slots_to_ask(next_facts(case))
+        if not cid and tracker.get_slot("filing_status") in WAITING:
+            return []  # not approved yet: no reward now whatever else holds (I7), nothing more to ask
         return asked if cid else guest_questions(asked)  # a guest: the rest are named conditions
 
     async def extract_icp_filing(self, dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -254,9 +254,25 @@ _NO_DELAY = re.compile(r"\bno delays?\b|\bnot delayed\b|\bdid everything (?:they
                        r"\bwithout (?:any )?delay|没有?拖延|没(?:有)?耽误|没有延误", re.I)
 
 
+_DELAY_FOR = re.compile(r"\b(?:took|delayed|waited|late by)\s+(?:me\s+|us\s+)?(?:almost|about|nearly|over|"
+                        r"more than|around|roughly)?\s*(\d+|a|an|one|two|three|four)\s+(weeks?|days?)\b|"
+                        r"(?:拖|拖延|耽误|晚)了?\s*(\d+|一|两|二|三)\s*(周|星期|天)", re.I)
+_SMALL_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "一": 1, "两": 2, "二": 2, "三": 3}
+
+
 def delay_in_text(text: object) -> Optional[int]:
-    """I8: "no delays on our side" -> 0 days."""
-    return 0 if isinstance(text, str) and _NO_DELAY.search(text) else None
+    """I8: "no delays on our side" -> 0 days; "I took almost two weeks to send the photo"
+    -> 14; "拖了12天" -> 12."""
+    if not isinstance(text, str):
+        return None
+    if _NO_DELAY.search(text):
+        return 0
+    match = _DELAY_FOR.search(text)
+    if not match:
+        return None
+    number, unit = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+    count = int(number) if number.isdigit() else _SMALL_NUMBERS.get(number.lower(), 0)
+    return count * 7 if unit.lower().startswith("week") or unit in ("周", "星期") else count
 
 
 _RECHARGE = (

@@ -177,3 +177,20 @@ def test_a_repeated_question_then_its_answer_asks_nothing():
     assert not asks_something("Delays? No, we did everything they asked straight away.")
     assert asks_something("Why not? I only paid for a few days.")
     assert asks_something("OK. What about the outage on the 17th?")
+
+
+def test_icp_facts_said_in_passing():
+    from actions import stated_facts as sf
+
+    said = ("ICP reward. yearly ECS for our site, first filing ever, recharged 5000 total, never got the reward, "
+            "host active, we're VIP. filing still in progress. eligible?")
+    assert sf.first_filing_in_text(said) is True and sf.used_for_website_in_text(said) is True
+    assert sf.host_status_in_text(said) == "active" and sf.reward_received_in_text(said) is False
+    assert sf.recharge_in_text(said) == "5000" and sf.filing_status_in_text(said) == "in_progress"
+    zh = "第一次在华为云备案，11月25日已经通过管局审核，没有拖延。累计充值500元，以前没领过奖励。"
+    assert sf.filing_status_in_text(zh) == "approved" and sf.delay_in_text(zh) == 0
+    assert sf.recharge_in_text(zh) == "500" and sf.reward_received_in_text(zh) is False
+    assert sf.first_filing_in_text("我以前在别家云备案过，这是第一次在华为云备案") is True
+    assert sf.first_filing_in_text("我之前在你们华为云备案过一个网站") is False
+    assert sf.delay_in_text("I took almost two weeks to send the photo they asked for") == 14
+    assert sf.delay_in_text("the host has been running for 30 days") is None
