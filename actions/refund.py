@@ -177,9 +177,7 @@ class ValidateRefundForm(AssuranceFormValidation):
         if tracker.get_slot("requested_slot") == "unrecoverable_discounts":
             # the money said now answers the discount question, not the amount paid
             return {"amount_paid": previous_value(tracker, "amount_paid")}
-        text = self._answer_text(tracker)
-        discount = facts.discounts_in_text(text)
-        if discount is not None and discount == facts.parse_amount(value) and facts.paid_amount_in_text(text) is None:
+        if money_is_the_discount(self._answer_text(tracker), value):
             # "用了一张50元的优惠券": that money is the coupon, not the amount paid
             return {"amount_paid": previous_value(tracker, "amount_paid")}
         return await self.check("amount_paid", value, dispatcher, tracker, domain)
@@ -197,6 +195,13 @@ class ValidateRefundForm(AssuranceFormValidation):
 def order_button(order: Any) -> Dict[str, str]:
     title = f"{order.order_id} · {order.product} {order.billing} · {show_date(order.purchased_at)}"
     return {"title": title, "payload": f'/inform{{"order_id":"{order.order_id}"}}'}
+
+
+def money_is_the_discount(text: Any, value: Any) -> bool:
+    """The money a message names is the discount it describes ("a 50 yuan coupon"),
+    with nothing said to be paid: no amount paid (R7)."""
+    discount = facts.discounts_in_text(text)
+    return discount is not None and discount == facts.parse_amount(value) and facts.paid_amount_in_text(text) is None
 
 
 class ActionAskRefundItem(Action):

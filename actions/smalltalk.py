@@ -336,7 +336,10 @@ async def reopen_last_check(tracker: Tracker, domain: Optional[Dict[str, Any]] =
         slots = {k: v for k, v in slots.items() if k not in RECORD_SLOTS[last["form"]]}
         slots.update(await record_meant(tracker, last["form"]))
     # the new details, as the form's own mappings would take them inside the check
-    slots.update(entity_answers(tracker, domain or {}, last["form"], validation.form_slots))
+    fresh = entity_answers(tracker, domain or {}, last["form"], validation.form_slots)
+    if "amount_paid" in fresh and refund.money_is_the_discount(latest.get("text"), fresh["amount_paid"]):
+        fresh.pop("amount_paid")  # "用了一张50元的优惠券" after the answer: the coupon, not the amount paid
+    slots.update(fresh)
     if last["form"] == "fault_form" and slots.get("fault_when") is not None:
         slots.update(compensation.corrected_times(tracker, slots.pop("fault_when"), slots))
     kept = [SlotSet(slot, value) for slot, value in slots.items()]
