@@ -146,7 +146,8 @@ TOPIC_TABLE: Dict[str, Topic] = {
                    "utter_ask_invoice", "utter_ask_resource_state", "utter_ask_amount_paid",
                    "utter_ask_unrecoverable_discounts", "utter_ask_refund_confirmed",
                    "utter_explain_purchased_at", "utter_explain_amount_paid",
-                   "utter_explain_unrecoverable_discounts", "utter_explain_refund_item") + FAQ_SUBJECTS["refund"],
+                   "utter_explain_unrecoverable_discounts", "utter_explain_refund_item",
+                   "utter_claim_exists") + FAQ_SUBJECTS["refund"],
         prefixes=("utter_refund_",)),
     "refund_status": Topic(
         responses=("utter_status_guest", "utter_status_none", "utter_status_intro",
@@ -157,7 +158,8 @@ TOPIC_TABLE: Dict[str, Topic] = {
         responses=("utter_ask_fault_incident", "utter_incident_not_found", "utter_ask_fault_order",
                    "utter_ask_scenario", "utter_ask_fault_start", "utter_ask_fault_end",
                    "utter_ask_daily_cost", "utter_ask_fault_confirmed", "utter_explain_daily_cost",
-                   "utter_explain_fault_start", "utter_explain_fault_end") + FAQ_SUBJECTS["compensation"],
+                   "utter_explain_fault_start", "utter_explain_fault_end",
+                   "utter_claim_exists") + FAQ_SUBJECTS["compensation"],
         prefixes=("utter_fault_",)),
     "icp_reward": Topic(
         forms=("icp_form",),
