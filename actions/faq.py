@@ -66,8 +66,13 @@ def key_in_context(tracker: Tracker, key: Optional[str]) -> Optional[str]:
     if not key or not context or FAQ_CHECKS.get(key) in (None, context):
         return key
     text = str((tracker.latest_message or {}).get("text") or "")
-    if (key, context) in PARALLEL and not NAMED[FAQ_CHECKS[key]].search(text):
+    if NAMED[FAQ_CHECKS[key]].search(text):
+        return key  # "how much is the ICP reward?" after a fault names the reward
+    if (key, context) in PARALLEL:
         return PARALLEL[(key, context)]
+    own = next((k for k, _ in ranking(tracker, "faq") if FAQ_CHECKS.get(k) == context), None)
+    if own:
+        return own  # "so what can I do with it?" after a refund answer is about that refund
     candidates = ranking(tracker, "faq")
     top = next((c for k, c in candidates if k == key), 0.0)
     for other, confidence in candidates:
@@ -158,7 +163,7 @@ async def answer(dispatcher, tracker: Tracker, domain, key: Optional[str]) -> No
 CHECK_WORDS = {
     "icp_form": re.compile(r"\brecharg\w*|\btop(?:ped)?[- ]?up|\breward|\bfiling|\bicp\b|充值|奖励|备案", re.I),
     "refund_form": re.compile(r"\brefund\w*|\binvoice|\bdiscount|\bcoupon|\bvoucher|money back|退款|发票|优惠", re.I),
-    "fault_form": re.compile(r"\bcompensat\w*|\boutage|\bdowntime|\bdaily cost|赔偿|故障|宕机", re.I),
+    "fault_form": re.compile(r"\bcompensat\w*|\boutage|\bdowntime|\bdaily cost|赔|故障|宕机", re.I),
 }
 
 

@@ -82,6 +82,10 @@ class ActionFallback(Action):
             reopened = await reopen_last_check(tracker, domain)
             if reopened:
                 return reopened
+            key = faq.on_current_check(tracker)  # "我需要自己申请吗, 还是自动赔?" after a compensation answer
+            if key:
+                await faq.answer(dispatcher, tracker, domain, key)
+                return []
         if fallbacks_in_a_row(tracker.events or []) >= HANDOFF_AFTER:
             # offered, never opened unasked: a ticket needs the customer's clear request
             say(dispatcher, "utter_handoff_after_fallback")

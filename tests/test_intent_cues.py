@@ -86,3 +86,9 @@ def test_a_stop_reading_without_a_stopping_word_is_doubtful():
     for said in ("stop", "nah forget it", "算了不查了", "先不提交了", "never mind, let's just leave it"):
         assert not doubtful_stop(said, "stop")
     assert not doubtful_stop("But it is not my fault", "deny")
+
+
+def test_a_refund_asked_outright_after_an_outage_is_a_refund():
+    assert cue_intent("我的服务器昨天下午2点到3点35宕机了，我要退款", "report_fault") == "request_refund"
+    assert cue_intent("my server crashed again, I want my money back NOW", "report_fault") == "request_refund"
+    assert cue_intent("server down 3 hours, I want compensation or a refund", "report_fault") is None

@@ -51,6 +51,10 @@ FAULT_RE = re.compile(
     r"|故障|宕机|挂了|挂掉|连不上|打不开|访问不了|用不了|中断|断了|开通|扣费|攻击|维护",
     re.I,
 )
+#: a refund asked for outright ("I want a refund", "我要退款"), whatever happened before
+REFUND_REQUEST_RE = re.compile(r"\b(?:i|we)\s+(?:want|would like|'d like|need|demand)\s+(?:a\s+|my\s+|our\s+)?(?:full\s+)?"
+                               r"(?:refund|money back)|\brefund (?:it|me|us|my|our|the)\b|(?:我|我们)?(?:要|想|要求|申请)退款|"
+                               r"给我退款|退款吧", re.I)
 #: a question about a claim already made ("where is my refund?", "退款到哪一步了")
 STATUS_RE = re.compile(r"\b(?:status|where is|where's|progress|track\w*|already (?:filed|submitted|applied))\b"
                        r"|进度|到哪|状态|审核到", re.I)
@@ -141,6 +145,8 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     if _said(PERSON_RE, text) and intent not in ("human_handoff", "ask_hotline"):
         return "human_handoff"
     topic = _topic(text)
+    if intent == "report_fault" and REFUND_REQUEST_RE.search(text) and not COMPENSATION_RE.search(text):
+        return "request_refund"  # "the server was down 2 to 3:35 yesterday, 我要退款": a refund, asked outright
     if intent == "report_fault" and not FAULT_RE.search(text) and not COMPENSATION_RE.search(text):
         if REFUND_RE.search(text):
             return "request_refund"

@@ -113,7 +113,8 @@ async def test_by_when_after_an_answer_gives_that_answer_again_with_its_date(dis
 
 async def test_a_clear_answer_of_another_check_stands(dispatcher, domain):
     clear = ranked(("reward_amount", 0.9), ("compensation_deadline", 0.05))
-    after_fault = make_tracker({"last_check": {"form": "fault_form", "slots": {}}}, intent="faq", selector=clear)
+    after_fault = make_tracker({"last_check": {"form": "fault_form", "slots": {}}}, intent="faq", selector=clear,
+                               text="and how much is the ICP reward?")
     await ActionFaq().run(dispatcher, after_fault, domain)
     assert responses(dispatcher) == ["utter_faq/reward_amount"]
 
@@ -128,3 +129,12 @@ async def test_a_question_about_ones_own_filing_runs_the_check(store, dispatcher
     await ActionFaq().run(guest, make_tracker({}, intent="faq", selector=selector("reward_payout"),
                                               text="When will I get the ICP reward for chenjie.example.cn?"), domain)
     assert responses(guest) == ["utter_faq/reward_payout"]
+
+
+async def test_an_answer_of_another_check_not_named_is_read_as_this_ones(dispatcher, domain):
+    """'So what can I do with it?' after a refund refusal: the refund's answer, not the reward's."""
+    scored = ranked(("reward_payout", 0.6), ("grace_period", 0.2))
+    after_refund = make_tracker({"last_check": {"form": "refund_form", "slots": {}}}, intent="faq", selector=scored,
+                                text="So what can I do with it?")
+    await ActionFaq().run(dispatcher, after_refund, domain)
+    assert responses(dispatcher) == ["utter_faq/grace_period"]
