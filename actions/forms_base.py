@@ -93,6 +93,8 @@ def asks_something(text: Any) -> bool:
     return bool(_QUESTION_RE.search(text[echoed.end():] if echoed else text))
 
 
+#: Intents that leave the check when read clearly (a person, a ticket, stop)
+LEAVING_INTENTS = ("human_handoff", "stop")
 #: Intents whose entities Rasa's slot mappings already take during a check
 ANSWER_INTENTS = ("inform", "affirm", "deny")
 
@@ -253,6 +255,10 @@ class AssuranceFormValidation(FormValidationAction):
         intent = (latest.get("intent") or {}).get("name")
         if intent in QUESTION_INTENTS and asks_something(latest.get("text")):
             return events  # "are DDoS attacks excluded?" states no cause
+        if intent in LEAVING_INTENTS and clearly_said(tracker):
+            # "it really was down ... could you open a ticket?": the facts in it must not
+            # keep the check going; the form rejects the message and the handoff/stop rules run
+            return events
         taken = {e.get("name") for e in events}
         confirm = self.confirm_slot
         if confirm and confirm not in taken and tracker.get_slot("requested_slot") == confirm \
