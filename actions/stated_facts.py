@@ -26,10 +26,13 @@ _CAUSE_WORDS: Sequence[Tuple[Pattern[str], str]] = tuple(
          "attack_or_virus"),
         (r"\b(?:scheduled|planned|announced|routine)\s+(?:maintenance|upgrade|work|cutover)|"
          r"\bmaintenance (?:window|notice|work)|\byour (?:maintenance|upgrade|cutover)|"
-         r"\b(?:maintenance|cutover)\b|计划维护|例行维护|维护窗口|系统维护|升级维护|割接|维护",
+         r"\b(?:maintenance|cutover)\b|\b(?:notice|email|e-mail|message|warned|told)\b[^.!?]{0,60}\bupgrade|"
+         r"\bupgrade\b[^.!?]{0,40}\b(?:notice|notified|announced|warned|in advance)|"
+         r"计划维护|例行维护|维护窗口|系统维护|升级维护|割接|维护|維護|升級",
          "scheduled_maintenance"),
         (r"\b(?:carrier|isp|telecom (?:operator|company|provider)|china (?:telecom|unicom|mobile)|"
-         r"(?:the )?operator'?s? (?:network|line|fault))\b|运营商|电信|联通|中国移动",
+         r"(?:the )?operator'?s? (?:network|line|fault)|(?:fibre|fiber) (?:line|cable|cut)|cut (?:a|the) (?:fibre|fiber))\b|"
+         r"运营商|电信|联通|中国移动|運營商|電訊|電信|光纖|光纤",
          "carrier_fault"),
         (r"\b(?:internet )?backbone\b|骨干网", "internet_backbone"),
         (r"\b(?:earthquake|typhoon|hurricane|flood(?:ing)?|tsunami|natural disaster|force majeure|"

@@ -112,3 +112,18 @@ def test_today_beside_a_purchase_time_is_when_they_ask(parser):
 
 def test_a_two_digit_amount_after_a_date_is_no_year(parser):
     assert times(parser, "I buy monthly ECS on Sunday 22nd at 9:05 in morning, 80 yuan") == ["2026-11-22T09:05:00+08:00"]
+
+
+def test_times_in_words_and_log_stamps(parser):
+    from bot.nlu.time_words import as_digits
+
+    for said in ("between two and four in the morning", "I have two servers and four disks", "2pm UTC+8"):
+        assert len(as_digits(said)) == len(said)
+    assert as_digits("I have two servers and four disks") == "I have two servers and four disks"
+    assert span("23T02:00", "23T04:00") in times(
+        parser, "Last Sunday night my website was down between two and four in the morning.")
+    assert {"from": None, "to": "2026-11-24T12:30:00+08:00"} in times(
+        parser, "could not be opened on Tuesday, from about nine in the morning until half past twelve.")
+    assert times(parser, "[2026-11-26 23:12:00 +08:00] ALERT heartbeat lost (3/3 probes)\n"
+                         "[2026-11-27 01:47:30 +08:00] RESOLVED heartbeat ok") == [
+        "2026-11-26T23:12:00+08:00", "2026-11-27T01:47:30+08:00"]

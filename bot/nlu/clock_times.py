@@ -39,16 +39,32 @@ DAY_WORDS_RE = re.compile(r"\b(?:yesterday|today|tonight|last|this|mon|tue|wed|t
                           re.I)
 
 
+#: a part of a named day ("last Sunday night", "Tuesday morning"): not today's
+NAMED_DAY_PART_RE = re.compile(r"\b(?:yesterday|last|mon|tue|wed|thu|fri|sat|sun)\w*\b[^,.;]*\b(?:morning|afternoon|evening|"
+                               r"night)\b|昨晚|昨天(?:早上|上午|下午|晚上)", re.I)
+NIGHT_RE = re.compile(r"\bnight\b|晚", re.I)
+
+
 def _day_anchors(entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """The message's day-only times ("yesterday", "on the 24th", "周一（23号）") when
-    they all name one day; [] when none or several days are named."""
+    they all name one day; [] when none or several days are named. A part of a named
+    day ("last Sunday night") names its day too, when no day-only time is said."""
     days = [e for e in entities if e.get("entity") == "time" and isinstance(e.get("value"), str)
             and (e.get("additional_info") or {}).get("grain") == "day"]
+    if not days:
+        parts = [e for e in entities if e.get("entity") == "time" and isinstance(e.get("value"), dict)
+                 and e["value"].get("approximate") and e["value"].get("from")
+                 and NAMED_DAY_PART_RE.search(e.get("text", ""))]
+        if len(parts) == 1:
+            start = datetime.fromisoformat(parts[0]["value"]["from"])
+            midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
+            return [dict(parts[0], value=midnight.isoformat(), night=bool(NIGHT_RE.search(parts[0].get("text", ""))))]
     return days if len({e["value"] for e in days}) == 1 else []
 
 
-def _on_day(entity: Dict[str, Any], day: datetime) -> Optional[Dict[str, Any]]:
-    """An undated clock range moved onto `day` (same clock times, same length)."""
+def _on_day(entity: Dict[str, Any], day: datetime, night: bool = False) -> Optional[Dict[str, Any]]:
+    """An undated clock range moved onto `day` (same clock times, same length); said of
+    a night, a range in the small hours is in the morning after."""
     value = entity.get("value")
     if not isinstance(value, dict) or value.get("approximate") or DAY_WORDS_RE.search(entity.get("text", "")):
         return None
@@ -57,6 +73,8 @@ def _on_day(entity: Dict[str, Any], day: datetime) -> Optional[Dict[str, Any]]:
     except (KeyError, TypeError, ValueError):
         return None
     moved = day.replace(hour=start.hour, minute=start.minute, second=start.second)
+    if night and start.hour < 6:
+        moved += timedelta(days=1)
     info = dict(entity.get("additional_info") or {}, clock_anchored=True)
     return dict(entity, value={**value, "from": moved.isoformat(), "to": (moved + (end - start)).isoformat()},
                 additional_info=info)
@@ -98,6 +116,29 @@ def _until_same_day(entities: List[Dict[str, Any]], ref: datetime) -> List[Dict[
     return out
 
 
+def _moments(entity: Dict[str, Any]) -> List[datetime]:
+    value = entity.get("value")
+    found = [value] if isinstance(value, str) else [value.get("from"), value.get("to")] if isinstance(value, dict) else []
+    return [datetime.fromisoformat(v) for v in found if isinstance(v, str)]
+
+
+def _without_strays(entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """"[2026-11-26 23:12:00] heartbeat lost (3/3 probes)": beside exact times, a bare date
+    weeks away from all of them is no time the customer means (a count, a ratio)."""
+    exact = [m for e in entities if e.get("entity") == "time"
+             and ((e.get("additional_info") or {}).get("grain") in ("hour", "minute", "second")
+                  or isinstance(e.get("value"), dict)) for m in _moments(e)]
+    if len(exact) < 2:
+        return entities
+
+    def stray(entity: Dict[str, Any]) -> bool:
+        if entity.get("entity") != "time" or (entity.get("additional_info") or {}).get("grain") != "day":
+            return False
+        return all(abs((m - e).total_seconds()) > 14 * 86400 for m in _moments(entity) for e in exact)
+
+    return [e for e in entities if not stray(e)]
+
+
 def _without_now(entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """"bought Sunday at 09:00, can it be refunded today?": "today" is when they ask."""
     times = [e for e in entities if e.get("entity") == "time"]
@@ -129,8 +170,11 @@ def anchor(text: str, entities: List[Dict[str, Any]], ref: datetime) -> List[Dic
     out: List[Dict[str, Any]] = []
     anchored = False
     for entity in entities:
+        if day is not None and any(entity is a or entity.get("start") == a.get("start") for a in anchors):
+            out.append(entity)
+            continue
         if day is not None and entity.get("entity") == "time" and isinstance(entity.get("value"), dict):
-            moved = _on_day(entity, datetime.fromisoformat(day["value"]))
+            moved = _on_day(entity, datetime.fromisoformat(day["value"]), bool(day.get("night")))
             if moved is not None and datetime.fromisoformat(moved["value"]["to"]) <= ref:
                 out.append(moved)
                 anchored = True
@@ -166,6 +210,6 @@ def anchor(text: str, entities: List[Dict[str, Any]], ref: datetime) -> List[Dic
         if len(past) > 1:  # "at 4": this morning's or yesterday afternoon's; the form may know
             info["clock_alternatives"] = [c.isoformat() for c in sorted(past)[-2:]]  # the two latest
         out.append(dict(entity, value=moment.isoformat(), additional_info=info))
-    if anchored:
-        out = [e for e in out if not any(e is a for a in anchors)]  # the day is said by the times now
-    return _without_now(_until_same_day(out, ref))
+    if anchored:  # the day is said by the times now
+        out = [e for e in out if not any(e is a or e.get("start") == a.get("start") for a in anchors)]
+    return _without_strays(_without_now(_until_same_day(out, ref)))

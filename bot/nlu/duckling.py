@@ -45,7 +45,7 @@ from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 from dateutil.relativedelta import relativedelta
 
 from bot import clock
-from bot.nlu import clock_times, time_ranges
+from bot.nlu import clock_times, time_ranges, time_words
 from bot.nlu.patterns import find_ids
 
 logger = logging.getLogger(__name__)
@@ -250,6 +250,7 @@ class DucklingParser:
         # control characters; blank them one for one so offsets stay those of `text`.
         text = CONTROL_RE.sub(" ", text)
         text = APPROX_TILDE_RE.sub(lambda m: " " * len(m.group(0)), text)
+        text = time_words.as_digits(text)  # "two and four in the morning", log stamps' "+08:00"
         ref = (now or clock.now()).astimezone(clock.CST)
         matches = self._raw_matches(text, ref)
         matches = self._drop_inside_ids(text, matches)

@@ -1,0 +1,45 @@
+"""Times said in words and log stamps, rewritten so Duckling reads them whole.
+
+Why: "between two and four in the morning" and "from about nine in the morning until
+half past twelve" lose their ends in Duckling (a spelled hour after a range word is
+not read, "half past twelve" alone is dropped), and log lines pasted by operators
+("[2026-11-26 23:12:00 +08:00] ALERT ...") make Duckling read "08:00" as a third time.
+Every rewrite keeps the text's length (padded with spaces), so entity offsets stay
+those of the customer's message. Pure: text in, text out.
+"""
+from __future__ import annotations
+
+import re
+
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+           "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+#: what makes a spelled number a clock hour: a day part, o'clock, am/pm, or a range with another hour
+_AFTER = r"(?=\s*(?:o'?clock|in the (?:morning|afternoon|evening)|at night|a\.?m\b|p\.?m\b|"
+_AFTER += rf"(?:to|till|til|until|and|-)\s+(?:about\s+|around\s+)?(?:\d|{_WORD}\b|half past|noon|midnight)))"
+#: "half past twelve", "quarter past nine", "half past 3"
+HALF_PAST_RE = re.compile(rf"\b(half|quarter) past ({_WORD}|\d{{1,2}})\b", re.I)
+HOUR_BEFORE_RE = re.compile(rf"\b({_WORD})\b{_AFTER}", re.I)
+#: the second hour of a range after a clock: "2 and four", "9:00 until twelve"
+HOUR_AFTER_RE = re.compile(rf"(\b\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm|in the morning|in the afternoon|in the evening)?"
+                           rf"\s*(?:to|till|til|until|and|-)\s+(?:about\s+|around\s+)?)({_WORD})\b", re.I)
+#: the zone after a log or clock time: the conversation's zone (UTC+08:00) is the default
+ZONE_RE = re.compile(r"(?<=[\dmM])(\s*(?:\+0?8:?00|\(?(?:UTC|GMT)\s*\+\s*0?8(?::00)?\)?|CST\b|北京时间|Beijing time))", re.I)
+
+
+def _padded(new: str, old: str) -> str:
+    return new + " " * (len(old) - len(new)) if len(new) <= len(old) else old
+
+
+def _hour(word: str) -> int:
+    return NUMBERS.get(word.lower()) or int(word)
+
+
+def as_digits(text: str) -> str:
+    """Spelled clock hours as digits, "half past twelve" as "12:30", the UTC+08:00
+    zone after a time blanked; same length as `text`."""
+    text = ZONE_RE.sub(lambda m: " " * len(m.group(1)), text)
+    text = HALF_PAST_RE.sub(lambda m: _padded(f"{_hour(m.group(2))}:{30 if m.group(1).lower() == 'half' else 15}",
+                                              m.group(0)), text)
+    text = HOUR_BEFORE_RE.sub(lambda m: _padded(str(NUMBERS[m.group(1).lower()]), m.group(1)), text)
+    return HOUR_AFTER_RE.sub(lambda m: m.group(1) + _padded(str(NUMBERS[m.group(2).lower()]), m.group(2)), text)
