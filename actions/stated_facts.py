@@ -308,7 +308,10 @@ _SCENARIOS: Sequence[Tuple[Pattern[str], str]] = tuple(
          "provisioning_failure"),
         (r"\b(?:config(?:uration)?|policy|setting|spec|resize|upgrade) (?:change|update)s?\b[^.!?]{0,30}"
          r"\b(?:fail\w*|didn'?t (?:apply|work)|not (?:apply|applied)|stuck|error)|\b(?:fail\w*) to apply\b|"
-         r"变更失败|配置(?:修改|变更)?失败|改配置没生效", "config_change_failure"),
+         r"\b(?:raised|changed|upgraded|increased|modified|resized|scaled)\b[^.!?]{0,40}\b(?:bandwidth|spec|config\w*|plan|"
+         r"size|flavou?r)\b[^.!?]{0,60}\b(?:processing|stuck|hung|pending|erroring|errors?|never applied|didn'?t apply|failed)|"
+         r"\bchange (?:sat|stuck|hung|stayed)\b|"
+         r"变更失败|配置(?:修改|变更)?失败|改配置没生效|变更一直|升配失败", "config_change_failure"),
         (r"\b(?:web ?site|site|web ?page|shop|store|homepage)\b[^.!?]{0,40}?\b(?:down|inaccessible|unreachable|"
          r"offline|not (?:be )?(?:open|load|reach|access)\w*|(?:could|can)(?:n'?t|not) (?:be )?(?:open|load|reach|"
          r"access)\w*|wouldn'?t (?:open|load)|dead)|网站[^。！？]{0,10}(?:打不开|访问不了|无法访问|上不去|挂了|宕)",
