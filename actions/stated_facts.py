@@ -134,7 +134,7 @@ _NOT_FIRST = re.compile(
 _FIRST = re.compile(
     r"\b(?:(?:my|our|the) first (?:icp )?(?:filing|record|time (?:filing|recording))|first time (?:we|i) (?:filed|file|record)|"
     r"never filed (?:before|with you)|first.time filing|first (?:filing|time filing|time) (?:with|through) (?:you|huawei)|"
-    r"(?<!not )(?<!not my )(?<!not our )first (?:icp )?filing\b(?! before)|first (?:icp )?filing ever|first ever (?:icp )?filing|(?:we'?ve|i'?ve|we have|i have) never (?:done|filed|had)\b[^.!?]{0,30}\bbefore|"
+    r"(?<!not )(?<!not my )(?<!not our )first (?:icp )?filing\b(?! before)|first (?:icp )?filing ever|first time\b[^.!?]{0,20}\b(?:with|through|on|at) (?:you|huawei|your)|first ever (?:icp )?filing|(?:we'?ve|i'?ve|we have|i have) never (?:done|filed|had)\b[^.!?]{0,30}\bbefore|"
     r"never (?:done|filed|recorded) (?:this|a filing|an icp|any)[^.!?]{0,25}\bbefore)\b|"
     r"第一次(?:在[^，。,！!？?]{0,10})?备案|首次(?:在[^，。,]{0,10})?备案|头一回[^，。,]{0,10}备案",
     re.I)

@@ -92,3 +92,11 @@ def test_a_refund_asked_outright_after_an_outage_is_a_refund():
     assert cue_intent("我的服务器昨天下午2点到3点35宕机了，我要退款", "report_fault") == "request_refund"
     assert cue_intent("my server crashed again, I want my money back NOW", "report_fault") == "request_refund"
     assert cue_intent("server down 3 hours, I want compensation or a refund", "report_fault") is None
+
+
+def test_money_back_asked_outright_about_their_own_purchase_is_a_refund():
+    said = "My grandson helped me buy a cloud server on Tuesday for my website, and I would like my money back."
+    assert cue_intent(said, "out_of_scope") == "request_refund"
+    assert cue_intent("refund my app store purchase", "out_of_scope") is None
+    assert cue_intent("if my cloud server stops working because of you, will I get money back?",
+                      "request_refund") == "report_fault"

@@ -45,7 +45,7 @@ REFUND_RE = re.compile(r"\brefund\w*|\bmoney back\b|\bcancel (?:the |my )?order\
 COMPENSATION_RE = re.compile(r"\bcompensat\w*|\bcomp\b|\breimburs\w*|赔偿|赔付|赔多少|能赔|补偿", re.I)
 FAULT_RE = re.compile(
     r"\b(?:down|outage|fault\w*|unavailable|unreachable|offline|broken|crash\w*|not (?:working|open\w*|load\w*|reachable)|"
-    r"isn'?t (?:working|loading|reachable)|stopped|went dark|no access|"
+    r"isn'?t (?:working|loading|reachable)|stopped|stops? working|went dark|no access|"
     r"(?:couldn'?t|could not|can'?t|cannot|wasn'?t able to)(?: be)? (?:open|reach|access|load)\w*|"
     r"failed|failure|interrupt\w*|attack\w*|ddos|maintenance|provision\w*|billed twice|double[- ]?bill\w*)\b"
     r"|故障|宕机|挂了|挂掉|连不上|打不开|访问不了|用不了|中断|断了|开通|扣费|攻击|维护",
@@ -131,7 +131,8 @@ UNSURE = 0.35
 CLOSE = 0.05
 #: "you give some money back when that happens?" for an outage is compensation ("I want my
 #: money back" stays a refund request)
-MONEY_BACK_RE = re.compile(r"\b(?:give|get|pay|receive)\s+(?:me\s+|us\s+)?(?:some|any|a little|something)\s+(?:money\s+)?back\b", re.I)
+MONEY_BACK_RE = re.compile(r"\b(?:give|get|pay|receive)\s+(?:me\s+|us\s+)?(?:some\s+|any\s+|a little\s+|something\s+)?"
+                           r"(?:money\s+)?back\b", re.I)
 
 
 def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner_up: float = 0.0) -> Optional[str]:
@@ -163,6 +164,9 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     if (intent == "request_refund" and FAULT_RE.search(text) and MONEY_BACK_RE.search(text)
             and not re.search(r"\brefund|退款", text, re.I) and not PURCHASE_FACT_RE.search(text)):
         return "report_fault"  # "the site could not be opened ... you give some money back when that happens?"
+    if (intent in ("out_of_scope", "faq", "scope", "nlu_fallback") and REFUND_REQUEST_RE.search(text) and own_case
+            and not COMPENSATION_RE.search(text) and not FAULT_RE.search(text)):
+        return "request_refund"  # "I bought a cloud server on Tuesday ... I would like my money back"
     if topic is None or topic == intent:
         return None
     if intent in SMALL_TALK:
