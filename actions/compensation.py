@@ -270,7 +270,29 @@ def corrected_times(tracker: Tracker, value: Any, known: Dict[str, Any]) -> Dict
         (slot, moment), = target.items()
         other = known.get("fault_end" if slot == "fault_start" else "fault_start")
         target = {slot: closest_reading(slot, moment, other, clock_alternatives(tracker, moment))}
+    elif len(target) == 2 and known.get("fault_start") and not said_a_day(tracker):
+        target = on_the_day_of(target, known["fault_start"])  # "sorry, I meant 1pm to 3:30pm": same day
     return target
+
+
+def said_a_day(tracker: Tracker) -> bool:
+    """The latest message names a day for its times (not only clock times)."""
+    from bot.nlu.clock_times import DAY_WORDS_RE
+
+    return any(e.get("entity") == "time" and DAY_WORDS_RE.search(str(e.get("text") or ""))
+               for e in (tracker.latest_message or {}).get("entities") or [])
+
+
+def on_the_day_of(target: Dict[str, str], known_start: Any) -> Dict[str, str]:
+    """Pure: a corrected period said in clock times only, moved onto the day of the
+    start it corrects (its length kept)."""
+    start_iso, end_iso = facts.parse_time(target.get("fault_start")), facts.parse_time(target.get("fault_end"))
+    before = facts.parse_time(known_start)
+    if not (start_iso and end_iso and before):
+        return target
+    start, end, day = (datetime.fromisoformat(v) for v in (start_iso, end_iso, before))
+    moved = day.replace(hour=start.hour, minute=start.minute, second=start.second)
+    return {"fault_start": moved.isoformat(), "fault_end": (moved + (end - start)).isoformat()}
 
 
 def clock_alternatives(tracker: Tracker, moment: str) -> List[str]:

@@ -127,3 +127,12 @@ def test_times_in_words_and_log_stamps(parser):
     assert times(parser, "[2026-11-26 23:12:00 +08:00] ALERT heartbeat lost (3/3 probes)\n"
                          "[2026-11-27 01:47:30 +08:00] RESOLVED heartbeat ok") == [
         "2026-11-26T23:12:00+08:00", "2026-11-27T01:47:30+08:00"]
+
+
+def test_chinese_numbers_in_words_decimals_and_half_hours(parser):
+    assert span("26T14:00", "26T17:00") in times(parser, "昨天下午2点到5点一直连不上")
+    assert span("26T23:30", "27T01:00") in times(parser, "昨晚11点半到今天凌晨1点服务器挂了")
+    found = parser.parse("前天晚上9点买了个学生机，包月的，9.9元", NOW)
+    assert {"value": 9.9, "unit": "CNY"} in [e["value"] for e in found if e["entity"] == "amount-of-money"]
+    durations = [e["value"] for e in parser.parse("大概两个半小时才好", NOW) if e["entity"] == "duration"]
+    assert durations == [9000]

@@ -73,8 +73,13 @@ RANGE_WORD_RE = re.compile(r"\b(?:to|till|til|until|through|thru|and)\b|[-–—
 ZH_AM_RE = re.compile(r"(?:凌晨|半夜|早上|清晨|上午)\s*$")
 ZH_PM_RE = re.compile(r"(?:下午|晚上|傍晚|夜里)\s*$")
 ZH_PART_RE = re.compile(r"^(?:凌晨|半夜|早上|清晨|上午|中午|下午|晚上|傍晚|夜里)$")
-ZH_JOIN_RE = re.compile(r"^\s*(?:到|至|-|–|—|~)\s*(?:凌晨|半夜|早上|清晨|上午|中午|下午|晚上|傍晚|夜里)?\s*$")
+ZH_JOIN_RE = re.compile(r"^\s*(?:到|至|-|–|—|~)\s*(?:今天|当天|次日|第二天)?\s*(?:凌晨|半夜|早上|清晨|上午|中午|下午|晚上|傍晚|夜里)?\s*$")
 ZH_SPLIT_RE = re.compile(r"[到至]")
+#: words with 一 that are no number ("一直" always, "一下" a moment): blanked for Chinese parsing
+ZH_NOT_NUMBERS_RE = re.compile(r"一直|一下|一起|一样|一般|一定|一旦")
+#: "两个半小时" is two and a half hours (Duckling reads half an hour)
+ZH_HALF_HOURS_RE = re.compile(r"([0-9]+|[一二两三四五六七八九十]+)\s*个半(?:小时|钟头|鐘頭|小時)")
+ZH_NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 DIGIT_RE = re.compile(r"[0-9一二三四五六七八九十两半]")
 YUAN_BEFORE_RE = re.compile(r"(?:[¥￥]|\b(?:rmb|cny)\s*)$", re.I)
 YUAN_AFTER_RE = re.compile(r"^\s*(?:元|块钱|块|(?:rmb|cny|yuan|kuai)\b)", re.I)
@@ -84,7 +89,8 @@ YUAN_TEXT_RE = re.compile(r"[¥￥元块]|\b(?:rmb|cny|yuan|kuai)\b", re.I)
 #: text (1,000 characters of "1 1 1 ..." did not finish in minutes), so long messages are
 #: parsed sentence by sentence, in pieces of at most this many characters.
 MAX_CHUNK = 240
-SENTENCE_END_RE = re.compile(r"[.!?;。！？；\n]+\s*")
+#: a sentence end; a point between digits ("9.9元", "10.30") is none
+SENTENCE_END_RE = re.compile(r"(?:(?<!\d)\.|\.(?!\d)|[!?;。！？；\n])+\s*")
 #: A call that takes longer than this kills the worker (restarted on the next call).
 CALL_TIMEOUT_S = 2.0
 
@@ -280,11 +286,17 @@ class DucklingParser:
         found = []
         start = 0
         for piece in ZH_SPLIT_RE.split(chunk):
-            for item in _parse(piece, "ZH", ref, self.dimensions):
+            piece_read = ZH_NOT_NUMBERS_RE.sub(lambda m: " " * len(m.group(0)), piece)  # "5点一直": no 5:01
+            for item in _parse(piece_read, "ZH", ref, self.dimensions):
                 body = piece[item["start"]:item["end"]]
                 value = item["value"]
                 if item["dim"] == "time" and ZH_PART_RE.match(body.strip()):
                     continue  # a bare day part; it qualifies the hour after it
+                if (item["dim"] == "time" and not re.search(r"\d|点|點|时|時", body)
+                        and re.match(r"\s*[0-9一二三四五六七八九十两]", piece[item["end"]:])):
+                    continue  # "今天凌晨" before "1点": the day part of the hour after it
+                if item["dim"] in ("number", "amount-of-money") and re.search(r"\d\.$", piece[:item["start"]]):
+                    continue  # the decimals of "9.9元": the English reading has the whole number
                 if item["dim"] == "time" and value.get("type") == "value":
                     value = self._zh_day_part(text[:offset + start + item["start"]], value)
                 found.append(_Match(item["dim"], offset + start + item["start"],
@@ -373,6 +385,11 @@ class DucklingParser:
             info.update(extra)
         elif dim == "duration":
             seconds = match.value.get("normalized", {}).get("value")
+            half = ZH_HALF_HOURS_RE.search(text[start:end])
+            if half:
+                said = half.group(1)
+                hours = int(said) if said.isdigit() else ZH_NUMERALS.get(said)
+                seconds = hours * 3600 + 1800 if hours else seconds
             if seconds is None or PRICE_PER_RE.match(text[start:end]) and AMOUNT_BEFORE_RE.search(text[:start]):
                 return None  # "72 a day" is a daily cost, not a fault lasting a day
             value = int(seconds) if float(seconds).is_integer() else float(seconds)

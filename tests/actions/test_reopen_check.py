@@ -112,3 +112,11 @@ async def test_a_guest_asking_the_same_check_again_keeps_the_answers(store, disp
     slots = events_by_name(await ValidateRefundForm().run(dispatcher, tracker, domain))
     assert slots["billing"] == "yearly" and slots["invoice"] == "returned"
     assert slots["requested_slot"] is None  # nothing asked again
+
+
+def test_a_corrected_period_in_clock_times_stays_on_its_day():
+    from actions.compensation import on_the_day_of
+
+    said = {"fault_start": "2026-11-26T13:00:00+08:00", "fault_end": "2026-11-26T15:30:00+08:00"}
+    assert on_the_day_of(said, "2026-11-24T13:00:00+08:00") == {
+        "fault_start": "2026-11-24T13:00:00+08:00", "fault_end": "2026-11-24T15:30:00+08:00"}
