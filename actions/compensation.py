@@ -191,6 +191,9 @@ class ValidateFaultForm(AssuranceFormValidation):
         joined = one_period(kept)
         if joined is not None:  # "wed 10:00 ... till 16:00": one period said in two pieces
             kept, value = [joined], joined
+        periods = [k for k in kept if isinstance(k, dict) and k.get("from") and k.get("to")]
+        if periods and len(kept) > 1:  # "from 08:30 to 10:00 ... it is now 27 Nov 10:00": the period
+            kept, value = periods[:1], periods[0]
         if len(kept) > 1 and all(isinstance(k, str) for k in kept):
             value = kept  # "went down at 7:00 and came back at 8:30": Rasa's mapping keeps one
         elif isinstance(value, list):

@@ -59,7 +59,8 @@ _CAUSE_WORDS: Sequence[Tuple[Pattern[str], str]] = tuple(
         (r"\b(?:violat\w+ (?:the )?(?:terms|rules|law)|against (?:the|your) terms|suspended for "
          r"(?:abuse|violation))\b|违规|违反",
          "terms_violation"),
-        (r"\b(?:your (?:side|end|fault|platform|problem|bug|issue|outage|system|mistake)|"
+        (r"\b(?:hypervisor|physical host|host failure|kernel (?:fault|panic)|storage (?:backend|fault|failure)|"
+         r"your (?:side|end|fault|platform|problem|bug|issue|outage|system|mistake)|"
          r"on your (?:side|end)|(?:the )?platform(?:'s)? (?:fault|issue|problem|side)|"
          r"(?:not|nothing) (?:on|from) (?:our|my) (?:side|end)|(?:not|wasn'?t) (?:our|my) fault)\b|"
          r"你们的问题|你们那边|平台的问题|平台问题|你们自己|不是我们的问题",

@@ -240,6 +240,20 @@ def _years_away(value: Dict[str, Any], ref: datetime) -> int:
     return abs(moment.year - ref.year) if moment is not None else 0
 
 
+def _without_future(entities: List[Dict[str, Any]], ref: datetime) -> List[Dict[str, Any]]:
+    """Past mode: a time still after now that no future word asked for ("exactly 168 hours
+    after rectification" read as 4 Dec) is no purchase or fault time; it is left out."""
+    def future(entity: Dict[str, Any]) -> bool:
+        if entity.get("entity") != "time" or FUTURE_WORDS_RE.search(entity.get("text", "")):
+            return False
+        value = entity.get("value")
+        start = value if isinstance(value, str) else (value or {}).get("from") if isinstance(value, dict) else None
+        moment = _dt(start) if isinstance(start, str) else None
+        return moment is not None and moment > ref + timedelta(minutes=1)
+
+    return [e for e in entities if not future(e)]
+
+
 class DucklingParser:
     """Pure parsing logic (no Rasa): text + reference time -> Rasa-shaped entity dicts."""
 
@@ -267,7 +281,7 @@ class DucklingParser:
             entity = self._to_entity(text, match, ref)
             if entity is not None:
                 entities.append(entity)
-        return clock_times.anchor(text, entities, ref) if self.past else entities
+        return _without_future(clock_times.anchor(text, entities, ref), ref) if self.past else entities
 
     # -- matching ----------------------------------------------------------
     def _raw_matches(self, text: str, ref: datetime) -> List[_Match]:
