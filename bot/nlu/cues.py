@@ -42,7 +42,7 @@ PERSON_ONLY_CONFIDENCE = 0.55
 #: a negation right before the request ("no need for a ticket", "不用转人工")
 NEGATED_RE = re.compile(r"\b(?:no|not|don'?t|do not|never|no need|without)\b[^.!?,;]{0,20}$|(?:不用|不要|别|无需)$", re.I)
 REFUND_RE = re.compile(r"\brefund\w*|\bmoney back\b|\bcancel (?:the |my )?order\b|退款|退钱|退费|退掉", re.I)
-COMPENSATION_RE = re.compile(r"\bcompensat\w*|\bcomp\b|\breimburs\w*|赔偿|赔付|赔多少|能赔|补偿", re.I)
+COMPENSATION_RE = re.compile(r"\bcompensat\w*|\bcomp\b|\breimburs\w*|赔偿|赔付|赔多少|能赔|补偿|赔钱|赔不赔", re.I)
 FAULT_RE = re.compile(
     r"\b(?:down|outage|fault\w*|unavailable|unreachable|offline|broken|crash\w*|not (?:working|open\w*|load\w*|reachable)|"
     r"isn'?t (?:working|loading|reachable)|stopped|stops? working|went dark|no access|"
@@ -88,6 +88,16 @@ RECORD_RE = re.compile(
 
 #: a record named by its ID or domain, or pointed at ("these", "those")
 NAMED_RECORD_RE = re.compile(r"\b(?:[a-z0-9-]+\.(?:example\.)?(?:cn|com|net)|cs\d{6,}|inc\d{6,}|icp\d{6,}|these|those)\b", re.I)
+
+
+#: where Chinese and Latin letters meet ("我部server断了"): word boundaries for the patterns
+_SCRIPT_JOIN_RE = re.compile(r"(?<=[\u4e00-\u9fff])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[\u4e00-\u9fff])")
+
+
+def spaced(text: str) -> str:
+    """Mixed Chinese and English with a space where the scripts meet, so "\\bserver\\b"
+    matches in "我部server断了" (Python counts Chinese characters as word characters)."""
+    return _SCRIPT_JOIN_RE.sub(" ", text)
 
 
 def _own_case(text: str) -> bool:
@@ -141,6 +151,7 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     else None."""
     if not text or not text.strip():
         return None
+    text = spaced(text)
     if _said(TICKET_RE, text) and not (intent == "ask_hotline" and "ticket" not in text.lower()):
         return "human_handoff"
     if _said(PERSON_RE, text) and intent not in ("human_handoff", "ask_hotline"):
