@@ -160,6 +160,10 @@ class ValidateRefundForm(AssuranceFormValidation):
             return {"refund_item": slot_value(said)}
         if tracker.get_slot("refund_item"):
             return {}
+        if ALL_ORDERS_RE.search(self._answer_text(tracker) or ""):
+            # "refunds for all of my orders": each one, decided on its own
+            orders = sorted(await store_access.read(tracker, "orders", cid), key=lambda o: o.purchased_at, reverse=True)
+            return {"refund_item": slot_value(o.order_id for o in orders[:MAX_BUTTONS])} if orders else {}
         said = record_match.clues(tracker.latest_message or {})
         if not said.products and not said.days:
             return {}
@@ -496,6 +500,9 @@ KIND_WORDS = {"refund": "refund request", "compensation": "compensation applicat
               "icp_reward": "ICP reward application", "ticket": "service ticket"}
 
 
+#: every order at once ("refunds for all of my orders", "全部退了")
+ALL_ORDERS_RE = re.compile(r"\ball (?:of )?(?:my|our|the) (?:orders|purchases|products|services)\b|\beverything I (?:bought|ordered)\b|"
+                           r"所有(?:的)?订单|全部(?:的)?订单|全部退", re.I)
 #: words of a status question ("where is my refund?", "进度"): never a fact of a check
 STATUS_WORDS_RE = re.compile(r"\b(?:status|where|progress|track\w*|update on|any news|heard back|arrived?|received)\b|"
                              r"进度|到哪|状态|到账了吗|怎么样了", re.I)

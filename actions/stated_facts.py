@@ -343,10 +343,14 @@ _INVOICES: Sequence[Tuple[Pattern[str], str]] = tuple(
          r"not (?:issued|requested) an?) invoices?\b|\binvoice\b[^.!?]{0,20}\bnot (?:yet )?issued\b|"
          r"没(?:有)?开(?:过)?发票|未开(?:具)?发票|发票没开|不要发票|没要发票", "none"),
         (r"\binvoice\b[^.!?]{0,25}\b(?:was |has been |already )?(?:issued|sent|received)\b|"
-         r"\b(?:got|have|received|issued) (?:an?|the)(?: vat| tax| paper| e-?)? invoice\b|发票(?:已经?)?开(?:了|过|好)|已开(?:具)?发票|开了发票",
+         r"\b(?:got|have|received|issued) (?:an?|the)(?: vat| tax| paper| e-?)? invoice\b|"
+         r"\b(?:did )?(?:ask(?:ed)? for|request(?:ed)?) (?:an?|the) invoice\b|\binvoice (?:is|was) (?:here|with me|on my desk)\b|发票(?:已经?)?开(?:了|过|好)|已开(?:具)?发票|开了发票",
          "issued"),
     )
 )
+#: "An invoice? No, I never asked for one."
+_INVOICE_NONE_ONE = re.compile(r"\binvoice\b.{0,20}\b(?:never|didn'?t|did not|haven'?t) (?:ask(?:ed)? for|request(?:ed)?|get|got|need(?:ed)?) "
+                               r"(?:one|it)\b", re.I | re.S)
 #: mixed writing: "invoice已经开具", "发票已开具"
 _INVOICE_ISSUED_MIXED = re.compile(r"(?:invoice|发票)\s*(?:已经?|已)\s*开(?:具|了|过|好)?", re.I)
 
@@ -357,6 +361,8 @@ def invoice_in_text(text: object) -> Optional[str]:
     said = _first_label(_INVOICES, text)
     if said is None and isinstance(text, str) and _INVOICE_ISSUED_MIXED.search(text):
         return "issued"
+    if said is None and isinstance(text, str) and _INVOICE_NONE_ONE.search(text):
+        return "none"  # "An invoice? No, I never asked for one."
     return said
 
 
