@@ -11,7 +11,7 @@ the readers on every message of a check, so a later statement corrects an earlie
 from __future__ import annotations
 
 import re
-from typing import Optional, Pattern, Sequence, Tuple
+from typing import Any, Optional, Pattern, Sequence, Tuple
 
 from bot.policy import load_policy
 
@@ -112,7 +112,7 @@ def _first_group(patterns: Sequence[Pattern[str]], text: object) -> Optional[str
     return None
 
 
-def _first_label(table: Sequence[Tuple[Pattern[str], str]], text: object) -> Optional[str]:
+def _first_label(table: Sequence[Tuple[Pattern[str], Any]], text: object) -> Optional[Any]:
     """The label of the first pattern in `table` that matches `text`, else None."""
     if not isinstance(text, str):
         return None
@@ -158,15 +158,13 @@ _COMMON = re.compile(r"\b(?:common|regular|normal|ordinary|standard) (?:customer
                      r"\bnot (?:a )?vip\b|普通(?:客户|用户|账号)|不是\s*vip", re.I)
 
 
+#: the tier in the customer's words; "not VIP" is read before "VIP"
+_TIERS: Sequence[Tuple[Pattern[str], str]] = ((_COMMON, "common"), (_VIP, "vip"))
+
+
 def tier_in_text(text: object) -> Optional[str]:
     """R3/I9: "I'm a VIP" -> "vip"; "a regular account" / "not VIP" -> "common"."""
-    if not isinstance(text, str):
-        return None
-    if _COMMON.search(text):
-        return "common"
-    if _VIP.search(text):
-        return "vip"
-    return None
+    return _first_label(_TIERS, text)
 
 
 _REFUND_COUNT = (
@@ -245,13 +243,13 @@ _REWARD_HAD = re.compile(r"\b(?:already|previously) (?:got|had|received|claimed)
                          r"(?:已经|之前)(?:领|拿|收到)过(?:奖励)?", re.I)
 
 
+#: I5 in the customer's words; "not yet" is read before "had"
+_REWARD_STATES: Sequence[Tuple[Pattern[str], bool]] = ((_REWARD_NOT_YET, False), (_REWARD_HAD, True))
+
+
 def reward_received_in_text(text: object) -> Optional[bool]:
     """I5: "never got the reward" -> False, "we already received it" -> True."""
-    if not isinstance(text, str):
-        return None
-    if _REWARD_NOT_YET.search(text):
-        return False
-    return True if _REWARD_HAD.search(text) else None
+    return _first_label(_REWARD_STATES, text)
 
 
 _NO_DELAY = re.compile(r"\bno delays?\b|\bnot delayed\b|\bdid everything (?:they asked )?(?:straight away|right away|on time)|"
