@@ -52,8 +52,10 @@ _CAUSE_WORDS: Sequence[Tuple[Pattern[str], str]] = tuple(
          r"(?:firewall|security group|settings|config\w*|rules|dns))|"
          r"误操作|误删|配置错|自己配错|我们自己的问题|密码泄露|自己删",
          "user_improper_operation"),
-        (r"\b(?:(?:a|our|my) (?:colleague|coworker|co-worker|employee|intern|contractor|developer|admin)"
-         r"\b[^.!?]{0,40}?\b(?:deleted|changed|removed|shut|stopped|ran|mistake|broke|messed|screwed|misconfigured)|"
+        (r"\b(?:(?:a|our|my) (?:colleague|coworker|co-worker|employee|intern|contractor|developer|dev|devs|engineer|"
+         r"admin|ops|team)"
+         r"\b[^.!?]{0,40}?\b(?:deleted|changed|removed|shut|stopped|ran|mistake|broke|messed|screwed|misconfigured|"
+         r"pushed|deployed|applied)|"
          r"authori[sz]ed (?:operation|change))|同事|实习生",
          "user_negligence"),
         (r"\b(?:violat\w+ (?:the )?(?:terms|rules|law)|against (?:the|your) terms|suspended for "
@@ -152,14 +154,18 @@ def first_filing_in_text(text: object) -> Optional[bool]:
     return None
 
 
-_VIP = re.compile(r"\b(?:i'?m|i am|we'?re|we are|as)\s+(?:a\s+)?vip\b|\bvip (?:customer|account|client|member)\b|"
-                  r"我(?:们)?是\s*vip|vip客户|vip用户", re.I)
+_SELF_VIP = re.compile(r"\b(?:i'?m|i am|we'?re|we are|as)\s+(?:a\s+)?vip\b|我(?:们)?是\s*vip", re.I)
+_SELF_COMMON = re.compile(r"\b(?:i'?m|i am|we'?re|we are|as|just)\s+(?:an?\s+)?(?:common|regular|normal|ordinary|standard)\b|"
+                          r"\bnot (?:a )?vip\b|我(?:们)?是普通|不是\s*vip", re.I)
+_VIP = re.compile(r"\bvip (?:customer|account|client|member)\b|vip客户|vip用户", re.I)
 _COMMON = re.compile(r"\b(?:common|regular|normal|ordinary|standard) (?:customer|account|user|client)\b|"
-                     r"\bnot (?:a )?vip\b|普通(?:客户|用户|账号)|不是\s*vip", re.I)
+                     r"普通(?:客户|用户|账号)", re.I)
 
 
-#: the tier in the customer's words; "not VIP" is read before "VIP"
-_TIERS: Sequence[Tuple[Pattern[str], str]] = ((_COMMON, "common"), (_VIP, "vip"))
+#: the tier in the customer's words: what they say they are first ("I am a VIP customer
+#: ... your text says each common user gets 100"), "not VIP" before "VIP"
+_TIERS: Sequence[Tuple[Pattern[str], str]] = ((_SELF_COMMON, "common"), (_SELF_VIP, "vip"), (_COMMON, "common"),
+                                               (_VIP, "vip"))
 
 
 def tier_in_text(text: object) -> Optional[str]:

@@ -100,3 +100,10 @@ def test_money_back_asked_outright_about_their_own_purchase_is_a_refund():
     assert cue_intent("refund my app store purchase", "out_of_scope") is None
     assert cue_intent("if my cloud server stops working because of you, will I get money back?",
                       "request_refund") == "report_fault"
+
+
+def test_status_of_their_own_refunds_and_a_short_stop_read_as_a_guess():
+    assert cue_intent("我今年申请的那些退款现在都是什么状态啊？", "faq") == "refund_status"
+    assert cue_intent("what is the status of refund requests in general?", "faq") is None
+    assert cue_intent("actually nvm", "nlu_fallback", 0.0) == "stop"
+    assert cue_intent("actually the CDN one, never mind the other", "inform") is None

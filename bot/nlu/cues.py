@@ -166,6 +166,11 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
             return "ask_icp_reward"  # "第一次备案 ... 管局审核通过了": the ICP check's facts
         if PURCHASE_FACT_RE.search(text):
             return "inform"  # the facts of a purchase: the refund check's, not a fault
+    if (intent in ("faq", "scope", "request_refund", "report_fault") and STATUS_RE.search(text)
+            and (REFUND_RE.search(text) or COMPENSATION_RE.search(text)) and OWN_RE.search(text)):
+        return "refund_status"  # "我今年申请的那些退款现在都是什么状态啊？"
+    if (intent == "nlu_fallback" or confidence < UNSURE) and len(text.split()) <= 4 and STOP_WORDS_RE.search(text):
+        return "stop"  # "actually nvm 🙅"
     own_case = _own_case(text)
     if (intent in ("refund_status", "faq", "scope") and topic == "report_fault" and FAULT_RE.search(text)
             and own_case and not STATUS_RE.search(text) and not HYPOTHETICAL_RE.search(text)):

@@ -194,3 +194,11 @@ def test_icp_facts_said_in_passing():
     assert sf.first_filing_in_text("我之前在你们华为云备案过一个网站") is False
     assert sf.delay_in_text("I took almost two weeks to send the photo they asked for") == 14
     assert sf.delay_in_text("the host has been running for 30 days") is None
+
+
+def test_what_they_say_they_are_wins_over_a_tier_they_quote():
+    from actions.stated_facts import cause_in_text, tier_in_text
+
+    assert tier_in_text("I am a VIP customer. Your text states 'Each common user's reward amount is 100'.") == "vip"
+    assert tier_in_text("normal account not VIP") == "common"
+    assert cause_in_text("turns out my dev pushed a bad security group rule") == "user_negligence"
