@@ -228,3 +228,18 @@ def guarded(
 
 def policy_error_field(err: Exception) -> Optional[str]:
     return getattr(err, "field", None)
+
+
+def answered_just_before(events: List[Dict[str, Any]], responses: Any) -> bool:
+    """True when the assistant's turn before the latest message uttered one of `responses`
+    (a yes to a ticket offer, a time after the hotline hours)."""
+    users = 0
+    for event in reversed(events):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                return False
+        elif users == 1 and event.get("event") == "bot":
+            if (event.get("metadata") or {}).get("utter_action") in responses:
+                return True
+    return False

@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import store_access
-from actions.common import clearly_said, guarded, say, say_hotline_status
+from actions.common import answered_just_before, clearly_said, guarded, say, say_hotline_status
 from actions.identity import customer_id
 from bot.channels.common import ADDRESS_KEY, CLIENT_ADDRESS_KEY
 
@@ -82,17 +82,7 @@ def transcript_summary(events: List[Dict[str, Any]], max_lines: int = MAX_LINES)
 
 def ticket_was_offered(events: List[Dict[str, Any]]) -> bool:
     """True when the assistant's turn before the latest message offered a ticket."""
-    users = 0
-    for event in reversed(events):
-        if event.get("event") == "user":
-            users += 1
-            if users == 2:
-                return False
-        elif users == 1 and event.get("event") == "bot":
-            metadata = event.get("metadata") or {}
-            if metadata.get("utter_action") in TICKET_OFFERS:
-                return True
-    return False
+    return answered_just_before(events, TICKET_OFFERS)
 
 
 def asked_for_ticket(tracker: Tracker) -> bool:

@@ -13,7 +13,7 @@ from rasa_sdk.events import (ActionExecuted, ActiveLoop, EventType, FollowupActi
                              UserUtteranceReverted)
 
 from actions import compensation, faq, icp, record_match, refund, store_access
-from actions.common import clearly_said, guarded, logger, say
+from actions.common import answered_just_before, clearly_said, guarded, logger, say
 from actions.forms_base import CONTINUE, EXPLAIN_AFTER, FAILURES, LAST_CHECK, PAUSED, entity_answers, stated_facts_of
 from actions.identity import customer_id
 from actions.stated_facts import filing_status_in_text as icp_status_reader
@@ -77,6 +77,10 @@ class ActionFallback(Action):
     @guarded
     async def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
         in_form = latest_intent(tracker) != FALLBACK_INTENT and asked_slot(tracker)
+        entities = (tracker.latest_message or {}).get("entities") or []
+        if (not (tracker.active_loop or {}).get("name") and hotline_just_answered(tracker)
+                and any(e.get("entity") == "time" for e in entities)):
+            return [FollowupAction("action_hotline")]  # "咁星期六朝早呢？" after the hours
         if not (tracker.active_loop or {}).get("name") and latest_intent(tracker) == FALLBACK_INTENT:
             # "but it is not my fault!! is your maintenance" after an answer: a fact of that check
             reopened = await reopen_last_check(tracker, domain)
@@ -216,6 +220,16 @@ def route_for(entities: List[dict]) -> str:
     return next((form for form, wanted in INFORM_ROUTES if names & set(wanted)), "")
 
 
+#: the hotline answers: a time said right after one asks about the hotline then
+HOTLINE_ANSWERS = frozenset({"utter_hotline", "utter_hotline_open_now", "utter_hotline_closed_now",
+                             "utter_hotline_open_then", "utter_hotline_closed_then"})
+
+
+def hotline_just_answered(tracker: Tracker) -> bool:
+    """The assistant's turn before the latest message answered about the hotline."""
+    return answered_just_before(tracker.events or [], HOTLINE_ANSWERS)
+
+
 class ActionRouteInform(Action):
     """'refund CS2611240001, monthly, bought 3 days ago, no invoice' read as `inform`
     outside any form: start the check its details belong to (the form's entity
@@ -229,6 +243,8 @@ class ActionRouteInform(Action):
         entities = (tracker.latest_message or {}).get("entities") or []
         if any(e.get("entity") == "claim_ref" for e in entities):
             return [FollowupAction("action_refund_status")]  # "and RF-DEM00A?"
+        if hotline_just_answered(tracker) and any(e.get("entity") == "time" for e in entities):
+            return [FollowupAction("action_hotline")]  # "09:00 then?" after the hours
         form = route_for(entities)
         if form:
             return [FollowupAction(form)]

@@ -120,3 +120,13 @@ def test_a_corrected_period_in_clock_times_stays_on_its_day():
     said = {"fault_start": "2026-11-26T13:00:00+08:00", "fault_end": "2026-11-26T15:30:00+08:00"}
     assert on_the_day_of(said, "2026-11-24T13:00:00+08:00") == {
         "fault_start": "2026-11-24T13:00:00+08:00", "fault_end": "2026-11-24T15:30:00+08:00"}
+
+
+async def test_a_time_right_after_the_hotline_hours_asks_about_the_hotline_then(dispatcher, domain):
+    history = [{"event": "user", "text": "is the hotline open?", "parse_data": {"intent": {"name": "ask_hotline"}}},
+               {"event": "bot", "text": "The hotline is open right now.",
+                "metadata": {"utter_action": "utter_hotline_open_now"}}]
+    tracker = make_tracker({}, intent="inform", text="09:00 then?", history=history,
+                           entities=[{"entity": "time", "value": "2026-11-30T09:00:00+08:00"}])
+    events = await ActionRouteInform().run(dispatcher, tracker, domain)
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_hotline"}]
