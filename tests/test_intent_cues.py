@@ -107,3 +107,8 @@ def test_status_of_their_own_refunds_and_a_short_stop_read_as_a_guess():
     assert cue_intent("what is the status of refund requests in general?", "faq") is None
     assert cue_intent("actually nvm", "nlu_fallback", 0.0) == "stop"
     assert cue_intent("actually the CDN one, never mind the other", "inform") is None
+
+
+def test_a_status_page_is_no_status_question():
+    said = "our shop site was DOWN last nite from 11pm till 1am, ur status page said so. how much comp do i get??"
+    assert cue_intent(said, "refund_status") == "report_fault"

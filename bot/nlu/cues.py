@@ -56,7 +56,8 @@ REFUND_REQUEST_RE = re.compile(r"\b(?:i|we)\s+(?:want|would like|'d like|need|de
                                r"(?:refund|money back)|\brefund (?:it|me|us|my|our|the)\b|(?:我|我们)?(?:要|想|要求|申请)退款|"
                                r"给我退款|退款吧", re.I)
 #: a question about a claim already made ("where is my refund?", "退款到哪一步了")
-STATUS_RE = re.compile(r"\b(?:status|where is|where's|progress|track\w*|already (?:filed|submitted|applied))\b"
+STATUS_RE = re.compile(r"\b(?:status(?! (?:page|site|board|dashboard))|where is|where's|progress|track\w*|"
+                       r"already (?:filed|submitted|applied))\b"
                        r"|进度|到哪|状态|审核到", re.I)
 #: facts of a purchase (a refund check's facts), as opposed to a fault's
 PURCHASE_FACT_RE = re.compile(r"\b(?:bought|purchased|ordered|paid|invoice\w*|coupon\w*|discount\w*|voucher\w*|"
@@ -167,7 +168,8 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
         if PURCHASE_FACT_RE.search(text):
             return "inform"  # the facts of a purchase: the refund check's, not a fault
     if (intent in ("faq", "scope", "request_refund", "report_fault") and STATUS_RE.search(text)
-            and (REFUND_RE.search(text) or COMPENSATION_RE.search(text)) and OWN_RE.search(text)):
+            and (REFUND_RE.search(text) or COMPENSATION_RE.search(text)) and OWN_RE.search(text)
+            and not FAULT_RE.search(text)):
         return "refund_status"  # "我今年申请的那些退款现在都是什么状态啊？"
     if (intent == "nlu_fallback" or confidence < UNSURE) and len(text.split()) <= 4 and STOP_WORDS_RE.search(text):
         return "stop"  # "actually nvm 🙅"
