@@ -78,8 +78,8 @@ class ActionFallback(Action):
     async def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
         in_form = latest_intent(tracker) != FALLBACK_INTENT and asked_slot(tracker)
         entities = (tracker.latest_message or {}).get("entities") or []
-        if (not (tracker.active_loop or {}).get("name") and hotline_just_answered(tracker)
-                and any(e.get("entity") == "time" for e in entities)):
+        if (not (tracker.active_loop or {}).get("name") and latest_intent(tracker) == FALLBACK_INTENT
+                and hotline_just_answered(tracker) and any(e.get("entity") == "time" for e in entities)):
             return [FollowupAction("action_hotline")]  # "咁星期六朝早呢？" after the hours
         if not (tracker.active_loop or {}).get("name") and latest_intent(tracker) == FALLBACK_INTENT:
             # "but it is not my fault!! is your maintenance" after an answer: a fact of that check
@@ -226,8 +226,15 @@ HOTLINE_ANSWERS = frozenset({"utter_hotline", "utter_hotline_open_now", "utter_h
 
 
 def hotline_just_answered(tracker: Tracker) -> bool:
-    """The assistant's turn before the latest message answered about the hotline."""
-    return answered_just_before(tracker.events or [], HOTLINE_ANSWERS)
+    """The assistant's turn before the latest message answered about the hotline, and
+    this turn has not answered it yet (no loop of follow-ups)."""
+    events = tracker.events or []
+    for event in reversed(events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "action" and event.get("name") == "action_hotline":
+            return False
+    return answered_just_before(events, HOTLINE_ANSWERS)
 
 
 class ActionRouteInform(Action):

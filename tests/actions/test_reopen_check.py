@@ -130,3 +130,15 @@ async def test_a_time_right_after_the_hotline_hours_asks_about_the_hotline_then(
                            entities=[{"entity": "time", "value": "2026-11-30T09:00:00+08:00"}])
     events = await ActionRouteInform().run(dispatcher, tracker, domain)
     assert events == [{"event": "followup", "timestamp": None, "name": "action_hotline"}]
+
+
+async def test_the_hotline_follow_up_runs_once_a_turn(dispatcher, domain):
+    history = [{"event": "user", "text": "is the hotline open?", "parse_data": {"intent": {"name": "ask_hotline"}}},
+               {"event": "bot", "text": "The hotline is open right now.",
+                "metadata": {"utter_action": "utter_hotline_open_now"}}]
+    tracker = make_tracker({}, intent="inform", text="09:00 then?", history=history,
+                           entities=[{"entity": "time", "value": "2026-11-30T09:00:00+08:00"}])
+    tracker.events.append({"event": "action", "name": "action_hotline"})
+    from actions.smalltalk import hotline_just_answered
+
+    assert not hotline_just_answered(tracker)
