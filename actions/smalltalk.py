@@ -90,6 +90,11 @@ class ActionFallback(Action):
             if key:
                 await faq.answer(dispatcher, tracker, domain, key)
                 return []
+        if (latest_intent(tracker) != FALLBACK_INTENT and not in_form and not (tracker.active_loop or {}).get("name")
+                and answered_this_turn(tracker)):
+            # a core fallback after an action that already answered ("09:00 then?" routed to
+            # the hotline): nothing more to say; forget the message so the bot listens
+            return [UserUtteranceReverted()]
         if fallbacks_in_a_row(tracker.events or []) >= HANDOFF_AFTER:
             # offered, never opened unasked: a ticket needs the customer's clear request
             say(dispatcher, "utter_handoff_after_fallback")
@@ -223,6 +228,16 @@ def route_for(entities: List[dict]) -> str:
 #: the hotline answers: a time said right after one asks about the hotline then
 HOTLINE_ANSWERS = frozenset({"utter_hotline", "utter_hotline_open_now", "utter_hotline_closed_now",
                              "utter_hotline_open_then", "utter_hotline_closed_then"})
+
+
+def answered_this_turn(tracker: Tracker) -> bool:
+    """The assistant has already said something since the latest message."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot":
+            return True
+    return False
 
 
 def hotline_just_answered(tracker: Tracker) -> bool:

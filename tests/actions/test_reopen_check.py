@@ -142,3 +142,14 @@ async def test_the_hotline_follow_up_runs_once_a_turn(dispatcher, domain):
     from actions.smalltalk import hotline_just_answered
 
     assert not hotline_just_answered(tracker)
+
+
+async def test_a_core_fallback_after_an_answer_this_turn_says_nothing_more(dispatcher, domain):
+    from actions.smalltalk import ActionFallback
+
+    tracker = make_tracker({}, intent="inform", text="09:00 then?")
+    tracker.events.append({"event": "action", "name": "action_hotline"})
+    tracker.events.append({"event": "bot", "text": "Yes, the hotline is open then.",
+                           "metadata": {"utter_action": "utter_hotline_open_then"}})
+    events = await ActionFallback().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == [] and events == [{"event": "rewind", "timestamp": None}]
