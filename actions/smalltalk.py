@@ -16,7 +16,7 @@ from actions import compensation, faq, icp, record_match, refund, store_access
 from actions.common import answered_just_before, clearly_said, guarded, logger, say
 from actions.forms_base import CONTINUE, EXPLAIN_AFTER, FAILURES, LAST_CHECK, PAUSED, entity_answers, stated_facts_of
 from actions.identity import customer_id
-from actions.stated_facts import filing_status_in_text as icp_status_reader
+from actions.stated_facts import filing_status_in_text
 
 FALLBACK_INTENT = "nlu_fallback"
 #: asking for another check during a form leaves the form for that check
@@ -332,7 +332,7 @@ async def record_meant(tracker: Tracker, form: str) -> Dict[str, Any]:
         return {"fault_incident": one.incident_id} if one else {}
     text = str(latest.get("text") or "")
     one = record_match.only(record_match.filings_meant(await store_access.read(tracker, "filings", cid), text,
-                                                      stated_facts_of({"s": icp_status_reader}, text).get("s")))
+                                                      filing_status_in_text(text)))
     return {"icp_filing": one.filing_id} if one else {}
 
 

@@ -17,10 +17,14 @@ from bot.policy import load_policy
 
 CAUSES = tuple(load_policy().enums["cause"])
 
+
+def _labelled(pairs: Sequence[Tuple[str, Any]]) -> Tuple[Tuple[Pattern[str], Any], ...]:
+    """(pattern, label) pairs compiled case-blind, in their priority order."""
+    return tuple((re.compile(pattern, re.I), label) for pattern, label in pairs)
+
 #: (pattern, cause) in priority order; the match that ends last in the text wins, so
 #: "not an attack, it was your side" reads as the platform. English and Chinese.
-_CAUSE_WORDS: Sequence[Tuple[Pattern[str], str]] = tuple(
-    (re.compile(pattern, re.I), cause) for pattern, cause in (
+_CAUSE_WORDS: Sequence[Tuple[Pattern[str], str]] = _labelled((
         (r"\b(?:d?dos(?:ed)?|attack(?:ed|s)?|hack(?:ed|er|ers)?|virus(?:es)?|malware|ransomware|trojan|"
          r"botnet|crypto.?min(?:er|ing)|mining (?:script|malware|virus))\b|攻击|病毒|黑客|木马|挖矿|勒索",
          "attack_or_virus"),
@@ -196,8 +200,7 @@ def refunds_this_year_in_text(text: object) -> Optional[int]:
     return int(word) if word.isdigit() else _WORD_NUMBERS.get(word)
 
 
-_FILING_STATES: Sequence[Tuple[Pattern[str], str]] = tuple(
-    (re.compile(pattern, re.I), status) for pattern, status in (
+_FILING_STATES: Sequence[Tuple[Pattern[str], str]] = _labelled((
         (r"\b(?:filing|record(?:al)?|icp|it|application)\b[^.?!]{0,30}?\b(?:got |was |been |is |has been )?"
          r"(?:rejected|denied|refused|turned down)\b|备案[^。？！]{0,6}(?:被驳回|被拒|没通过|未通过)|被驳回",
          "rejected"),
@@ -228,8 +231,7 @@ def used_for_website_in_text(text: object) -> Optional[bool]:
     return True if isinstance(text, str) and _FOR_WEBSITE.search(text) else None
 
 
-_HOST_STATES: Sequence[Tuple[Pattern[str], str]] = tuple(
-    (re.compile(pattern, re.I), status) for pattern, status in (
+_HOST_STATES: Sequence[Tuple[Pattern[str], str]] = _labelled((
         (r"\bterminated (?:early|in advance)|\bcancell?ed (?:it |the host |the server )?early|提前(?:终止|退订|释放)", "terminated_early"),
         (r"\b(?:expired|lapsed)\b[^.!?]{0,20}\b(?:not|never|didn'?t) (?:renew\w*)|\bnot renewed|到期(?:了)?(?:没|未)续费?", "expired_not_renewed"),
         (r"\b(?:host|server|instance|ecs|it)(?:'s| is)? (?:still )?(?:active|running|up and running|in use)\b|"
@@ -299,8 +301,7 @@ def recharge_in_text(text: object) -> Optional[str]:
 #: What the fault did, in the customer's words (C1/C2 scenario); the first that fits.
 #: A plain outage ("down", "crashed", "宕机") of anything but a website is C1's
 #: service unavailability.
-_SCENARIOS: Sequence[Tuple[Pattern[str], str]] = tuple(
-    (re.compile(pattern, re.I), scenario) for pattern, scenario in (
+_SCENARIOS: Sequence[Tuple[Pattern[str], str]] = _labelled((
         (r"\b(?:billed|charged|invoiced)\b[^.!?]{0,30}\b(?:twice|double|wrong(?:ly)?|too much|incorrect(?:ly)?)|"
          r"\b(?:double|duplicate|wrong|incorrect) (?:billing|charge|bill|invoice)|\bbilling (?:error|mistake)|"
          r"\bover-?charged|多扣|重复扣费|扣错|账单错|计费错", "billing_error"),
@@ -338,8 +339,7 @@ def scenario_in_text(text: object) -> Optional[str]:
 
 
 #: R4 in the customer's words; the first that fits ("returned" before "issued")
-_INVOICES: Sequence[Tuple[Pattern[str], str]] = tuple(
-    (re.compile(pattern, re.I), state) for pattern, state in (
+_INVOICES: Sequence[Tuple[Pattern[str], str]] = _labelled((
         (r"\binvoice\b[^.!?]{0,30}\b(?:returned|sent back|given back|cancell?ed)\b|"
          r"\b(?:returned|sent back|cancell?ed) (?:the |my |our )?invoice\b|发票(?:已经?)?(?:退回|退了|作废)|退回(?:了)?发票",
          "returned"),

@@ -121,11 +121,6 @@ def _said(pattern: "re.Pattern[str]", text: str) -> bool:
     return any(not NEGATED_RE.search(text[:m.start()]) for m in pattern.finditer(text))
 
 
-def asks_for_ticket(text: str) -> bool:
-    """A ticket or a complaint asked for outright (not negated)."""
-    return _said(TICKET_RE, text)
-
-
 def cue_confidence(text: str, name: str) -> Optional[float]:
     """The confidence a cue reading carries: a ticket or complaint asked for is clear;
     a person asked for is below clear (a ticket is offered, not opened unasked)."""
