@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 
-from bot.scaleout import stack  # noqa: E402
+from tests.harness import servers as stack  # noqa: E402
 
 STOCK_DIR = ROOT / "var" / "bench" / "stock"
 MODEL = ROOT / "models" / "assistant.tar.gz"
@@ -394,7 +394,7 @@ def bench_ours(args: argparse.Namespace, work: Path, run_id: str) -> dict:
     prepare_database(db_url, env)
     FACTS.update(seeded_facts(db_url))
     FACTS.setdefault("refund_order", FACTS.get("refund_order_vip", ""))
-    from bot.scaleout.cluster import add_load_customers
+    from tests.harness.cluster import add_load_customers
 
     LOAD_CUSTOMERS[:] = add_load_customers(db_url, 400, first=3001)
     seeded_claims = count_claims(db_url) or 0  # the demo seed has claims of its own
@@ -458,7 +458,7 @@ def bench_ours(args: argparse.Namespace, work: Path, run_id: str) -> dict:
         for s in reversed(servers):
             s.stop()
         if args.database_url:
-            from bot.scaleout.services import drop_database
+            from tests.harness.services import drop_database
 
             drop_database(args.database_url, db_url)
     return out

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.scaleout import services
+from tests.harness import services
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -649,7 +649,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.conversations", description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="*", type=Path, help="conversation files (default: every file under "
                         "tests/conversations/blind/)")
-    parser.add_argument("--stack", action="store_true", help="start a full stack (tests/web/stack.Stack) for the run")
+    parser.add_argument("--stack", action="store_true", help="start a full stack (tests/harness/stack.Stack) for the run")
     parser.add_argument("--rasa-url", help="a running stack instead: Rasa's URL")
     parser.add_argument("--api-token", help="... its HTTP API token")
     parser.add_argument("--database-url", help="... its store's DATABASE_URL")
@@ -688,7 +688,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.validate_only:
         return 0
 
-    from tests.web.stack import MODEL, PINNED_NOW, Stack
+    from tests.harness.stack import MODEL, PINNED_NOW, Stack
 
     stack = None
     try:

@@ -19,7 +19,7 @@ import re
 
 import pytest
 
-from bot.scaleout.cluster import Cluster, post
+from tests.harness.cluster import Cluster, post
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 

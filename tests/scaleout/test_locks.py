@@ -15,7 +15,7 @@ pytest.importorskip("rasa.core.lock_store")
 from rasa.core.lock_store import RedisLockStore  # noqa: E402
 from rasa.utils.endpoints import EndpointConfig  # noqa: E402
 
-from bot.scaleout import services  # noqa: E402
+from tests.harness import services  # noqa: E402
 from bot.scaleout.locks import AtomicRedisLockStore  # noqa: E402
 
 pytestmark = pytest.mark.redis

@@ -15,7 +15,7 @@ from rasa.core.tracker_store import SQLTrackerStore, TrackerStore  # noqa: E402
 from rasa.core.utils import read_endpoints_from_path  # noqa: E402
 
 from bot.scaleout import env as scale_env_module  # noqa: E402
-from bot.scaleout import services  # noqa: E402
+from tests.harness import services  # noqa: E402
 from bot.scaleout.locks import AtomicRedisLockStore  # noqa: E402
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]

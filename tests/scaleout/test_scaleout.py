@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.scaleout.cluster import Cluster, Reply, post
+from tests.harness.cluster import Cluster, Reply, post
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 

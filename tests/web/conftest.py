@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.stack import MODEL, Stack
+from tests.harness.stack import MODEL, Stack
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from bot import identity
 from bot.clock import CST
-from tests.web.stack import PINNED_NOW
+from tests.harness.stack import PINNED_NOW
 
 pytestmark = pytest.mark.slow
 

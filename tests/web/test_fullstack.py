@@ -16,7 +16,7 @@ import pytest
 
 from bot import clock, identity
 from tests.channels.fakes import slack_event, slack_headers, telegram_callback, telegram_update
-from tests.web.stack import SLACK_SECRET
+from tests.harness.stack import SLACK_SECRET
 
 pytestmark = pytest.mark.slow
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from bot.scaleout import services, stack
+from tests.harness import servers as stack, services
 
 
 @dataclass
@@ -110,7 +110,7 @@ class Cluster:
         if self.store_proxy:
             from sqlalchemy.engine import make_url
 
-            from bot.scaleout.tcpproxy import TcpProxy
+            from tests.harness.tcpproxy import TcpProxy
 
             url = make_url(self.store_db)
             self.proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432).start()
