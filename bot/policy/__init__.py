@@ -1,4 +1,4 @@
-"""The service-assurance policy engine (shared/POLICY.md), pure: no I/O besides
+"""The service-assurance policy engine (docs/POLICY_RULES.md), pure: no I/O besides
 its own data file (policy.yaml), no clock, no Rasa, no database.
 
     from bot.policy import decide, next_facts, explain, load_policy, PolicyInputError

@@ -1,5 +1,5 @@
 """Pieces every kind of decision shares: the decision skeleton, `now`, the
-combination rule (POLICY.md Settled details)."""
+combination rule (docs/POLICY_RULES.md, conventions)."""
 from __future__ import annotations
 
 from datetime import datetime

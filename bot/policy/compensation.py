@@ -1,4 +1,4 @@
-"""Fault compensation C1-C6 (POLICY.md "Fault compensation").
+"""Fault compensation C1-C6 (docs/POLICY_RULES.md).
 
 The amount (C3) is computed in integers: daily cost x duration (microseconds) x
 multiplier x 100, divided once by the length of a day in microseconds, rounded

@@ -22,7 +22,7 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 @dataclass(frozen=True)
 class Rule:
-    """One row of the rule table (POLICY.md)."""
+    """One row of the rule table (docs/POLICY_RULES.md)."""
 
     id: str
     title: str

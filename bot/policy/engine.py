@@ -23,7 +23,7 @@ KINDS = tuple(DECIDERS)
 
 
 def decide(case: Mapping[str, Any], policy: Optional[Policy] = None) -> dict[str, Any]:
-    """The POLICY.md decision for one case, as plain JSON-ready data.
+    """The decision for one case (docs/POLICY_RULES.md), as plain JSON-ready data.
 
     Pure: reads nothing but the policy data (no clock: `now` is in the case).
     Raises PolicyInputError for bad input."""

@@ -1,5 +1,5 @@
-"""The one error the policy raises for bad input (POLICY.md: a clear error naming
-the field, never a guess)."""
+"""The one error the policy raises for bad input (docs/POLICY_RULES.md: a clear
+error naming the field, never a guess)."""
 from __future__ import annotations
 
 

@@ -1,4 +1,4 @@
-"""ICP filing reward I1-I9 (POLICY.md "ICP filing reward")."""
+"""ICP filing reward I1-I9 (docs/POLICY_RULES.md)."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,9 +1,10 @@
 """Strict readers for case fields: times with offsets, exact money, enums.
 
-Why strict: POLICY.md says bad input gets a clear error naming the field and is
-never guessed at (a time without an offset, a negative or malformed amount, an
-unknown enum value). Every reader raises PolicyInputError(field, message).
-A field that is absent or null is "missing" (None), never zero."""
+Why strict: the rule table (docs/POLICY_RULES.md) says bad input gets a clear
+error naming the field and is never guessed at (a time without an offset, a
+negative or malformed amount, an unknown enum value). Every reader raises
+PolicyInputError(field, message). A field that is absent or null is "missing"
+(None), never zero."""
 from __future__ import annotations
 
 import re

@@ -1,4 +1,4 @@
-"""Refunds R1-R9 (POLICY.md "Refunds: 5-day full refund").
+"""Refunds R1-R9 (docs/POLICY_RULES.md, "the 5-day full refund").
 
 One item = one order or one resource (R3: several items are several refunds).
 Each item is judged on R1/R5 (billing), R2 (window), R4 (invoice), R6 (grace or
@@ -102,7 +102,7 @@ def judge_item(raw: Any, index: int, now: datetime, policy: Policy) -> Item:
 
 
 def decide_refund(case: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
-    """The refund decision: per item, then combined (POLICY.md Settled details)."""
+    """The refund decision: per item, then combined (docs/POLICY_RULES.md)."""
     out = skeleton(case, "refund", policy)
     now = required_now(case)
     customer = parse.obj(case, "customer", "customer") or {}

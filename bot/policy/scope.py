@@ -13,7 +13,7 @@ def decide_scope(case: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
     out = skeleton(case, "support_scope", policy)
     topic = parse.enum(case.get("topic"), policy.enums["topic"], "topic")
     out["rule"] = None
-    if topic is None:  # POLICY.md: support scope without a topic is undetermined
+    if topic is None:  # S1/S2 (docs/POLICY_RULES.md): no topic is undetermined
         out.update(decision="undetermined", missing=["topic"])
         return out
     label = policy.scope["labels"][topic]

@@ -64,7 +64,7 @@ def note(policy: Policy, rule_id: str, key: str = "note", **facts: Any) -> str:
 
 
 def money(amount: Decimal) -> str:
-    """The one rounding: half-up to 0.01 (POLICY.md)."""
+    """The one rounding: half-up to 0.01 (docs/POLICY_RULES.md)."""
     return str(amount.quantize(CENT, rounding=ROUND_HALF_UP, context=_MONEY_CONTEXT))
 
 

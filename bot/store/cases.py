@@ -1,6 +1,7 @@
-"""Policy cases built from stored facts (POLICY.md contract), so the actions never
-assemble facts by hand. Each builder works inside a caller's session: the same code
-runs for "am I eligible?" and again, under the customer lock, at filing time."""
+"""Policy cases built from stored facts (the contract of docs/POLICY_ENGINE.md), so
+the actions never assemble facts by hand. Each builder works inside a caller's
+session: the same code runs for "am I eligible?" and again, under the customer
+lock, at filing time."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,7 +25,7 @@ def aware(moment: datetime) -> datetime:
     if not isinstance(moment, datetime):
         raise TypeError(f"now must be a datetime, got {type(moment).__name__}")
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("now must be timezone-aware (POLICY.md: a time needs an offset)")
+        raise ValueError("now must be timezone-aware (the policy: a time needs an offset)")
     return moment
 
 

@@ -141,13 +141,13 @@ class Store:
 
     # --- policy cases -----------------------------------------------------
     def refund_case(self, cid: str, ids: Sequence[str], now: Optional[datetime] = None) -> dict[str, Any]:
-        """The POLICY.md refund case for these orders/resources of this customer."""
+        """The policy's refund case for these orders/resources of this customer."""
         with self._db.read() as s:
             return cases.build_refund_case(s, cid, ids, now or clock.now())
 
     def compensation_case(self, cid: str, incident_id: Optional[str] = None, order_id: Optional[str] = None,
                           now: Optional[datetime] = None, **facts: Any) -> dict[str, Any]:
-        """The POLICY.md compensation case: the incident record's scenario, cause
+        """The policy's compensation case: the incident record's scenario, cause
         and times, the order's daily cost; `facts` fill only what no record holds."""
         with self._db.read() as s:
             return cases.build_compensation_case(s, cid, incident_id, order_id, now or clock.now(), facts)

@@ -27,12 +27,12 @@ def to_money(value: Any) -> Decimal:
 
 
 def money_str(value: Optional[Decimal]) -> Optional[str]:
-    """POLICY.md writes money as a string with two decimals."""
+    """Money is written as a string with two decimals (docs/POLICY_RULES.md)."""
     return None if value is None else str(to_money(value))
 
 
 def iso(moment: Optional[datetime]) -> Optional[str]:
-    """POLICY.md times: ISO 8601 with an offset, shown in UTC+08:00."""
+    """Policy times: ISO 8601 with an offset, shown in UTC+08:00 (docs/POLICY_RULES.md)."""
     return None if moment is None else moment.astimezone(CST).isoformat()
 
 
