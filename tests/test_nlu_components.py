@@ -1,8 +1,8 @@
 """Tests for the custom NLU pieces (issue 4): Duckling extractor, entity resolver,
 spaCy pipeline builder and the entity vocabulary file they share.
 
-The reference instant is a Friday, 10:00 UTC+08:00 (the POLICY.md contract examples'
-"now"); every relative date below is resolved to the past (C3/C5 fault times, R2
+The reference instant is a Friday, 10:00 UTC+08:00 (the worked examples'
+"now" in docs/POLICY_RULES.md); every relative date below is resolved to the past (C3/C5 fault times, R2
 purchase times happened already).
 """
 from __future__ import annotations

@@ -33,7 +33,7 @@ def test_parse_count(value, expected):
 def test_parse_time_needs_an_offset_and_takes_interval_ends():
     assert facts.parse_time("2026-11-24T09:30:00+08:00") == "2026-11-24T09:30:00+08:00"
     assert facts.parse_time("2026-11-24T01:30:00Z") == "2026-11-24T09:30:00+08:00"
-    assert facts.parse_time("2026-11-24T09:30:00") is None  # POLICY.md: never guess a zone
+    assert facts.parse_time("2026-11-24T09:30:00") is None  # never guess a zone (docs/POLICY_RULES.md)
     span = {"from": "2026-11-26T14:00:00+08:00", "to": "2026-11-26T15:35:00+08:00"}
     assert facts.parse_time(span) == "2026-11-26T14:00:00+08:00"
     assert facts.parse_time(span, "to") == "2026-11-26T15:35:00+08:00"
@@ -75,7 +75,7 @@ def test_fill_case_fills_only_missing_facts_and_records_win():
              "fault_start": "2026-11-26T14:00:00+08:00", "fault_end": "2026-11-26T15:35:00+08:00"}
     case = facts.fill_case(base, slots, next_facts)
     assert case["daily_cost"] == "48.00"  # the record beats the typed answer
-    assert decide(case)["compensation"] == "316.67"  # POLICY.md contract example c1
+    assert decide(case)["compensation"] == "316.67"  # worked example c1 (docs/POLICY_RULES.md)
 
 
 def test_fill_case_ignores_raw_unparsed_values():

@@ -1,4 +1,4 @@
-"""Fuzz `python -m bot.policy` (POLICY.md "The decision contract"): whatever lines
+"""Fuzz `python -m bot.policy` (the decision contract, docs/POLICY_ENGINE.md): whatever lines
 arrive on stdin, every non-blank line gets exactly one JSON line back, in order,
 either a decision (id, kind, decision, rules_failed, reasons, missing, waiting_for)
 or `{"id": ..., "error": "..."}`; never a traceback, always exit status 0.
@@ -103,7 +103,7 @@ def test_ids_are_echoed_in_order_between_bad_lines() -> None:
     assert answers[0]["decision"] == "provided"  # S1
     assert "error" in answers[1] and "error" in answers[2]
     assert answers[3]["decision"] == "not_provided"  # S2
-    assert "error" in answers[4]  # POLICY.md: an empty item list is bad input
+    assert "error" in answers[4]  # an empty item list is bad input (docs/POLICY_RULES.md)
 
 
 def test_huge_and_binary_lines_do_not_crash() -> None:

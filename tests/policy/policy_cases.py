@@ -58,7 +58,7 @@ def refund(items: Any = None, tier: Any = "common", used: Any = 0, **over: Any) 
 
 
 def compensation(**over: Any) -> dict[str, Any]:
-    """POLICY.md's worked example c1 (48.00 a day, 95 minutes, x100 -> 316.67)."""
+    """The worked example c1 of docs/POLICY_RULES.md (48.00 a day, 95 minutes, x100 -> 316.67)."""
     case = {"id": "c", "kind": "compensation", "now": NOW, "scenario": "service_unavailable",
             "cause": "platform", "daily_cost": "48.00",
             "fault_start": "2026-11-26T14:00:00+08:00", "fault_end": "2026-11-26T15:35:00+08:00"}
@@ -67,7 +67,7 @@ def compensation(**over: Any) -> dict[str, Any]:
 
 
 def icp(customer: Any = None, host: Any = None, filing: Any = None, **over: Any) -> dict[str, Any]:
-    """POLICY.md's worked example i1 (a VIP, approved filing -> 200.00)."""
+    """The worked example i1 of docs/POLICY_RULES.md (a VIP, approved filing -> 200.00)."""
     case = {"id": "i", "kind": "icp_reward", "now": NOW,
             "customer": {"tier": "vip", "accumulated_recharge": "250.00", "icp_reward_received": False},
             "host": {"subscription": "yearly", "used_for_website": True, "status": "active"},

@@ -1,4 +1,4 @@
-"""Fault compensation C1-C6 (POLICY.md), one test per rule and boundary."""
+"""Fault compensation C1-C6 (docs/POLICY_RULES.md), one test per rule and boundary."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -47,7 +47,7 @@ def test_C3_95_minutes_30_seconds_counts_the_seconds():
 
 @pytest.mark.parametrize("cost,minutes", [("0.03", 36), ("0.11", 108), ("0.19", 180)])
 def test_C3_half_cent_rounds_half_up_where_28_digit_division_would_not(cost, minutes):
-    """POLICY.md: dividing left to right at 28 digits rounds some half-cent cases
+    """C3 (docs/POLICY_RULES.md): dividing left to right at 28 digits rounds some half-cent cases
     the wrong way (0.03/24/60 x 36 x 100 gives 0.0749999... at 28 digits)."""
     from decimal import ROUND_HALF_UP, Context
 

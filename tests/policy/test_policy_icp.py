@@ -1,4 +1,4 @@
-"""ICP filing reward I1-I9 (POLICY.md), one test per rule and boundary."""
+"""ICP filing reward I1-I9 (docs/POLICY_RULES.md), one test per rule and boundary."""
 from __future__ import annotations
 
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""Bad input (POLICY.md Settled details): a clear error naming the field, never a
+"""Bad input (docs/POLICY_RULES.md, conventions): a clear error naming the field, never a
 guess; missing facts are missing, never zero."""
 from __future__ import annotations
 

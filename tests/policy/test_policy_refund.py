@@ -1,4 +1,4 @@
-"""Refunds R1-R9 (POLICY.md), one test per rule and boundary."""
+"""Refunds R1-R9 (docs/POLICY_RULES.md), one test per rule and boundary."""
 from __future__ import annotations
 
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""Support scope S1-S2 and hotline H1-H2 (POLICY.md)."""
+"""Support scope S1-S2 and hotline H1-H2 (docs/POLICY_RULES.md)."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta

@@ -1,5 +1,6 @@
 """Policy cases built from stored facts give the same decisions as the same facts
-typed by hand (issue 3 "Done when"), and the builders scope to the account."""
+typed by hand, and the builders scope to the account. The worked examples named
+below are those of docs/POLICY_RULES.md."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -61,7 +62,7 @@ def test_refund_case_c1001_every_refund_rule(demo: Store, pinned_now: datetime) 
     decision = _same_decision(built, typed)
     by_item = {i["id"]: i for i in decision["items"]}
     assert by_item[ids[names[0]]]["decision"] == "eligible"
-    assert by_item[ids[names[0]]]["refund_amount"] == "280.00"  # R7, as in POLICY.md's example
+    assert by_item[ids[names[0]]]["refund_amount"] == "280.00"  # R7, as in worked example r1
     for name, rule in zip(names[1:], ("R2", "R5", "R6", "R4")):
         assert rule in by_item[ids[name]]["rules_failed"], name
     assert decision["decision"] == "partially_eligible"
@@ -106,7 +107,7 @@ def test_compensation_case_from_incident_and_order(demo: Store, pinned_now: date
              "fault_end": _iso(datetime.combine(yesterday, datetime.min.time(), CST).replace(hour=15, minute=35))}
     built = demo.compensation_case("C1001", incident_id=incident.incident_id.lower(), now=pinned_now)
     decision = _same_decision(built, typed)
-    assert decision["decision"] == "eligible" and decision["compensation"] == "316.67"  # POLICY.md C3 example
+    assert decision["decision"] == "eligible" and decision["compensation"] == "316.67"  # worked example c1
     # A record beats what a person typed; typed facts only fill gaps.
     assert demo.compensation_case("C1001", incident_id=incident.incident_id, now=pinned_now,
                                   cause="unknown", daily_cost="1.00") == built
