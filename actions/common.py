@@ -70,7 +70,7 @@ def parse_moment(value: Any) -> Optional[datetime]:
 
 def show_time(value: Any) -> str:
     """ISO time -> 'Fri 27 Nov 2026, 10:00 (UTC+08:00)' in the policy's zone
-    (bot.clock.CST, the zone POLICY.md counts days and hours in)."""
+    (bot.clock.CST, the zone the policy counts days and hours in: docs/POLICY_RULES.md)."""
     moment = parse_moment(value)
     if moment is None:
         return value if isinstance(value, str) else ""

@@ -125,7 +125,7 @@ def _aware_iso(text: str) -> Optional[str]:
     except ValueError:
         return None
     if moment.tzinfo is None:
-        return None  # POLICY.md: a time without an offset is never guessed
+        return None  # a time without an offset is never guessed (docs/POLICY_RULES.md)
     return moment.astimezone(CST).isoformat()
 
 
@@ -185,7 +185,7 @@ def parse_duration(value: Any) -> Optional[float]:
 def parse_amount(value: Any) -> Optional[str]:
     """Money (Duckling amount-of-money or number, or typed digits) -> "300.00".
 
-    Decimal only (POLICY.md: money is never binary floating point); negative or
+    Decimal only (docs/POLICY_RULES.md: money is never binary floating point); negative or
     malformed amounts are refused."""
     value = _scalar(value)
     if isinstance(value, bool) or value is None:
@@ -203,7 +203,7 @@ def parse_amount(value: Any) -> Optional[str]:
         return None
     if amount.as_tuple().exponent >= -2:
         return str(amount.quantize(Decimal("0.01")))  # exact: 300 -> "300.00"
-    return str(amount)  # never rounded here: POLICY.md rounds once, at the end
+    return str(amount)  # never rounded here: the policy rounds once, at the end
 
 
 def parse_count(value: Any) -> Optional[int]:
@@ -236,7 +236,7 @@ def parse_tier(value: Any) -> Optional[str]:
 
 #: The last component of a policy fact path -> the slot that asks for it.
 #: Facts not listed here (for example C4's `cause`) are not asked: they come
-#: from records or wait for a review (POLICY.md C4 `cause_review`).
+#: from records or wait for a review (C4 `cause_review`, docs/POLICY_RULES.md).
 FACT_SLOTS: Dict[str, str] = {
     "items": "refund_item",
     "tier": "customer_tier",
