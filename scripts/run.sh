@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
-# Start the assistant: action server (5055), Rasa server (5005: REST + socket.io),
-# support page (8080). Ctrl-C (or SIGTERM) stops all three.
+# Start the assistant under supervisord (deploy/supervisord.conf): action server
+# (5056) behind the action gateway (5055), Rasa server (5005: REST + socket.io) and
+# support page (8080). supervisord restarts any of them that exits; each writes its
+# log to var/log/. Ctrl-C (or SIGTERM) stops them all.
 # Profiles: ASSURANCE_PROFILE=scale uses endpoints.scale.yml (PostgreSQL tracker
 # store + Redis lock store); the default keeps conversations in memory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=.venv
-RASA_PORT="${RASA_PORT:-5005}"
-ACTIONS_PORT="${ACTIONS_PORT:-5055}"
-WEB_PORT="${WEB_PORT:-8080}"
-MODEL="${MODEL:-models/assistant.tar.gz}"
-ENDPOINTS=endpoints.yml
+export RASA_PORT="${RASA_PORT:-5005}"
+export ACTIONS_PORT="${ACTIONS_PORT:-5055}"
+export ACTIONS_UPSTREAM_PORT="${ACTIONS_UPSTREAM_PORT:-$((ACTIONS_PORT + 1))}"
+export WEB_PORT="${WEB_PORT:-8080}"
+export MODEL="${MODEL:-models/assistant.tar.gz}"
+export ENDPOINTS=endpoints.yml
 [ "${ASSURANCE_PROFILE:-}" = "scale" ] && ENDPOINTS=endpoints.scale.yml
-CREDENTIALS="${CREDENTIALS:-credentials.yml}"
+export CREDENTIALS="${CREDENTIALS:-credentials.yml}"
+# Logs in $ASSURANCE_VAR/log, supervisord's pid file and control socket in $ASSURANCE_VAR/run.
+export ASSURANCE_VAR="${ASSURANCE_VAR:-$PWD/var}"
 # `make run` is the demo: the support page may mint demo tokens from a demo secret,
 # unless a real secret is configured. Both at once would sign real tokens for anyone.
 if [ -n "${ASSURANCE_JWT_SECRET:-}" ]; then
@@ -30,68 +35,49 @@ fi
 export SANIC_HOST="${SANIC_HOST:-127.0.0.1}"
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
-mkdir -p var/log
+if [ "$ENDPOINTS" = endpoints.scale.yml ]; then
+  # The scale profile reads its PostgreSQL/Redis settings from the environment.
+  eval "$($VENV/bin/python -m bot.scaleout.env)"
+fi
+mkdir -p "$ASSURANCE_VAR/log" "$ASSURANCE_VAR/run"
+CTL="$VENV/bin/supervisorctl -s unix://$ASSURANCE_VAR/run/supervisor.sock"
 
-pids=()
+supervisor=
 stop() {
   trap - INT TERM EXIT
-  echo; echo "Stopping the assistant..."
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  echo "Stopped."
+  if [ -n "$supervisor" ] && kill -0 "$supervisor" 2>/dev/null; then
+    echo; echo "Stopping the assistant..."
+    kill -TERM "$supervisor" 2>/dev/null || true
+    wait "$supervisor" 2>/dev/null || true
+    echo "Stopped."
+  fi
 }
 trap 'stop; exit 130' INT
 trap 'stop; exit 143' TERM
 trap stop EXIT
 
-wait_for() {  # wait_for NAME URL SECONDS
-  local name=$1 url=$2 limit=$3 i
+wait_for() {  # wait_for NAME URL SECONDS PROGRAM
+  local name=$1 url=$2 limit=$3 program=$4 i
   for ((i = 0; i < limit * 2; i++)); do
     if curl -fsS -o /dev/null "$url" 2>/dev/null; then echo "  $name is up ($url)"; return 0; fi
+    kill -0 "$supervisor" 2>/dev/null || { echo "  supervisord exited; see $ASSURANCE_VAR/log/supervisord.log" >&2; return 1; }
     sleep 0.5
   done
-  echo "  $name did not come up within ${limit}s; see var/log/" >&2
+  echo "  $name did not come up within ${limit}s; the end of $ASSURANCE_VAR/log/$program.log:" >&2
+  tail -n 20 "$ASSURANCE_VAR/log/$program.log" >&2 || true
   return 1
 }
 
-ACTIONS_UPSTREAM_PORT="${ACTIONS_UPSTREAM_PORT:-$((ACTIONS_PORT + 1))}"
-echo "Starting the action server on :$ACTIONS_UPSTREAM_PORT behind the action gateway on :$ACTIONS_PORT ..."
-supervise_actions() {  # restart the action server if it dies; the gateway answers meanwhile
-  local child=
-  trap '[ -n "$child" ] && kill "$child" 2>/dev/null; wait; exit 0' TERM
-  while true; do
-    $VENV/bin/rasa run actions --actions actions --port "$ACTIONS_UPSTREAM_PORT" >>var/log/actions.log 2>&1 &
-    child=$!
-    wait "$child" || true
-    echo "$(date -Is) action server exited; restarting it" | tee -a var/log/actions.log >&2
-    sleep 2
-  done
-}
-supervise_actions &
-pids+=($!)
-# The gateway tells the customer when the action server is down (utter_service_down)
-# instead of leaving them without a reply; docs/SCALEOUT.md.
-$VENV/bin/python -m bot.scaleout.action_gateway --port "$ACTIONS_PORT" \
-  --upstream "http://127.0.0.1:$ACTIONS_UPSTREAM_PORT" >var/log/action-gateway.log 2>&1 &
-pids+=($!)
-if [ "$ENDPOINTS" = endpoints.scale.yml ]; then
-  # The scale profile reads its PostgreSQL/Redis settings from the environment.
-  eval "$($VENV/bin/python -m bot.scaleout.env)"
-fi
-echo "Starting the Rasa server on :$RASA_PORT (REST and socket.io; HTTP API off) ..."
-# bot.scaleout.serve is `rasa` plus the measured fixes of docs/PERFORMANCE.md.
-$VENV/bin/python -m bot.scaleout.serve run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials "$CREDENTIALS" \
-  --port "$RASA_PORT" --cors "*" >var/log/rasa.log 2>&1 &
-pids+=($!)
-echo "Starting the support page on :$WEB_PORT ..."
-$VENV/bin/python -m bot.web.serve --port "$WEB_PORT" --rasa-url "http://localhost:$RASA_PORT" \
-  >var/log/web.log 2>&1 &
-pids+=($!)
+echo "Starting supervisord (deploy/supervisord.conf): action server :$ACTIONS_UPSTREAM_PORT behind the"
+echo "action gateway :$ACTIONS_PORT, Rasa server :$RASA_PORT (REST and socket.io; HTTP API off), support page :$WEB_PORT"
+echo "Waiting for them to answer (the Rasa server loads the model: about 30-60 s) ..."
+$VENV/bin/supervisord -c deploy/supervisord.conf &
+supervisor=$!
 
-wait_for "action server" "http://localhost:$ACTIONS_UPSTREAM_PORT/health" 60
-wait_for "action gateway" "http://localhost:$ACTIONS_PORT/health" 30
-wait_for "Rasa server" "http://localhost:$RASA_PORT/" 120
-wait_for "support page" "http://localhost:$WEB_PORT/" 30
+wait_for "action server" "http://localhost:$ACTIONS_UPSTREAM_PORT/health" 60 actions
+wait_for "action gateway" "http://localhost:$ACTIONS_PORT/health" 30 action-gateway
+wait_for "Rasa server" "http://localhost:$RASA_PORT/" 180 rasa
+wait_for "support page" "http://localhost:$WEB_PORT/" 30 web
 
 cat <<EOF
 
@@ -102,8 +88,12 @@ The assistant is running.
                  curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"my-session-1","message":"hi"}'
   Terminal chat: .venv/bin/rasa shell --port 5007 (in another terminal, with this running for the
                  actions; you are a guest there: only the channels of this stack bind accounts)
-Logs are in var/log/. Press Ctrl-C to stop.
+Logs: $ASSURANCE_VAR/log/ (actions, action-gateway, rasa, web, supervisord). A program that exits is
+restarted; see them with:  $CTL status
+Press Ctrl-C to stop.
 EOF
-wait -n "${pids[@]}" || true
-echo "The Rasa server, the gateway or the support page exited; see var/log/." >&2
+status=0
+wait "$supervisor" || status=$?
+supervisor=
+echo "supervisord exited ($status); see $ASSURANCE_VAR/log/supervisord.log." >&2
 exit 1
