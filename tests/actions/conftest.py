@@ -104,6 +104,11 @@ def responses(dispatcher: CollectingDispatcher) -> List[str]:
     return [m.get("response") for m in dispatcher.messages]
 
 
+def slot_events(events: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """The slots an action's events set, by name (the last value wins)."""
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
 def rendered(dispatcher: CollectingDispatcher, domain: Dict[str, Any]) -> List[str]:
     """Each message's first text variant filled like Rasa does; a placeholder the
     action did not provide fails the test (no figure or fact left as '{x}')."""

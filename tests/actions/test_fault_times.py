@@ -1,0 +1,45 @@
+"""Fault times as people say them (C3): minutes shown as written, "started" and
+"fixed" say which end a time is, and a corrected start keeps the day of the known
+end."""
+from __future__ import annotations
+
+from tests.actions.conftest import make_tracker, slot_events, user_event
+
+
+def test_fault_minutes_are_shown_like_people_write_them():
+    from actions.compensation import show_minutes
+
+    assert show_minutes("95.00") == "95" and show_minutes("95.50") == "95.5" and show_minutes("120") == "120"
+
+
+def test_started_and_fixed_say_which_fault_end():
+    from actions.compensation import end_cue, fault_when_target, same_day_as_other_end
+
+    assert end_cue("no, it started at 1pm") == "fault_start"
+    assert end_cue("it was fixed at 4") == "fault_end"
+    assert end_cue("1pm") is None
+    # the daily cost is asked, start and end are known: "started" makes it the start
+    target = fault_when_target("2026-11-27T13:00:00+08:00", "daily_cost", "2026-11-26T14:00:00+08:00",
+                               "no, it started at 1pm")
+    assert target == {"fault_start": "2026-11-27T13:00:00+08:00"}
+    # ... on the day of the known end (yesterday), not today (C3)
+    assert same_day_as_other_end("fault_start", "2026-11-27T13:00:00+08:00",
+                                 "2026-11-26T15:35:00+08:00") == "2026-11-26T13:00:00+08:00"
+    assert same_day_as_other_end("fault_start", "2026-11-26T13:00:00+08:00",
+                                 "2026-11-26T15:35:00+08:00") == "2026-11-26T13:00:00+08:00"
+
+
+async def test_correction_of_the_start_keeps_the_day(store, dispatcher, domain):
+    """'yesterday from 2 till 3:35pm', then 'no, it started at 1pm': 155 minutes, not a day."""
+    from actions.compensation import ValidateFaultForm
+
+    known = {"scenario": "service_unavailable", "fault_start": "2026-11-26T14:00:00+08:00",
+             "fault_end": "2026-11-26T15:35:00+08:00", "requested_slot": "daily_cost"}
+    history = [user_event("my ECS was down yesterday from 2 till 3:35pm", "report_fault")] + [
+        {"event": "slot", "name": k, "value": v} for k, v in known.items()]
+    tracker = make_tracker(known, active_loop="fault_form", text="no, it started at 1pm", history=history,
+                           entities=[{"entity": "time", "value": "2026-11-27T13:00:00+08:00"}],
+                           new_slots={"fault_when": "2026-11-27T13:00:00+08:00"})
+    slots = slot_events(await ValidateFaultForm().run(dispatcher, tracker, domain))
+    assert slots["fault_start"] == "2026-11-26T13:00:00+08:00"
+    assert slots.get("fault_end", known["fault_end"]) == known["fault_end"]
