@@ -1,4 +1,6 @@
-"""Signed identity (bot.identity): valid, expired, forged, tampered, malformed, missing."""
+"""Signed identity (bot.identity): valid, expired, forged, tampered, malformed, missing.
+
+Guarantee numbers are those of docs/SECURITY.md."""
 from __future__ import annotations
 
 import base64
@@ -123,7 +125,7 @@ def test_secret_required_outside_demo(monkeypatch):
     monkeypatch.setenv(identity.DEMO_ENV, "1")
     token = identity.mint("C1001", now=NOW)
     assert identity.verify(token, now=NOW).customer_id == "C1001"
-    # demo mode next to a real secret signs and checks nothing (issue 9 finding 3)
+    # demo mode next to a real secret signs and checks nothing (guarantee 3)
     monkeypatch.setenv(identity.SECRET_ENV, SECRET)
     with pytest.raises(identity.SecretNotConfigured, match="both set"):
         identity.verify(token, now=NOW)
@@ -158,7 +160,7 @@ def _signed(claims: dict) -> str:
 @pytest.mark.parametrize("lifetime", [timedelta(days=365 * 100), timedelta(hours=1),
                                       identity.DEFAULT_TTL + identity.LEEWAY + timedelta(seconds=1)])
 def test_a_token_longer_lived_than_the_site_issues_is_refused(lifetime):
-    """Issue 9 finding 2: a token signed with the (demo) key for 100 years is refused."""
+    """A token signed with the (demo) key for 100 years is refused (guarantee 2)."""
     iat = int(NOW.timestamp())
     token = _signed({"iat": iat, "exp": iat + int(lifetime.total_seconds())})
     with pytest.raises(identity.InvalidClaims, match="longer lifetime"):
@@ -184,7 +186,7 @@ def test_the_lifetime_follows_the_configured_ttl(monkeypatch):
     {"iat": int(NOW.timestamp()), "exp": 10 ** 30},
 ])
 def test_token_times_must_be_whole_seconds(claims):
-    """Issue 9 finding 2: a string "exp" (and friends) is refused."""
+    """A string "exp" (and friends) is refused (guarantee 2)."""
     with pytest.raises(identity.InvalidClaims):
         identity.verify(_signed(claims), now=NOW)
 

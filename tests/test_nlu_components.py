@@ -1,4 +1,4 @@
-"""Tests for the custom NLU pieces (issue 4): Duckling extractor, entity resolver,
+"""Tests for the custom NLU pieces: Duckling extractor, entity resolver,
 spaCy pipeline builder and the entity vocabulary file they share.
 
 The reference instant is a Friday, 10:00 UTC+08:00 (the worked examples'

@@ -1,4 +1,4 @@
-"""Times read right (issue 15, failure family 3): clock ranges across midnight, ranges
+"""Times read right: clock ranges across midnight, ranges
 with a day part, weekday plus day of month, Chinese day parts. Through the real
 Duckling parser at Friday 2026-11-27 10:00 UTC+08:00, and the pure range reader."""
 from __future__ import annotations

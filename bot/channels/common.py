@@ -56,7 +56,7 @@ def _session_mac(nonce: str) -> str:
 
 
 def mint_session_id() -> str:
-    """A new session id only this server can have made (issue 9, finding 9): two
+    """A new session id only this server can have made (docs/SECURITY.md, guarantee 9): two
     guests never end up with the same id, however they pick theirs."""
     nonce = secrets.token_hex(12)
     return f"{nonce}-{_session_mac(nonce)}"
@@ -119,7 +119,7 @@ def clean_text(text: str) -> str:
     return unicodedata.normalize("NFC", CONTROL.sub("", text))
 
 
-# --- input limits (issue 9, findings 4 and 5) -----------------------------------------
+# --- input limits (docs/SECURITY.md, guarantees 4 and 5) -------------------------------
 
 #: Client metadata is stored in the tracker and re-sent to the action server on every
 #: action call: bounded in serialized size (UTF-8 JSON bytes) and in nesting depth.
@@ -234,7 +234,7 @@ def checked_metadata(raw: Any, max_bytes: int, max_depth: int) -> dict:
     return dict(raw)
 
 
-# --- the client's address (issue 9, finding 7) ----------------------------------------
+# --- the client's address (docs/SECURITY.md, guarantee 7) ------------------------------
 
 #: Metadata key under which the channel passes the keyed client address to the actions
 #: (the per-address guest ticket limit). Set by the server only: a client's copy is

@@ -175,7 +175,7 @@ def slack_escape(text: str) -> str:
 
 class AssuranceSlackBot(SlackBot):
     """Slack output with a configurable API base URL and numbered-text fallback; every
-    mrkdwn text is escaped (issue 9, finding 10), plain_text blocks are sent as is."""
+    mrkdwn text is escaped (docs/SECURITY.md, guarantee 10), plain_text blocks are sent as is."""
 
     def __init__(self, token: Text, slack_channel: Optional[Text] = None,
                  thread_id: Optional[Text] = None, proxy: Optional[Text] = None,

@@ -1,4 +1,4 @@
-"""Accounts and claims store (issue 3): see docs/STORE.md and ARCHITECTURE.md "Store"."""
+"""Accounts and claims store: see docs/STORE.md and ARCHITECTURE.md "Store"."""
 from .errors import (
     ClaimExists,
     IllegalTransition,

@@ -47,7 +47,7 @@ def make_app(rasa_url: str, demo: Optional[bool] = None) -> web.Application:
     async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
         """On EVERY response the app sends: pages, static files, and the error answers
         aiohttp makes itself (404, 403, 405, 413, and the 500 of an unhandled error),
-        which a middleware never sees as a response (issue 9, finding 8)."""
+        which a middleware never sees as a response (docs/SECURITY.md, guarantee 8)."""
         response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")

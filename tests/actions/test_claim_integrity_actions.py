@@ -1,4 +1,4 @@
-"""Issue 10, claim integrity in the conversation: an incident, order or ICP filing
+"""Claim integrity in the conversation: an incident, order or ICP filing
 with a standing claim gets "You already filed CP-… on …, status …" at decision
 time (no "Good news… qualifies", no question to submit), filing never makes a
 second claim, and the choices offered say why they cannot succeed."""

@@ -1,4 +1,4 @@
-"""Nothing irreversible on a doubtful reading (issue 15, family 4): ending a check,
+"""Nothing irreversible on a doubtful reading: ending a check,
 switching checks, opening a ticket and filing need a clear request; a switch keeps
 the facts the next check shares."""
 from __future__ import annotations

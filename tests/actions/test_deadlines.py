@@ -1,4 +1,4 @@
-"""Deadlines that warn (issue 10): R2 and C5 windows closing within a day are said
+"""Deadlines that warn: R2 and C5 windows closing within a day are said
 with the decision, and a "no" near the deadline hears it once."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 9, finding 10: bot texts echoed user-supplied values.
+"""Bot texts never echo user-supplied values unchecked (docs/SECURITY.md, guarantee 10).
 
 `/request_refund{"order_id": "<img src=x onerror=alert(1)>"}` (Rasa's intent syntax
 sets any entity value) came back as "I can't find <img src=x onerror=...> on your

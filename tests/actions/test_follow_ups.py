@@ -1,4 +1,4 @@
-"""Questions after a decision (issue 10): answered from the policy, or honestly
+"""Questions after a decision: answered from the policy, or honestly
 declined with a ticket offered; a plain "yes" opens a ticket only after an offer."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Money is shown with the conversation's currency, rendered in one place (issue 10)."""
+"""Money is shown with the conversation's currency, rendered in one place."""
 from __future__ import annotations
 
 import re

@@ -1,5 +1,5 @@
-"""People name their orders, incidents and filings by product, day and what happened
-(issue 15): the one record those clues single out is taken; otherwise the buttons ask."""
+"""People name their orders, incidents and filings by product, day and what happened:
+the one record those clues single out is taken; otherwise the buttons ask."""
 from __future__ import annotations
 
 from actions import record_match

@@ -219,7 +219,7 @@ async def test_no_refundable_order_names_the_rule_or_request_for_each_and_still_
     lines = dict(zip((m.get("item") for m in dispatcher.messages), rendered(dispatcher, domain)))
     fresh = order(store, "C1003", "ECS", "monthly", description="bought yesterday").order_id
     policy = load_policy()
-    assert f"{policy.rule('R3').title} (R3)" in lines[fresh]  # issue 10: the rule, not a bare "none"
+    assert f"{policy.rule('R3').title} (R3)" in lines[fresh]  # the rule, not a bare "none"
     held = store.open_claims("C1003", "refund")
     shown_held = [i for i in held if i in lines]
     assert shown_held and all(f"already requested in {held[i].reference}" in lines[i] for i in shown_held)

@@ -1,4 +1,4 @@
-"""No template leaks (issue 10): every response of domain.yml, every variation,
+"""No template leaks: every response of domain.yml, every variation,
 rendered the way Rasa renders it, shows no unfilled `{placeholder}`, no "None", no
 raw field or enum name (fault_end, items[0]…, under_review) and no ISO timestamp.
 

@@ -1,4 +1,4 @@
-"""Facts stated in passing (issue 15, family 2): read from any message of a check,
+"""Facts stated in passing: read from any message of a check,
 used in the decision, and corrected by a later statement."""
 from __future__ import annotations
 

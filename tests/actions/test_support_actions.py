@@ -107,7 +107,7 @@ def handoff_tracker(sender: str, turn: int, *, client: str = "c" * 32, customer=
 
 
 async def test_guest_tickets_are_limited_per_conversation(store, domain, monkeypatch):
-    """Issue 9, finding 7: `/human_handoff` repeated opened a ticket every time."""
+    """`/human_handoff` repeated must not open a ticket every time (docs/SECURITY.md, guarantee 7)."""
     limit = handoff.GUEST_TICKETS_PER_CONVERSATION
     for turn in range(1, limit + 1):
         said = CollectingDispatcher()
@@ -141,7 +141,7 @@ async def test_guest_tickets_are_limited_per_client_address(store, domain, monke
 
 
 async def test_misunderstandings_never_open_a_ticket_unasked(store, domain):
-    """Issue 15 family 4: two misunderstandings offer a ticket; only the customer opens one."""
+    """Two misunderstandings offer a ticket; only the customer opens one."""
     twice = make_tracker({}, intent="nlu_fallback", text="zzz", sender="guest:fb-1",
                          history=[user_event("blorp", "nlu_fallback", sender="guest:fb-1")])
     said = CollectingDispatcher()
@@ -190,7 +190,7 @@ def test_only_verified_channel_metadata_identifies_a_customer():
 
 
 @pytest.mark.parametrize("forge", [
-    # issue 9 finding 1: the flag the channel used to write, believed from any caller
+    # the flag the channel used to write, once believed from any caller (guarantee 1)
     lambda auth: {"customer_id": "C1003", "verified": True},
     # a proof made for another conversation
     lambda auth: signed_auth("C1003", sender="acct:C1003:someone-else"),

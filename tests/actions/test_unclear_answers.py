@@ -1,4 +1,4 @@
-"""A long answer misread as another topic still gives its facts (issue 15, family 2):
+"""A long answer misread as another topic still gives its facts:
 when the intent reading is doubtful, the form takes the message's entities for its
 slots as if it were an answer; a clear other-topic message gives none."""
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Issue 9 regression tests for the web channels (findings 4, 5, 7 and 9).
+"""Security regression tests for the web channels (docs/SECURITY.md, guarantees 4, 5,
+7 and 9).
 
 The same in-process Sanic server as test_web_channels.py (its fixtures are reused
 here): both channel blueprints, and a recorder instead of Rasa's agent, so each test

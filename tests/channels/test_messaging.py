@@ -213,7 +213,7 @@ def test_credentials_generator_only_adds_configured_channels(tmp_path):
         assert full[channel] == {k: f"${{{v}}}" for k, v in required.items()}
 
 
-# --- issue 9, finding 10: echoed values are neutralised per channel ----------------
+# --- echoed values are neutralised per channel (docs/SECURITY.md, guarantee 10) ----
 
 MARKUP = "<https://evil.example|CS2611240001> <!channel> <b>x</b> & *y* [z](https://evil.example)"
 

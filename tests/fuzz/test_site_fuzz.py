@@ -3,8 +3,8 @@
 Any method, any path (traversal, encoded NULs, unknown files, directory listings),
 any body and content type on `/demo/token` (wrong JSON types, huge, deep, not UTF-8,
 unknown charsets), and raw requests aiohttp cannot even parse: the answer is never a
-5xx, and every response carries the security headers the pages have (issue 9,
-findings 6 and 8). The targeted regressions are in tests/web/test_serve.py.
+5xx, and every response carries the security headers the pages have (docs/SECURITY.md,
+guarantees 6 and 8). The targeted regressions are in tests/web/test_serve.py.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The policy as data (issue 2): every figure lives in policy.yaml, with its clause;
+"""The policy as data: every figure lives in policy.yaml, with its clause;
 the code retypes none of them; a policy change is a data change."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One standing claim per target (issue 10, docs/STORE.md "One standing claim"):
+"""One standing claim per target (docs/STORE.md "One standing claim"):
 per (customer, incident) for compensation, per (customer, order) for refunds, per
 (customer, filing) for the ICP reward; released by rejection or withdrawal; held by
 the database (claim_guards primary key), not only by the friendly check."""

@@ -206,7 +206,7 @@ def test_guest_ticket_scoped_by_conversation(demo: Store) -> None:
 
 
 def test_guest_tickets_are_limited_per_conversation_and_per_client(demo: Store, monkeypatch) -> None:
-    """Issue 9, finding 7: a guest could open unlimited tickets. Within the window, at
+    """A guest cannot open unlimited tickets (docs/SECURITY.md, guarantee 7). Within the window, at
     most `max_per_conversation` per guest conversation and `max_per_client` per client
     address (keyed, never the raw address); a repeated idempotency key is no new ticket."""
     from bot.store import TicketLimitReached

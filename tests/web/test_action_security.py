@@ -1,4 +1,4 @@
-"""Issue 9 finding 1: the action server believes no caller.
+"""The action server believes no caller (docs/SECURITY.md, guarantee 1).
 
 Anyone who can reach the action server can post it a made-up tracker. These tests do
 exactly that against the running stack's action server: a tracker whose user event

@@ -1,4 +1,4 @@
-"""The FAQ page can never disagree with the policy module (issue 6, item 4).
+"""The FAQ page can never disagree with the policy module.
 
 The generated HTML is parsed; every tagged figure must equal `figures()[key]`, every
 quoted clause must equal `rule(id).clause`, the scope lists must equal the policy's,

@@ -92,7 +92,7 @@ async def test_support_page_figures_come_from_the_policy(client_for):
     assert not re.search(r"\d", prose), prose
 
 
-# --- issue 9: security headers on every response, malformed input never a 500 ------
+# --- security headers on every response, malformed input never a 500 -------------
 
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
                     "X-Frame-Options")

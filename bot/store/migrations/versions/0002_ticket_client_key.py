@@ -1,4 +1,4 @@
-"""claims.client_key: the keyed client address of a guest ticket (issue 9, finding 7)
+"""claims.client_key: the keyed client address of a guest ticket (docs/SECURITY.md, guarantee 7)
 
 Revision ID: 0002
 Revises: 0001

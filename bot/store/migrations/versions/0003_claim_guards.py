@@ -1,4 +1,4 @@
-"""claim_guards: one standing claim per (customer, order / incident / ICP filing) (issue 10)
+"""claim_guards: one standing claim per (customer, order / incident / ICP filing)
 
 Revision ID: 0003
 Revises: 0002
