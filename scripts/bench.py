@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 
-from tests.harness import servers as stack  # noqa: E402
+from tests.harness import servers  # noqa: E402
 
 STOCK_DIR = ROOT / "var" / "bench" / "stock"
 MODEL = ROOT / "models" / "assistant.tar.gz"
@@ -187,14 +187,14 @@ class RssSampler:
 
     def __init__(self, pids: dict[str, int]) -> None:
         self.pids = pids
-        self.peak: dict[str, int] = {k: stack.tree_rss_bytes(p) for k, p in pids.items()}
+        self.peak: dict[str, int] = {k: servers.tree_rss_bytes(p) for k, p in pids.items()}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.wait(0.25):
             for name, pid in self.pids.items():
-                self.peak[name] = max(self.peak[name], stack.tree_rss_bytes(pid))
+                self.peak[name] = max(self.peak[name], servers.tree_rss_bytes(pid))
 
     def __enter__(self) -> "RssSampler":
         self._thread.start()
@@ -274,14 +274,14 @@ async def _load(url: str, scripts: list[Script], users: int, conversations: int,
 def run_load(url: str, scripts: list[Script], users: int, conversations: int, label: str,
              token_for: Callable[[str], str], pids: dict[str, int], max_seconds: float,
              run_id: str, transcript: bool = False) -> RunResult:
-    cpu0 = {k: stack.cpu_seconds(p) for k, p in pids.items()}
+    cpu0 = {k: servers.cpu_seconds(p) for k, p in pids.items()}
     with RssSampler(pids) as sampler:
         result = asyncio.run(_load(url, scripts, users, conversations, label, token_for,
                                    max_seconds, run_id, transcript))
     result.rss_peak_mb = sampler.peak_mb()
     if result.messages:
         # CPU time per message: what the servers spend, independent of other load.
-        result.cpu_ms_per_msg = {k: (stack.cpu_seconds(p) - cpu0[k]) * 1000.0 / result.messages
+        result.cpu_ms_per_msg = {k: (servers.cpu_seconds(p) - cpu0[k]) * 1000.0 / result.messages
                                  for k, p in pids.items()}
     return result
 
@@ -335,7 +335,7 @@ def time_training(workdir: Path) -> float:
     # As `make train` runs it: all cores for TensorFlow (not the serving thread pins).
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONHASHSEED": "0",
            "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "RASA_TELEMETRY_ENABLED": "false"}
-    subprocess.run([stack.RASA, "train", "--force", "--fixed-model-name", "bench",
+    subprocess.run([servers.RASA, "train", "--force", "--fixed-model-name", "bench",
                     "--out", str(out), "--quiet"], cwd=ROOT, check=True,
                    env=env, stdout=subprocess.DEVNULL)
     return time.monotonic() - t0
@@ -344,7 +344,7 @@ def time_training(workdir: Path) -> float:
 def prepare_database(url: str, env: dict[str, str]) -> None:
     """Migrate and seed the benchmark's own database (never the demo one)."""
     for step in ("migrate", "seed"):
-        subprocess.run([stack.PYTHON, "-m", "bot.store", step], cwd=ROOT, check=True,
+        subprocess.run([servers.PYTHON, "-m", "bot.store", step], cwd=ROOT, check=True,
                        env={**env, "DATABASE_URL": url}, stdout=subprocess.DEVNULL)
 
 
@@ -381,7 +381,7 @@ def count_claims(db_url: str) -> Optional[int]:
 def bench_ours(args: argparse.Namespace, work: Path, run_id: str) -> dict:
     """Start our stack, run the one-user and N-user loads, stop it."""
     secret = secrets.token_urlsafe(48)
-    env = stack.base_env({"ASSURANCE_JWT_SECRET": secret, "ASSURANCE_DEMO": "0"})
+    env = servers.base_env({"ASSURANCE_JWT_SECRET": secret, "ASSURANCE_DEMO": "0"})
     if args.threads:
         env.update({"TF_NUM_INTRAOP_THREADS": str(args.threads),
                     "TF_NUM_INTEROP_THREADS": str(args.threads),
@@ -408,26 +408,26 @@ def bench_ours(args: argparse.Namespace, work: Path, run_id: str) -> dict:
             tokens[cid] = identity.mint(cid, secret=secret)
         return tokens[cid]
 
-    servers: list[stack.Server] = []
+    started: list[servers.Server] = []
     out: dict = {"database": db_url.split("@")[-1]}
     try:
-        act = stack.action_server(stack.free_port(), work, env).start()
-        servers.append(act)
-        endpoints = stack.write_endpoints(work / "endpoints.yml", f"{act.url}/webhook")
+        act = servers.action_server(servers.free_port(), work, env).start()
+        started.append(act)
+        endpoints = servers.write_endpoints(work / "endpoints.yml", f"{act.url}/webhook")
         credentials = ROOT / "credentials.yml"
         if not credentials.exists():  # before the channels work lands: our REST channel
             credentials = work / "credentials.yml"
             credentials.write_text("bot.channels.rest.AuthRestInput: {}\n")
-        replicas = [stack.rasa_server(stack.free_port(), args.model, endpoints,
+        replicas = [servers.rasa_server(servers.free_port(), args.model, endpoints,
                                       credentials, work, env, fast=not args.plain_rasa).start()
                     for _ in range(args.replicas)]
-        servers += replicas
+        started += replicas
         act.wait_http("/health", timeout=120)
         out["ready_s"] = max(r.wait_reply(timeout=180) for r in replicas)
         url = replicas[0].url
         if args.replicas > 1:
-            router = stack.router_server(stack.free_port(), [r.url for r in replicas], work, env).start()
-            servers.append(router)
+            router = servers.router_server(servers.free_port(), [r.url for r in replicas], work, env).start()
+            started.append(router)
             router.wait_http("/router/health", timeout=30)
             url = router.url
         pids = {"rasa": replicas[0].pid, "actions": act.pid}
@@ -451,11 +451,11 @@ def bench_ours(args: argparse.Namespace, work: Path, run_id: str) -> dict:
         out["profiles"] = stop_profilers(spies)
         after = count_claims(db_url)
         out["claims_in_db"] = None if after is None else after - seeded_claims
-        for s in servers:
+        for s in started:
             if not s.alive():
                 out.setdefault("crashed", []).append(s.name)
     finally:
-        for s in reversed(servers):
+        for s in reversed(started):
             s.stop()
         if args.database_url:
             from tests.harness.services import drop_database
@@ -468,11 +468,11 @@ def bench_stock(args: argparse.Namespace, work: Path, run_id: str) -> dict:
     """Start the stock assistant (in-memory tracker, no actions), same loads."""
     model = ensure_stock()
     # Stock as shipped (default TF threads, plain `rasa`), telemetry off like ours.
-    env = stack.base_env() if args.stock_fast_env else {
+    env = servers.base_env() if args.stock_fast_env else {
         **os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "RASA_TELEMETRY_ENABLED": "false"}
-    endpoints = stack.write_endpoints(work / "stock-endpoints.yml", None)
-    srv = stack.rasa_server(stack.free_port(), model, endpoints, STOCK_DIR / "credentials.yml",
+    endpoints = servers.write_endpoints(work / "stock-endpoints.yml", None)
+    srv = servers.rasa_server(servers.free_port(), model, endpoints, STOCK_DIR / "credentials.yml",
                             work, env, cwd=STOCK_DIR, fast=False)
     out: dict = {}
     try:

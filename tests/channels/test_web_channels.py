@@ -7,7 +7,6 @@ the message's own output channel, so the tests see exactly what Rasa would recei
 from __future__ import annotations
 
 import asyncio
-import socket
 import uuid
 from datetime import timedelta
 
@@ -20,15 +19,10 @@ from bot import clock, identity
 from bot.channels import common
 from bot.channels.rest import AuthRestInput
 from bot.channels.socketio import AuthSocketIOInput
+from tests.harness.servers import free_port
 
 SECRET = "channel-test-secret-0123456789abcdefghijklmnop"
 PINNED = "2026-11-27T10:00:00+08:00"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,8 @@ import re
 
 import pytest
 
-from tests.harness.cluster import Cluster, post
+from tests.harness.cluster import Cluster
+from tests.harness.http import post
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import socket
 import threading
 import time
 import urllib.error
@@ -30,6 +29,7 @@ from sanic import Sanic  # noqa: E402
 from bot import identity  # noqa: E402
 from bot.channels.rest import AuthRestInput  # noqa: E402
 from bot.channels.socketio import AuthSocketIOInput  # noqa: E402
+from tests.harness.servers import free_port  # noqa: E402
 
 SECRET = "fuzz-test-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 LIMIT = 1000  # the channel's documented default (bot.channels.common)
@@ -61,12 +61,6 @@ class Recorder:
         await message.output_channel.send_text_message(message.sender_id, "ok")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
     """Both channels on a Sanic server running in its own thread and loop."""
@@ -78,7 +72,7 @@ def server():
     app = Sanic(f"fuzz_{uuid.uuid4().hex[:8]}")
     for channel in (AuthRestInput.from_credentials({}), AuthSocketIOInput.from_credentials({})):
         app.blueprint(channel.blueprint(recorder), url_prefix=f"/webhooks/{channel.name()}")
-    port = _free_port()
+    port = free_port()
     loop = asyncio.new_event_loop()
     started = threading.Event()
     holder: dict = {}

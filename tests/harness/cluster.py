@@ -11,58 +11,11 @@ import secrets
 import shutil
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from tests.harness import servers as stack, services
-
-
-@dataclass
-class Reply:
-    status: int
-    messages: list[dict]
-    replica: str = ""
-
-    @property
-    def texts(self) -> list[str]:
-        return [m.get("text", "") for m in self.messages if isinstance(m, dict)]
-
-    @property
-    def text(self) -> str:
-        return "\n".join(t for t in self.texts if t)
-
-
-def post(base_url: str, sender: Optional[str], text: Any, token: Optional[str] = None,
-         timeout: float = 90.0, raw: Optional[bytes] = None) -> Reply:
-    """One REST webhook message; never raises on HTTP errors (status is returned)."""
-    body = raw if raw is not None else json.dumps(
-        {k: v for k, v in {"sender": sender, "message": text}.items() if v is not None}).encode()
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = "Bearer " + token
-    req = urllib.request.Request(base_url + "/webhooks/rest/webhook", data=body,
-                                 method="POST", headers=headers)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            data = resp.read()
-            try:
-                msgs = json.loads(data)
-            except ValueError:
-                msgs = [{"text": data.decode(errors="replace")}]
-            return Reply(resp.status, msgs if isinstance(msgs, list) else [msgs],
-                         resp.headers.get("X-Replica", ""))
-    except urllib.error.HTTPError as err:
-        data = err.read()
-        try:
-            msgs = json.loads(data)
-        except ValueError:
-            msgs = [{"text": data.decode(errors="replace")}]
-        return Reply(err.code, msgs if isinstance(msgs, list) else [msgs])
-    except (urllib.error.URLError, OSError) as err:
-        return Reply(0, [{"text": f"connection error: {err}"}])
+from tests.harness import servers, services
 
 
 @dataclass
@@ -82,15 +35,15 @@ class Cluster:
     tracker_db: str = ""
     store_db: str = ""
     env: dict = field(default_factory=dict)
-    actions: Optional[stack.Server] = None
+    actions: Optional[servers.Server] = None
     rasa: list = field(default_factory=list)
-    front: Optional[stack.Server] = None
+    front: Optional[servers.Server] = None
     endpoints: Optional[Path] = None
-    credentials: Path = stack.ROOT / "credentials.yml"
+    credentials: Path = servers.ROOT / "credentials.yml"
     with_actions: bool = True
     gateway: bool = False        # bot.scaleout.action_gateway in front of the action server
     store_proxy: bool = False    # the action server reaches PostgreSQL through a TcpProxy
-    action_gateway: Optional[stack.Server] = None
+    action_gateway: Optional[servers.Server] = None
     proxy: Optional[Any] = None
     action_env: dict = field(default_factory=dict)
 
@@ -98,13 +51,13 @@ class Cluster:
         services.check_postgres(self.pg_base)
         services.check_redis(self.redis)
         self.store_db = services.create_database(self.pg_base, "assure_store")
-        self.env = stack.base_env({
+        self.env = servers.base_env({
             "DATABASE_URL": self.store_db, "ASSURANCE_JWT_SECRET": self.secret,
             "ASSURANCE_DEMO": "0", "TICKET_LOCK_LIFETIME": str(self.lock_lifetime_s)})
         import subprocess
 
         for step in ("migrate", "seed"):
-            subprocess.run([stack.PYTHON, "-m", "bot.store", step], cwd=stack.ROOT, check=True,
+            subprocess.run([servers.PYTHON, "-m", "bot.store", step], cwd=servers.ROOT, check=True,
                            env=self.env, stdout=subprocess.DEVNULL)
         action_env = dict(self.env)
         if self.store_proxy:
@@ -119,12 +72,12 @@ class Cluster:
         self.action_env = action_env
         action_url = None
         if self.with_actions:
-            self.actions = stack.action_server(stack.free_port(), self.work, action_env).start()
+            self.actions = servers.action_server(servers.free_port(), self.work, action_env).start()
             action_url = f"{self.actions.url}/webhook"
             if self.gateway:
-                port = stack.free_port()
-                self.action_gateway = stack.Server(
-                    "action gateway", [stack.PYTHON, "-m", "bot.scaleout.action_gateway",
+                port = servers.free_port()
+                self.action_gateway = servers.Server(
+                    "action gateway", [servers.PYTHON, "-m", "bot.scaleout.action_gateway",
                                        "--port", str(port), "--upstream", self.actions.url],
                     port, self.work / f"gateway-{port}.log", dict(self.env)).start()
                 action_url = f"{self.action_gateway.url}/webhook"
@@ -132,21 +85,21 @@ class Cluster:
         if self.tracker == "sql":
             self.tracker_db = services.create_database(self.pg_base, "assure_tracker")
             tracker = {"type": "SQL", "dialect": "postgresql", "url": self.tracker_db}
-        self.endpoints = stack.write_endpoints(
+        self.endpoints = servers.write_endpoints(
             self.work / "endpoints.yml", action_url, tracker,
             services.redis_lock_settings(self.redis, self.prefix))
         for _ in range(self.replicas):
-            self.rasa.append(self._new_replica(stack.free_port()))
+            self.rasa.append(self._new_replica(servers.free_port()))
         if self.router:
-            self.front = stack.router_server(stack.free_port(), [r.url for r in self.rasa],
+            self.front = servers.router_server(servers.free_port(), [r.url for r in self.rasa],
                                              self.work, self.env).start()
         if wait:
             self.wait_ready()
         return self
 
-    def _new_replica(self, port: int) -> stack.Server:
+    def _new_replica(self, port: int) -> servers.Server:
         assert self.endpoints is not None
-        return stack.rasa_server(port, self.model, self.endpoints,
+        return servers.rasa_server(port, self.model, self.endpoints,
                                  self.credentials, self.work, self.env).start()
 
     def wait_ready(self, timeout: float = 180.0) -> None:
@@ -159,7 +112,7 @@ class Cluster:
         if self.front:
             self.front.wait_http("/router/health", timeout=30)
 
-    def restart_replica(self, i: int) -> stack.Server:
+    def restart_replica(self, i: int) -> servers.Server:
         """Start replica ``i`` again on its old port (after a kill or stop)."""
         old = self.rasa[i]
         old.stop()
@@ -178,7 +131,7 @@ class Cluster:
     def start_actions(self) -> None:
         """The action server comes back on its old port."""
         assert self.actions is not None
-        self.actions = stack.action_server(self.actions.port, self.work, self.action_env).start()
+        self.actions = servers.action_server(self.actions.port, self.work, self.action_env).start()
         self.actions.wait_http("/health", timeout=120)
 
     def token(self, customer_id: str) -> str:
@@ -224,10 +177,10 @@ class Cluster:
             eng.dispose()
 
     def close(self) -> None:
-        servers = ([self.front] if self.front else []) + list(self.rasa) + (
+        running = ([self.front] if self.front else []) + list(self.rasa) + (
             [self.actions] if self.actions else []) + (
             [self.action_gateway] if self.action_gateway else [])
-        for s in servers:
+        for s in running:
             try:
                 s.stop()
             except Exception:  # noqa: BLE001 - keep stopping the others

@@ -1,5 +1,5 @@
-"""Start and stop the real servers (action server, Rasa replicas, router) on free
-loopback ports, for `scripts/bench.py` and the scale-out/fault tests.
+"""Start and stop the real servers (action server, Rasa replicas, the front proxy) on free
+loopback ports, for `scripts/bench.py`, the full stack and the scale-out/fault tests.
 
 Why one module: the benchmark and the tests must measure and break the same stack
 the README starts, with the same options, and must always kill what they start.
@@ -18,6 +18,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
+
+from tests.harness.http import post
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -171,20 +173,12 @@ class Server:
                    headers: Optional[Mapping[str, str]] = None) -> float:
         """Wait until the REST webhook answers a message: the server is really ready."""
         deadline = time.monotonic() + timeout
-        body = json.dumps({"sender": sender, "message": "hello"}).encode()
         while time.monotonic() < deadline:
             if not self.alive():
                 raise RuntimeError(f"{self.name} exited early:\n{self.log_tail()}")
-            req = urllib.request.Request(
-                self.url + "/webhooks/rest/webhook", data=body, method="POST",
-                headers={"Content-Type": "application/json", **(headers or {})})
-            try:
-                with urllib.request.urlopen(req, timeout=10) as resp:
-                    if resp.status == 200:
-                        self.ready_after = time.monotonic() - self.started_at
-                        return self.ready_after
-            except (urllib.error.URLError, OSError):
-                pass
+            if post(self.url, sender, "hello", timeout=10, headers=dict(headers or {})).status == 200:
+                self.ready_after = time.monotonic() - self.started_at
+                return self.ready_after
             time.sleep(0.2)
         raise TimeoutError(f"{self.name} not ready after {timeout}s:\n{self.log_tail()}")
 

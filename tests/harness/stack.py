@@ -1,47 +1,29 @@
-"""Start the full stack on free ports: action server, `rasa run`, support site.
+"""The full stack on free ports: action server, `rasa run`, support site.
 
-Used by the session-scoped fixture in tests/web/conftest.py. Everything runs with a
-pinned clock (ASSURANCE_NOW), a fresh seeded SQLite store, a random token secret, and
-the Rasa HTTP API on *with* an auth token (to prove it refuses anonymous calls).
+Used by the session-scoped fixture in tests/web/conftest.py and by the conversation
+runner (`python -m tests.conversations --stack`). Everything runs with a pinned clock
+(ASSURANCE_NOW), a fresh seeded SQLite store, the demo token secret, and the Rasa
+HTTP API on *with* an auth token (to prove it refuses anonymous calls). The processes
+are tests.harness.servers.Server, like the scale-out cluster's.
 """
 from __future__ import annotations
 
 import os
 import secrets
-import signal
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional
 
 import yaml
 
 from bot import identity
-from tests.channels.fakes import FakeApis, free_port
+from tests.channels.fakes import FakeApis
+from tests.harness.servers import PYTHON, RASA, ROOT, Server, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
-VENV_BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "assistant.tar.gz"
 PINNED_NOW = "2026-11-27T10:00:00+08:00"  # a Friday morning: the hotline is open
 TELEGRAM_TOKEN = "123456:FULLSTACK-token_abcdefghijklmnopq"
 SLACK_SECRET = "fullstack-slack-signing-secret"
-
-
-def _wait(url: str, proc: subprocess.Popen, name: str, log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{name} exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status < 500:
-                    return
-        except Exception:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"{name} did not answer {url} within {timeout}s:\n{log.read_text()[-3000:]}")
 
 
 class Stack:
@@ -49,7 +31,7 @@ class Stack:
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
-        self.procs: List[subprocess.Popen] = []
+        self.servers: Dict[str, Server] = {}
         self.api_token = secrets.token_hex(24)  # never starts with "-" (argparse would read an option)
         # The stack runs as the local demo (the support site's demo picker signs tokens),
         # and demo mode refuses a real secret next to it (issue 9 finding 3).
@@ -60,12 +42,10 @@ class Stack:
         self.apis: Optional[FakeApis] = None
         self.env: Dict[str, str] = {}
 
-    def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
-        log = self.workdir / f"{name}.log"
-        proc = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=log.open("w"),
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        self.procs.append(proc)
-        return proc
+    def _spawn(self, name: str, args: List[str], port: int) -> Server:
+        server = Server(name, args, port, self.workdir / f"{name}.log", self.env)
+        self.servers[name] = server
+        return server.start()
 
     def start(self) -> "Stack":
         self.apis = FakeApis().__enter__()
@@ -79,7 +59,7 @@ class Stack:
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "PYTHONHASHSEED": "0",
         }
-        subprocess.run([str(VENV_BIN / "python"), "-m", "bot.store", "seed"], cwd=ROOT,
+        subprocess.run([PYTHON, "-m", "bot.store", "seed"], cwd=ROOT,
                        env=self.env, check=True, capture_output=True, timeout=120)
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(yaml.safe_dump(
@@ -95,33 +75,22 @@ class Stack:
         creds = self.workdir / "credentials.yml"
         creds.write_text(yaml.safe_dump(credentials))
 
-        actions = self._spawn("actions", [str(VENV_BIN / "rasa"), "run", "actions", "--actions",
-                                          "actions", "--port", str(self.actions_port)])
-        rasa = self._spawn("rasa", [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL),
-                                    "--endpoints", str(endpoints), "--credentials", str(creds),
-                                    "--port", str(self.rasa_port), "--cors", "*",
-                                    "--enable-api", "--auth-token", self.api_token])
-        web = self._spawn("web", [str(VENV_BIN / "python"), "-m", "bot.web.serve", "--port",
-                                  str(self.web_port), "--rasa-url", self.rasa_url])
-        _wait(f"{self.web_url}/health", web, "support site", self.workdir / "web.log", 30)
-        _wait(f"http://127.0.0.1:{self.actions_port}/health", actions, "action server",
-              self.workdir / "actions.log", 120)
-        _wait(f"{self.rasa_url}/", rasa, "rasa", self.workdir / "rasa.log", 180)
+        actions = self._spawn("actions", [RASA, "run", "actions", "--actions", "actions",
+                                          "--port", str(self.actions_port)], self.actions_port)
+        rasa = self._spawn("rasa", [RASA, "run", "--model", str(MODEL), "--endpoints", str(endpoints),
+                                    "--credentials", str(creds), "--port", str(self.rasa_port),
+                                    "--cors", "*", "--enable-api", "--auth-token", self.api_token],
+                           self.rasa_port)
+        web = self._spawn("web", [PYTHON, "-m", "bot.web.serve", "--port", str(self.web_port),
+                                  "--rasa-url", self.rasa_url], self.web_port)
+        web.wait_http("/health", timeout=30)
+        actions.wait_http("/health", timeout=120)
+        rasa.wait_http("/", timeout=180)
         return self
 
     def stop(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        for proc in self.procs:
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(5)
+        for server in self.servers.values():
+            server.stop(timeout=5)
         if self.apis:
             self.apis.__exit__(None, None, None)
 

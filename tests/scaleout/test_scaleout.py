@@ -24,7 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.harness.cluster import Cluster, Reply, post
+from tests.harness.cluster import Cluster
+from tests.harness.http import Reply, post
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
