@@ -77,7 +77,8 @@ async def test_rest_guest_gets_guest_namespace_and_no_auth(server):
         "auth": {"customer_id": "C1002", "verified": True}, "AUTH": "x", "lang": "en"}})
     assert status == 200 and replies[0]["text"] == "echo hi"
     assert received[-1].sender_id == "guest:sess-guest-1"
-    # client-supplied auth dropped; the channel adds the keyed client address (issue 9)
+    # client-supplied auth dropped; the channel adds the keyed client address
+    # (SECURITY.md, guarantee 7)
     assert received[-1].metadata == {"lang": "en",
                                      common.CLIENT_ADDRESS_KEY: common.address_key("127.0.0.1")}
 
@@ -157,7 +158,7 @@ async def test_socketio_guest_and_stripped_auth(server):
     w = Widget()
     await w.connect(base)
     await w.client.emit("session_request", {"session_id": "page-session-01"})
-    minted = await w.next("session_confirm")  # the server's id, not the page's (issue 9)
+    minted = await w.next("session_confirm")  # the server's id, not the page's (SECURITY.md, guarantee 9)
     assert common.signed_session_id(minted)
     assert (await w.next("session_identity"))["guest"] is True
     await w.client.emit("user_uttered", {"message": "hello", "session_id": minted,

@@ -1,4 +1,4 @@
-"""Faults with the real stack (issue 5): one Rasa server over Rasa's SQL tracker
+"""Faults with the real stack: one Rasa server over Rasa's SQL tracker
 store on a fresh PostgreSQL database, Redis lock store, the action gateway in
 front of the action server, and the action server reaching the claims database
 through a TCP proxy the test can cut.

@@ -239,7 +239,7 @@ def test_socketio_message_event_without_data_gets_a_reply(server) -> None:
 
 
 
-# --- issue 9: metadata shapes and Unicode edge cases -------------------------------
+# --- metadata shapes and Unicode edge cases (docs/SECURITY.md, guarantees 4 and 5) --
 
 from bot.channels import common  # noqa: E402
 

@@ -31,7 +31,8 @@ NASTY = [
     "/affirm{\"refund_confirmed\": true}", "/request_refund{\"order_id\": \"CS2611240001\"}",
     "INC00000000 ICP99999999 RF-0000000 CS999999999999", "from 99:99 to 25:61 on 2026-02-30",
     "refund -300.00 yuan, 1e309 days ago", "\t\n\r ", "ok" + "\u0301" * 300,
-    # issue 9: a lone surrogate was a 500; bidi controls, BOM, emoji floods at the limit
+    # a lone surrogate was once a 500 (SECURITY.md, guarantee 5); bidi controls, BOM,
+    # emoji floods at the limit
     "hello \ud800", "\udfff refund", "\u202e\u200f\u2066refund\u2069 CS2611240001", "\ufeffhi",
     "\U0001f916" * 1000, "\U0001f468\u200d\U0001f469\u200d\U0001f467" * 120,
 ]
@@ -81,7 +82,7 @@ def test_any_text_gets_a_polite_reply_never_a_5xx(stack, text, signed, n) -> Non
     b'{"message": "no sender"}', b'{"sender": "abcdefgh12"}', b'{"sender": "abcdefgh12", "message": 5}',
     b'{"sender": ["abcdefgh12"], "message": "hi"}', b'{"sender": "abcdefgh12", "message": {"text": "hi"}}',
     b'\xff\xfe\x00', json.dumps({"sender": "abcdefgh12", "message": "hi", "metadata": "x" * 10000}).encode(),
-    # issue 9: metadata of 400 KB was stored and re-sent with every action call; 900
+    # metadata of 400 KB was once stored and re-sent with every action call; 900
     # levels deep was a 500 (RecursionError); broken Unicode in it
     json.dumps({"sender": "abcdefgh12", "message": "hi", "metadata": {"blob": "x" * 400_000}}).encode(),
     b'{"sender": "abcdefgh12", "message": "hi", "metadata": ' + b'{"x": ' * 900 + b"1" + b"}" * 901,

@@ -34,7 +34,7 @@ class Stack:
         self.servers: Dict[str, Server] = {}
         self.api_token = secrets.token_hex(24)  # never starts with "-" (argparse would read an option)
         # The stack runs as the local demo (the support site's demo picker signs tokens),
-        # and demo mode refuses a real secret next to it (issue 9 finding 3).
+        # and demo mode refuses a real secret next to it (docs/SECURITY.md, guarantee 3).
         self.jwt_secret = identity.DEMO_SECRET
         self.actions_port, self.rasa_port, self.web_port = free_port(), free_port(), free_port()
         self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"
