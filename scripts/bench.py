@@ -11,7 +11,7 @@ conversations per simulated customer and a hard wall-clock limit.
 
     python scripts/bench.py                  # 20 users + 1 user, ours and stock
     python scripts/bench.py --users 10 --conversations 2 --skip-stock
-    python scripts/bench.py --replicas 2     # two Rasa processes behind bot.scaleout.router
+    python scripts/bench.py --replicas 2     # two Rasa processes behind HAProxy (deploy/haproxy)
     python scripts/bench.py --train          # also time `rasa train --force` (~minutes)
     python scripts/bench.py --json var/bench/result.json
 """
@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 
-from tests.harness import servers  # noqa: E402
+from tests.harness import haproxy, servers  # noqa: E402
 
 STOCK_DIR = ROOT / "var" / "bench" / "stock"
 MODEL = ROOT / "models" / "assistant.tar.gz"
@@ -426,10 +426,12 @@ def bench_ours(args: argparse.Namespace, work: Path, run_id: str) -> dict:
         out["ready_s"] = max(r.wait_reply(timeout=180) for r in replicas)
         url = replicas[0].url
         if args.replicas > 1:
-            router = servers.router_server(servers.free_port(), [r.url for r in replicas], work, env).start()
-            started.append(router)
-            router.wait_http("/router/health", timeout=30)
-            url = router.url
+            # the repository's HAProxy config, its limits lifted: the load comes from one address
+            front = haproxy.server(servers.free_port(), [r.url for r in replicas], work, env,
+                                   haproxy.NO_LIMITS).start()
+            started.append(front)
+            haproxy.wait_replicas_up(front, len(replicas), timeout=30)
+            url = front.url
         pids = {"rasa": replicas[0].pid, "actions": act.pid}
         for i, r in enumerate(replicas[1:], 2):
             pids[f"rasa{i}"] = r.pid
@@ -569,7 +571,7 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     p.add_argument("--conversations", type=int, default=3, help="conversations per customer")
     p.add_argument("--one-user-conversations", type=int, default=8)
     p.add_argument("--replicas", type=int, default=1,
-                   help="Rasa server processes (>1 puts bot.scaleout.router in front)")
+                   help="Rasa server processes (>1 puts HAProxy in front, deploy/haproxy/haproxy.cfg)")
     p.add_argument("--threads", type=int, default=0,
                    help="TF/OMP threads per Rasa process (default: 1, see docs/PERFORMANCE.md)")
     p.add_argument("--database-url", default=os.environ.get("BENCH_POSTGRES_URL", ""),

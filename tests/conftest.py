@@ -1,4 +1,4 @@
-"""Shared fixtures for the full-stack suites (scaleout, faults, fuzz): PostgreSQL + Redis + the trained model.
+"""Shared fixtures for the full-stack suites (scaleout, faults, fuzz): PostgreSQL + Redis + HAProxy + the trained model.
 
 With CI=true a missing service or model FAILS the test (the issue requires it);
 locally they are skipped with the reason."""
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import services
+from tests.harness import haproxy, services
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,3 +38,11 @@ def pg_and_redis() -> tuple[str, str]:
         except services.ServiceMissing as err:
             require(name, False, str(err))
     return services.postgres_url(), services.redis_url()
+
+
+@pytest.fixture(scope="session")
+def haproxy_binary() -> str:
+    exe = haproxy.binary()
+    require("HAProxy", exe is not None, "haproxy is not installed (apt-get install -y haproxy)")
+    assert exe is not None
+    return exe

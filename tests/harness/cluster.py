@@ -1,6 +1,7 @@
 """A real scale-out deployment on this machine, for tests: one action server,
 N Rasa replicas sharing a fresh PostgreSQL tracker database and a Redis lock store
-(unique key prefix), the sticky router in front, claims in a fresh store database.
+(unique key prefix), HAProxy in front (deploy/haproxy/haproxy.cfg), claims in a
+fresh store database.
 
 Everything it starts it stops (``close()``), and it drops what it created.
 """
@@ -15,7 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from tests.harness import servers, services
+import yaml
+
+from tests.harness import haproxy, servers, services
 
 
 @dataclass
@@ -24,7 +27,8 @@ class Cluster:
 
     model: Path
     replicas: int = 2
-    router: bool = True
+    haproxy: bool = True         # HAProxy in front of the replicas (``front``)
+    limits: Optional[dict] = None  # ASSURANCE_LIMIT_* for HAProxy (default: the config's)
     lock_lifetime_s: int = 5
     pg_base: str = field(default_factory=services.postgres_url)
     redis: str = field(default_factory=services.redis_url)
@@ -88,11 +92,13 @@ class Cluster:
         self.endpoints = servers.write_endpoints(
             self.work / "endpoints.yml", action_url, tracker,
             services.redis_lock_settings(self.redis, self.prefix))
+        if self.haproxy:
+            self.credentials = behind_proxy(self.credentials, self.work / "credentials.yml")
         for _ in range(self.replicas):
             self.rasa.append(self._new_replica(servers.free_port()))
-        if self.router:
-            self.front = servers.router_server(servers.free_port(), [r.url for r in self.rasa],
-                                             self.work, self.env).start()
+        if self.haproxy:
+            self.front = haproxy.server(servers.free_port(), [r.url for r in self.rasa],
+                                        self.work, self.env, self.limits).start()
         if wait:
             self.wait_ready()
         return self
@@ -110,7 +116,7 @@ class Cluster:
         for r in self.rasa:
             r.wait_reply(timeout=timeout, sender=f"ready-{r.port}")
         if self.front:
-            self.front.wait_http("/router/health", timeout=30)
+            haproxy.wait_replicas_up(self.front, len(self.rasa), timeout=30)
 
     def restart_replica(self, i: int) -> servers.Server:
         """Start replica ``i`` again on its old port (after a kill or stop)."""
@@ -208,6 +214,16 @@ class Cluster:
 
     def cleanup_workdir(self) -> None:
         shutil.rmtree(self.work, ignore_errors=True)
+
+
+def behind_proxy(credentials: Path, out: Path) -> Path:
+    """``credentials`` with both web channels believing HAProxy's X-Forwarded-For (as
+    docs/SCALEOUT.md tells a deployment to), so per-address limits count the client."""
+    data = yaml.safe_load(credentials.read_text()) or {}
+    for name in ("bot.channels.rest.AuthRestInput", "bot.channels.socketio.AuthSocketIOInput"):
+        data[name] = {**(data.get(name) or {}), "trusted_proxy_header": "X-Forwarded-For"}
+    out.write_text(yaml.safe_dump(data))
+    return out
 
 
 def add_load_customers(db_url: str, count: int, first: int = 2001) -> list[tuple[str, str]]:

@@ -1,4 +1,4 @@
-"""Start and stop the real servers (action server, Rasa replicas, the front proxy) on free
+"""Start and stop the real servers (action server, Rasa replicas; HAProxy in haproxy.py) on free
 loopback ports, for `scripts/bench.py`, the full stack and the scale-out/fault tests.
 
 Why one module: the benchmark and the tests must measure and break the same stack
@@ -211,16 +211,6 @@ def rasa_server(port: int, model: Path, endpoints: Path, credentials: Optional[P
         args += ["--credentials", str(credentials)]
     args += list(extra_args)
     return Server(f"rasa:{port}", args, port, log_dir / f"rasa-{port}.log", dict(env), cwd=cwd)
-
-
-def router_server(port: int, replicas: Sequence[str], log_dir: Path,
-                  env: Mapping[str, str]) -> Server:
-    """The sticky router (bot.scaleout.router) over ``replicas``."""
-    args = [PYTHON, "-m", "bot.scaleout.router", "--port", str(port),
-            "--probe-interval", "0.5"]
-    for r in replicas:
-        args += ["--replica", r]
-    return Server("router", args, port, log_dir / f"router-{port}.log", dict(env))
 
 
 def write_endpoints(path: Path, action_url: Optional[str], tracker: Optional[dict] = None,

@@ -1,16 +1,16 @@
 """Scale-out for real (docs/SCALEOUT.md): two Rasa server processes on their own
 ports over a fresh PostgreSQL database (Rasa's SQL tracker store) and Redis (Rasa's
 lock store, a unique key prefix), one action server, claims in a fresh store
-database, the sticky router in front.
+database, HAProxy in front (deploy/haproxy/haproxy.cfg as deployed).
 
 1. Many refund conversations at once, each turn sent to the *other* replica than
-   the one before (directly, bypassing the router): the form and its slots survive
+   the one before (directly, bypassing HAProxy): the form and its slots survive
    every hop, every claim is filed exactly once, no reply is lost.
-2. (last) Through the router, many conversations at once; one replica is SIGKILLed
-   mid-run; its conversations carry on at the other replica, every one completes
-   and files its claim exactly once.
+2. (last) Through HAProxy, many conversations at once; one replica is SIGKILLed
+   mid-run; its conversations carry on at the other replica (requests in flight
+   are replayed there), every one completes and files its claim exactly once.
 3. Messages of one customer sent at the same moment are serialised by the lock
-   store (bot.scaleout.locks.AtomicRedisLockStore), through the router and even
+   store (bot.scaleout.locks.AtomicRedisLockStore), through HAProxy and even
    sent straight to both replicas: in the shared tracker every user message is
    fully handled (up to action_listen) before the next one starts.
 The kill test runs last (it leaves one replica).
@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.harness import haproxy
 from tests.harness.cluster import Cluster
 from tests.harness.http import Reply, post
 
@@ -33,8 +34,8 @@ REF = re.compile(r"\bRF-[0-9A-HJKMNP-TV-Z]{6}\b")
 
 
 @pytest.fixture(scope="module")
-def cluster(model_path, pg_and_redis):
-    c = Cluster(model=model_path, replicas=2, router=True, lock_lifetime_s=5)
+def cluster(model_path, pg_and_redis, haproxy_binary):
+    c = Cluster(model=model_path, replicas=2, haproxy=True, lock_lifetime_s=5)
     try:
         c.start()
     except Exception:
@@ -90,13 +91,13 @@ def test_turns_alternate_between_replicas_forms_and_claims_survive(cluster: Clus
     assert "refund_form" in loops and loops[-1] is None
 
 
-@pytest.mark.parametrize("route", ["router", "both_replicas"])
+@pytest.mark.parametrize("route", ["haproxy", "both_replicas"])
 def test_same_moment_messages_of_one_customer_are_serialised(cluster: Cluster, route: str) -> None:
-    """Through the router (sticky: one replica) and, harder, sent straight to both
+    """Through HAProxy (sticky: one replica) and, harder, sent straight to both
     replicas at once: the atomic lock store serialises them either way."""
     assert cluster.front is not None
     front = cluster.front.url
-    urls = [front] if route == "router" else [r.url for r in cluster.rasa]
+    urls = [front] if route == "haproxy" else [r.url for r in cluster.rasa]
     session = f"burst-{route.replace('_', '-')}"
     first = post(front, session, "hello")
     assert first.status == 200 and first.messages
@@ -157,8 +158,8 @@ def test_replica_killed_mid_run_conversations_carry_on(cluster: Cluster) -> None
             f.result()
     assert not victim.alive()
     assert not failures, "\n".join(failures) + "\n" + cluster.logs()
-    served_by = {r.replica for rs in replies.values() for r in rs}
-    assert cluster.rasa[1].url in served_by
+    served_by = {r.replica for rs in replies.values() for r in rs}  # HAProxy's X-Replica
+    assert served_by == {haproxy.replica_name(0), haproxy.replica_name(1)}
     for cid, _ in pairs:
         rows = claims_of(cluster, cid)
         told = {REF.search(r.text).group(0) for r in replies[cid][2:3]}
