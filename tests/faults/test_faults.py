@@ -29,7 +29,7 @@ REF = re.compile(r"\bRF-[0-9A-HJKMNP-TV-Z]{6}\b")
 
 @pytest.fixture(scope="module")
 def cluster(model_path, pg_and_redis):
-    c = Cluster(model=model_path, replicas=1, router=False, gateway=True, store_proxy=True,
+    c = Cluster(model=model_path, replicas=1, haproxy=False, gateway=True, store_proxy=True,
                 lock_lifetime_s=10)
     try:
         c.start()

@@ -45,7 +45,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 @pytest.fixture(scope="module")
 def stack(model_path, pg_and_redis):
-    c = Cluster(model=model_path, replicas=1, router=False, tracker="memory")
+    c = Cluster(model=model_path, replicas=1, haproxy=False, tracker="memory")
     try:
         c.start()
     except Exception:
