@@ -18,6 +18,7 @@ from actions.common import (decide, guarded, logger, missing_words, next_facts, 
                             show_period, show_time)
 from actions.forms_base import (CONTINUE, FAILED, FAILURES, PAUSED, QUESTION_INTENTS, AssuranceFormValidation,
                                 forget_and_remember, previous_value, said_values)
+from actions.handoff import guest_limits
 from actions.identity import customer_id
 
 FORM_SLOTS = (
@@ -122,8 +123,9 @@ class ValidateFaultForm(AssuranceFormValidation):
         asked = facts.slots_to_ask(next_facts(case))
         if cid and "daily_cost" in asked and tracker.get_slot("fault_order") is None:
             asked.insert(asked.index("daily_cost"), "fault_order")  # C3: the order knows it
-        if not asked and cid and tracker.get_slot("fault_confirmed") is None:
-            if decide(case)["decision"] != "ineligible":
+        if not asked and tracker.get_slot("fault_confirmed") is None:
+            decision = decide(case)
+            if (decision["decision"] != "ineligible") if cid else guest_may_file(decision):
                 asked = ["fault_confirmed"]
         return asked
 
@@ -552,7 +554,9 @@ class ActionAskFaultConfirmed(Action):
         if held is not None:  # never the figure and "shall I file" for an incident already claimed
             claims.say_exists(dispatcher, claims.view_facts(held))
             return []
-        present(dispatcher, domain, case, decide(case), await money.currency_of(tracker))
+        present(dispatcher, domain, case, decide(case), await money.currency_of(tracker), guest=not cid)
+        if not cid:  # a guest: what filing without an account means
+            say(dispatcher, "utter_guest_claim_how")
         say(dispatcher, "utter_ask_fault_confirmed")
         return []
 
@@ -585,8 +589,14 @@ class ActionFaultSubmit(Action):
         decision = decide(case)
         currency = await money.currency_of(tracker)
         if not cid:
-            present(dispatcher, domain, case, decision, currency, guest=True)
-            say(dispatcher, "utter_guest_how_to_file")
+            confirmed = tracker.get_slot("fault_confirmed")
+            if confirmed is True and guest_may_file(decision):
+                await file_guest_application(dispatcher, tracker, case, decision, currency)
+            elif confirmed is False:
+                say_declined(dispatcher, tracker, case, decision)
+            else:
+                present(dispatcher, domain, case, decision, currency, guest=True)
+                say(dispatcher, "utter_guest_how_to_file")
             return
         if decision.get("decision") == "ineligible":
             present(dispatcher, domain, case, decision, currency)
@@ -611,6 +621,27 @@ class ActionFaultSubmit(Action):
             say(dispatcher, "utter_fault_changed")
             return
         say(dispatcher, "utter_fault_filed", reference=claim.reference)
+
+
+def guest_may_file(decision: Dict[str, Any]) -> bool:
+    """A guest's fault with a figure that is not refused (a qualified yes included):
+    the guest may file it as an application our team verifies against the account."""
+    return decision.get("decision") != "ineligible" and decision.get("compensation") not in (None, "")
+
+
+async def file_guest_application(dispatcher: CollectingDispatcher, tracker: Tracker, case: Dict[str, Any],
+                                 decision: Dict[str, Any], currency: Optional[str]) -> None:
+    """File a guest's compensation application as stated (unverified, owned by the conversation)."""
+    from bot.store.errors import TicketLimitReached
+
+    key = f"{tracker.sender_id}:compensation:guest:{case.get('fault_start', '')}:{case.get('fault_end', '')}"
+    try:
+        claim = await store_access.call("submit_guest_claim", tracker.sender_id, "compensation", case, decision,
+                                        key, currency=currency or "CNY", **guest_limits(tracker))
+    except TicketLimitReached:
+        say(dispatcher, "utter_guest_claim_limit")
+        return
+    say(dispatcher, "utter_fault_filed_guest", reference=claim.reference)
 
 
 def say_declined(dispatcher: CollectingDispatcher, tracker: Tracker, case: Dict[str, Any],

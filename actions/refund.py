@@ -19,6 +19,7 @@ from actions.common import clearly_said, decide, guarded, missing_words, next_fa
 from actions.forms_base import (CONTINUE, FAILED, FAILURES, PAUSED, QUESTION_INTENTS, AssuranceFormValidation,
                                 forget_and_remember, previous_value, said_values)
 from actions.identity import customer_id
+from actions.handoff import guest_limits
 from actions.refund_guest import guest_questions, open_conditions, provisional_responses
 from actions.refund_items import chosen_items, eligible_ids, per_item, shown_items, slot_value
 
@@ -89,7 +90,10 @@ class ValidateRefundForm(AssuranceFormValidation):
             return []  # already requested: nothing to ask; the submit action says which request
         asked = facts.slots_to_ask(next_facts(case))
         if not cid:
-            return guest_questions(asked)  # the rest are conditions named with the answer
+            questions = guest_questions(asked)  # the rest are conditions named with the answer
+            if questions or tracker.get_slot("refund_confirmed") is not None:
+                return questions
+            return ["refund_confirmed"] if guest_may_file(decide(case)) else []
         if not asked and tracker.get_slot("refund_confirmed") is None:
             if decide(case)["decision"] in FILED_STATES:
                 asked = ["refund_confirmed"]  # R8: an explicit yes before filing
@@ -377,6 +381,11 @@ class ActionAskRefundConfirmed(Action):
         if held is not None:  # never "Good news… qualifies" for an order already requested
             claims.say_exists(dispatcher, claims.view_facts(held))
             return []
+        if case is not None and not cid:  # a guest: the qualified answer, then what filing means
+            present_to_guest(dispatcher, domain, case, decide(case), await money.currency_of(tracker), closing=False)
+            say(dispatcher, "utter_guest_claim_how")
+            say(dispatcher, "utter_ask_refund_confirmed")
+            return []
         if case is not None:
             present(dispatcher, domain, case, decide(case), await money.currency_of(tracker))
         say(dispatcher, "utter_refund_warning")
@@ -418,7 +427,12 @@ class ActionRefundSubmit(Action):
         confirmed = tracker.get_slot("refund_confirmed")
         currency = await money.currency_of(tracker)
         if not cid:
-            present_to_guest(dispatcher, domain, case, decision, currency)
+            if confirmed is True and guest_may_file(decision):
+                await file_guest_refund(dispatcher, tracker, case, decision, currency)
+            elif confirmed is False:
+                say_declined(dispatcher, tracker, case, decision)
+            else:
+                present_to_guest(dispatcher, domain, case, decision, currency)
             return
         if decision.get("decision") not in FILED_STATES:
             present(dispatcher, domain, case, decision, currency)
@@ -446,9 +460,33 @@ async def decline(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         say_declined(dispatcher, tracker, case, decide(case))
 
 
+def guest_may_file(decision: Dict[str, Any]) -> bool:
+    """A guest's check that qualifies, outright or on the conditions we cannot see:
+    the guest may file it as a request our team verifies against the account."""
+    return decision.get("decision") in FILED_STATES or open_conditions(decision) is not None
+
+
+async def file_guest_refund(dispatcher: CollectingDispatcher, tracker: Tracker, case: Dict[str, Any],
+                            decision: Dict[str, Any], currency: Optional[str]) -> None:
+    """File a guest's refund request as stated (unverified, owned by the conversation)."""
+    from bot.store.errors import TicketLimitReached
+
+    item = (case.get("items") or [{}])[0]
+    key = f"{tracker.sender_id}:refund:guest:{item.get('purchased_at')}:{item.get('amount_paid')}"
+    try:
+        claim = await store_access.call("submit_guest_claim", tracker.sender_id, "refund", case, decision, key,
+                                        currency=currency or "CNY", **guest_limits(tracker))
+    except TicketLimitReached:
+        say(dispatcher, "utter_guest_claim_limit")
+        return
+    say(dispatcher, "utter_refund_filed_guest", reference=claim.reference)
+    say(dispatcher, "utter_refund_steps")
+
+
 def present_to_guest(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str, Any],
-                     decision: Dict[str, Any], currency: Optional[str]) -> None:
-    """A guest's answer: the decision, or a qualified yes naming what we cannot see."""
+                     decision: Dict[str, Any], currency: Optional[str], closing: bool = True) -> None:
+    """A guest's answer: the decision, or a qualified yes naming what we cannot see;
+    `closing` adds how to file (not when the next question offers to file it)."""
     conditions = open_conditions(decision)
     if conditions is None:
         present(dispatcher, domain, case, decision, currency)
@@ -461,7 +499,8 @@ def present_to_guest(dispatcher: CollectingDispatcher, domain: DomainDict, case:
                 refund_amount=refund_amount or "", unrecoverable_discounts=discounts or "")
     if decision.get("decision") in FILED_STATES or conditions is not None:
         say(dispatcher, "utter_refund_warning")
-    say(dispatcher, "utter_guest_how_to_file")
+    if closing:
+        say(dispatcher, "utter_guest_how_to_file")
 
 
 async def standing_request(tracker: Tracker, cid: Optional[str], case: Optional[Dict[str, Any]]) -> Optional[Any]:

@@ -1,6 +1,6 @@
 """A guest's refund answer without an interrogation.
 
-A guest cannot file and we cannot see their order, so only the facts that decide
+We cannot see a guest's order, so only the facts that decide
 most refunds are asked: the billing type (R1, R5) and the purchase time (R2).
 When those pass, the answer is a qualified yes that names every condition we could
 not check (R3, R4, R6) and how the amount is counted (R7); a condition the guest

@@ -237,6 +237,45 @@ class Store:
         return self._write_claim(write, owner, key, kind,
                                  held=lambda s: guards.conflict(s, owner, kind, wanted))
 
+    def submit_guest_claim(self, conversation_id: str, kind: str, case: dict[str, Any], decision: dict[str, Any],
+                           idempotency_key: str, *, currency: str = "CNY", client_key: Optional[str] = None,
+                           max_per_conversation: Optional[int] = None, max_per_client: Optional[int] = None,
+                           window: timedelta = GUEST_TICKET_WINDOW) -> ClaimView:
+        """A guest's refund request or compensation application, filed from what the
+        guest stated (no account is read: the case and decision are the check's own).
+
+        It is owned by the conversation, holds no order or incident (nothing can be
+        verified yet) and is marked `unverified` in its details: staff match it to the
+        account the customer names when they sign in or call. It counts against the
+        same guest limits as tickets (per conversation and per client address)."""
+        if kind not in ("refund", "compensation"):
+            raise ValueError("a guest can file a refund request or a compensation application")
+        if not isinstance(case, dict) or not isinstance(decision, dict):
+            raise TypeError("case and decision must be the dicts the policy module uses")
+        owner = _owner(None, conversation_id)
+        conversation_id = _conversation(conversation_id)
+        key = _key(idempotency_key)
+        if client_key is not None and (not isinstance(client_key, str) or not 1 <= len(client_key) <= 64):
+            raise ValueError("client_key must be a string of 1 to 64 characters")
+        amount = _guest_refund_amount(decision) if kind == "refund" else _amount(decision.get("compensation"))
+
+        def write(s: Session) -> Claim:
+            existing = _by_key(s, owner, key)
+            if existing is not None:
+                return _same_kind(existing, kind)
+            now = clock.now()
+            _check_guest_ticket_limits(s, owner, client_key, now - window, max_per_conversation, max_per_client)
+            claim = Claim(kind=kind, owner_key=owner, customer_id=None, conversation_id=conversation_id,
+                          idempotency_key=key, client_key=client_key, status=lifecycle.INITIAL[kind],
+                          created_at=now, updated_at=now, case=case, decision=decision,
+                          rules_failed=list(decision.get("rules_failed", [])), amount=amount,
+                          currency=str(currency).upper()[:3],
+                          policy_version=_policy_version(),
+                          details={"conversation_id": conversation_id, "unverified": True})
+            return _insert(s, claim, f"guest:{conversation_id}", "filed by the assistant for a guest", now)
+
+        return self._write_claim(write, owner, key, kind)
+
     def open_ticket(self, cid: Optional[str], conversation_id: Optional[str], topic: str, summary: str,
                     idempotency_key: str, *, client_key: Optional[str] = None,
                     max_per_conversation: Optional[int] = None, max_per_client: Optional[int] = None,
@@ -380,15 +419,24 @@ def _wanted_targets(s: Session, cid: str, kind: str, case: dict[str, Any], detai
     return [t for t in [_upper(details.get("filing_id")) or _chosen_filing(s, cid)] if t]
 
 
+def _guest_refund_amount(decision: dict[str, Any]) -> Optional[Decimal]:
+    """What a guest's refund request would pay back: its item's amount when the
+    stated facts give one (a qualified yes has no refund total yet), else None."""
+    amounts = [_amount(i.get("refund_amount")) for i in decision.get("items") or [] if isinstance(i, dict)]
+    known = [a for a in amounts if a is not None]
+    return sum(known, Decimal("0")) if known else None
+
+
 def _check_guest_ticket_limits(s: Session, owner: str, client_key: Optional[str], since: datetime,
                                max_per_conversation: Optional[int], max_per_client: Optional[int]) -> None:
-    """Raise TicketLimitReached when this guest ticket would be one too many. On
+    """Raise TicketLimitReached when this guest ticket (or guest claim: they count
+    together) would be one too many. On
     PostgreSQL a transaction-scoped advisory lock per client makes concurrent
     conversations of one client count one after another (SQLite writes are serial)."""
     if client_key is not None and max_per_client is not None and s.bind.dialect.name == "postgresql":
         s.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"ticket-client:{client_key}"))))
     guest_tickets = (select(func.count()).select_from(Claim)
-                     .where(Claim.kind == "ticket", Claim.customer_id.is_(None), Claim.created_at >= since))
+                     .where(Claim.customer_id.is_(None), Claim.created_at >= since))
     if max_per_conversation is not None:
         count = s.execute(guest_tickets.where(Claim.owner_key == owner)).scalar_one()
         if count >= max_per_conversation:

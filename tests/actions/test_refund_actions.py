@@ -151,7 +151,7 @@ async def test_correction_replaces_the_purchase_time(store, dispatcher, domain):
     events = await ValidateRefundForm().run(dispatcher, tracker, domain)
     slots = slot_events(events)
     assert slots["purchased_at"] == "2026-11-24T10:00:00+08:00"
-    assert slots["requested_slot"] is None  # a guest is asked billing and purchase time only
+    assert slots["requested_slot"] == "refund_confirmed"  # a guest: billing and purchase time, then whether to file
 
 
 ANSWERED = {"purchased_at": "2026-11-25T09:00:00+08:00", "invoice": "none", "resource_state": "active"}

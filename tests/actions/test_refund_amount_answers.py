@@ -70,7 +70,7 @@ async def test_yes_to_the_discount_question_is_kept_not_misread(store, dispatche
     assert slots["discount_used"] is True
     assert slots["unrecoverable_discounts"] is None
     # a guest is not asked the amount: the answer names the R7 deduction rule instead
-    assert slots["requested_slot"] is None
+    assert slots["requested_slot"] == "refund_confirmed"
     assert responses(dispatcher) == []  # no "Sorry, I couldn't use that answer."
     ask = domain["responses"]["utter_ask_unrecoverable_discounts"]
     how_much = [r for r in ask if r.get("condition")]

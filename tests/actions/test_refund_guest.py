@@ -14,11 +14,11 @@ def slot_events(events):
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
-async def test_a_guest_with_billing_and_date_is_asked_nothing_more(store, dispatcher, domain):
+async def test_a_guest_with_billing_and_date_is_asked_only_whether_to_file(store, dispatcher, domain):
     tracker = make_tracker({"requested_slot": None}, intent="request_refund", active_loop="refund_form",
                            new_slots={"billing": "yearly", "purchased_at": BOUGHT})
     events = await ValidateRefundForm().run(dispatcher, tracker, domain)
-    assert slot_events(events)["requested_slot"] is None
+    assert slot_events(events)["requested_slot"] == "refund_confirmed"  # only whether to file it
 
 
 async def test_qualified_yes_names_every_condition_and_the_amount_rule(store, dispatcher, domain):

@@ -111,7 +111,7 @@ async def test_a_guest_asking_the_same_check_again_keeps_the_answers(store, disp
                            new_slots={"invoice": "returned"})
     slots = events_by_name(await ValidateRefundForm().run(dispatcher, tracker, domain))
     assert slots["billing"] == "yearly" and slots["invoice"] == "returned"
-    assert slots["requested_slot"] is None  # nothing asked again
+    assert slots["requested_slot"] == "refund_confirmed"  # no fact asked again, only whether to file
 
 
 def test_a_corrected_period_in_clock_times_stays_on_its_day():

@@ -90,7 +90,7 @@ async def test_the_cause_is_never_asked_and_a_correction_replaces_it(store, disp
     known = {"scenario": "service_unavailable", "fault_start": SPAN["from"], "fault_end": SPAN["to"],
              "daily_cost": "48.00"}
     asked = make_tracker({**known, "requested_slot": "daily_cost"}, active_loop="fault_form", text="48 a day")
-    assert slot_events(await ValidateFaultForm().run(dispatcher, asked, domain))["requested_slot"] is None
+    assert slot_events(await ValidateFaultForm().run(dispatcher, asked, domain))["requested_slot"] == "fault_confirmed"
     history = [{"event": "slot", "name": "requested_slot", "value": "daily_cost"}]
     fix = make_tracker({**known, "fault_cause": "attack_or_virus", "requested_slot": None}, active_loop="fault_form",
                        history=history, text="sorry, it was not an attack, it was your side")

@@ -208,7 +208,7 @@ HOTLINE_RESPONSES = {True: frozenset({"utter_hotline_open_now", "utter_hotline_o
 TICKET_KINDS = frozenset({"ticket"})
 FILED_KINDS = frozenset({"refund", "compensation", "icp_reward"})
 TICKET_RESPONSES = frozenset({"utter_handoff_ticket"})
-FILED_RESPONSES = frozenset({"utter_refund_filed", "utter_fault_filed"})
+FILED_RESPONSES = frozenset({"utter_refund_filed", "utter_fault_filed", "utter_refund_filed_guest", "utter_fault_filed_guest"})
 
 
 def referenced_responses() -> FrozenSet[str]:
