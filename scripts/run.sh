@@ -19,6 +19,7 @@ export ENDPOINTS=endpoints.yml
 export CREDENTIALS="${CREDENTIALS:-credentials.yml}"
 # Logs in $ASSURANCE_VAR/log, supervisord's pid file and control socket in $ASSURANCE_VAR/run.
 export ASSURANCE_VAR="${ASSURANCE_VAR:-$PWD/var}"
+export ASSURANCE_UID="${ASSURANCE_UID:-$(id -u)}"
 # `make run` is the demo: the support page may mint demo tokens from a demo secret,
 # unless a real secret is configured. Both at once would sign real tokens for anyone.
 if [ -n "${ASSURANCE_JWT_SECRET:-}" ]; then
@@ -40,17 +41,28 @@ if [ "$ENDPOINTS" = endpoints.scale.yml ]; then
   eval "$($VENV/bin/python -m bot.scaleout.env)"
 fi
 mkdir -p "$ASSURANCE_VAR/log" "$ASSURANCE_VAR/run"
-CTL="$VENV/bin/supervisorctl -s unix://$ASSURANCE_VAR/run/supervisor.sock"
+# supervisorctl's settings, password included: readable by this user only
+export ASSURANCE_SUPERVISOR_PASSWORD="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+(umask 077; printf '[supervisorctl]\nserverurl=unix://%s\nusername=assurance\npassword=%s\n' \
+  "$ASSURANCE_VAR/run/supervisor.sock" "$ASSURANCE_SUPERVISOR_PASSWORD" >"$ASSURANCE_VAR/run/supervisorctl.conf")
+CTL="$VENV/bin/supervisorctl -c $ASSURANCE_VAR/run/supervisorctl.conf"
+SUPERVISOR_LOG="$ASSURANCE_VAR/log/supervisord.log"
 
-supervisor=
+# A terminal or pipe that went away (`make run | tee`, then Ctrl-C) must not cut the
+# shutdown short: writes to it fail quietly instead of killing this script.
+trap '' PIPE
+supervisor= follower=
 stop() {
   trap - INT TERM EXIT
+  set +e
   if [ -n "$supervisor" ] && kill -0 "$supervisor" 2>/dev/null; then
     echo; echo "Stopping the assistant..."
-    kill -TERM "$supervisor" 2>/dev/null || true
-    wait "$supervisor" 2>/dev/null || true
+    kill -TERM "$supervisor" 2>/dev/null
+    wait "$supervisor" 2>/dev/null
+    sleep 0.2  # the last lines of supervisord's log
     echo "Stopped."
   fi
+  [ -n "$follower" ] && kill "$follower" 2>/dev/null
 }
 trap 'stop; exit 130' INT
 trap 'stop; exit 143' TERM
@@ -60,7 +72,11 @@ wait_for() {  # wait_for NAME URL SECONDS PROGRAM
   local name=$1 url=$2 limit=$3 program=$4 i
   for ((i = 0; i < limit * 2; i++)); do
     if curl -fsS -o /dev/null "$url" 2>/dev/null; then echo "  $name is up ($url)"; return 0; fi
-    kill -0 "$supervisor" 2>/dev/null || { echo "  supervisord exited; see $ASSURANCE_VAR/log/supervisord.log" >&2; return 1; }
+    if ! kill -0 "$supervisor" 2>/dev/null; then
+      echo "  supervisord exited:" >&2
+      tail -n 20 "$ASSURANCE_VAR/log/supervisord.out" >&2 || true
+      return 1
+    fi
     sleep 0.5
   done
   echo "  $name did not come up within ${limit}s; the end of $ASSURANCE_VAR/log/$program.log:" >&2
@@ -71,7 +87,11 @@ wait_for() {  # wait_for NAME URL SECONDS PROGRAM
 echo "Starting supervisord (deploy/supervisord.conf): action server :$ACTIONS_UPSTREAM_PORT behind the"
 echo "action gateway :$ACTIONS_PORT, Rasa server :$RASA_PORT (REST and socket.io; HTTP API off), support page :$WEB_PORT"
 echo "Waiting for them to answer (the Rasa server loads the model: about 30-60 s) ..."
-$VENV/bin/supervisord -c deploy/supervisord.conf &
+# supervisord's own log (programs started, exited, restarted) in this terminal too
+touch "$SUPERVISOR_LOG"
+tail -n 0 -F "$SUPERVISOR_LOG" 2>/dev/null &
+follower=$!
+$VENV/bin/supervisord -c deploy/supervisord.conf >>"$ASSURANCE_VAR/log/supervisord.out" 2>&1 &
 supervisor=$!
 
 wait_for "action server" "http://localhost:$ACTIONS_UPSTREAM_PORT/health" 60 actions
@@ -95,5 +115,5 @@ EOF
 status=0
 wait "$supervisor" || status=$?
 supervisor=
-echo "supervisord exited ($status); see $ASSURANCE_VAR/log/supervisord.log." >&2
+echo "supervisord exited ($status); see $SUPERVISOR_LOG and $ASSURANCE_VAR/log/supervisord.out." >&2
 exit 1

@@ -41,7 +41,8 @@ PROGRAMS = {
 }
 DEFAULT_ENV = {"RASA_PORT": "5005", "ACTIONS_PORT": "5055", "ACTIONS_UPSTREAM_PORT": "5056",
                "WEB_PORT": "8080", "MODEL": "models/assistant.tar.gz",
-               "ENDPOINTS": "endpoints.yml", "CREDENTIALS": "credentials.yml"}
+               "ENDPOINTS": "endpoints.yml", "CREDENTIALS": "credentials.yml",
+               "ASSURANCE_UID": str(os.getuid()), "ASSURANCE_SUPERVISOR_PASSWORD": "not-a-secret"}
 
 
 def parsed_config(var: Path, env: dict[str, str]) -> ServerOptions:
@@ -79,7 +80,9 @@ def test_the_config_runs_every_program_restarted_and_logged(tmp_path: Path) -> N
         assert program.stopasgroup and program.killasgroup, name
         assert program.redirect_stderr and program.stdout_logfile == str(tmp_path / "log" / f"{name}.log")
     assert options.logfile == str(tmp_path / "log" / "supervisord.log")
-    assert options.server_configs[0]["file"] == str(tmp_path / "run" / "supervisor.sock")
+    (socket,) = options.server_configs
+    assert socket["file"] == str(tmp_path / "run" / "supervisor.sock") and socket["chmod"] == 0o700
+    assert socket["password"] == "not-a-secret"
 
 
 # --- the script itself, on stand-ins ----------------------------------------------
@@ -202,6 +205,35 @@ def test_a_program_that_dies_is_restarted_and_ctrl_c_stops_everything(running) -
     out = (tmp_path / "run.out").read_text()
     assert "Stopped." in out
     assert not [pid for pid in started if alive(pid)], out
+
+
+def test_ctrl_c_stops_everything_when_the_output_pipe_is_gone(tmp_path: Path) -> None:
+    """`make run | tee run.log`, then Ctrl-C: tee dies first, the shutdown still completes."""
+    repo = scratch_repo(tmp_path)
+    (tmp_path / "pids").mkdir()
+    env = dict(os.environ, STAND_IN_PIDS=str(tmp_path / "pids"), ASSURANCE_VAR=str(tmp_path / "var"),
+               RASA_PORT=str(free_port()), ACTIONS_PORT=str(free_port()),
+               ACTIONS_UPSTREAM_PORT=str(free_port()), WEB_PORT=str(free_port()))
+    env.pop("ASSURANCE_JWT_SECRET", None)
+    proc = subprocess.Popen(["bash", str(repo / "scripts" / "run.sh")], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if b"Press Ctrl-C to stop." in line:
+                break
+        started = stand_ins(tmp_path)
+        assert len(started) == 4
+        proc.stdout.close()  # the reader is gone
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=30) == 130
+        assert not [pid for pid in started if alive(pid)]
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        for pid in stand_ins(tmp_path):
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_sigterm_to_the_script_alone_stops_everything(running) -> None:
