@@ -14,7 +14,7 @@ from rasa_sdk.events import EventType, FollowupAction
 from actions import store_access
 from actions.common import guarded, say
 from actions.money import currency_of
-from actions.forms_base import LAST_CHECK, stated_facts_of
+from actions.forms_base import LAST_CHECK, asks_something, stated_facts_of
 from actions.identity import customer_id
 from actions.retrieval import chosen_key, ranking
 from bot.nlu.cues import COMPENSATION_RE, REFUND_RE
@@ -123,6 +123,43 @@ class ActionFaq(Action):
 WHY_RE = re.compile(r"^\W*(?:but |so |and )?(?:why|how come)\b|为什么|凭什么|怎么不行|为啥", re.I)
 #: "by when do I have to apply?" right after an answer: that answer's own date
 OWN_DATE_KEYS = frozenset({"compensation_deadline", "refund_window"})
+
+
+#: "so what does that mean, we get nothing at all?", "so that's today?? by what time",
+#: "咁即係點呀？": a question that points back at the answer just given
+FOLLOW_UP_RE = re.compile(
+    r"\b(?:that|this|it|so|then|means?|exactly|at all|in practice|nothing|anything|still)\b|"
+    r"那|这|所以|意思|咁|即係|點|也就是|就是说", re.I)
+#: responses of a check's answer (its decision, figure or conditions)
+ANSWER_PREFIXES = ("utter_refund_", "utter_fault_", "utter_icp_")
+FOLLOW_UP_MAX_WORDS = 25
+
+
+def answer_given_just_before(tracker: Tracker) -> bool:
+    """True when the assistant's turn before the latest message answered a check."""
+    users = 0
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                return False
+        elif users == 1 and event.get("event") == "bot":
+            if str((event.get("metadata") or {}).get("utter_action") or "").startswith(ANSWER_PREFIXES):
+                return True
+    return False
+
+
+def follows_up_the_answer(tracker: Tracker) -> bool:
+    """A short question about the check answered just before ("so nothing at all?",
+    "by what time exactly?"), outside any check: the answer is given again, on its
+    own facts, instead of an off-topic or support-scope reply."""
+    last = tracker.get_slot(LAST_CHECK)
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if (tracker.active_loop or {}).get("name") or not isinstance(last, dict) or not last.get("slots"):
+        return False
+    if len(text.split()) > FOLLOW_UP_MAX_WORDS or not asks_something(text) or not FOLLOW_UP_RE.search(text):
+        return False
+    return answer_given_just_before(tracker)
 
 
 async def about_the_last_check(tracker: Tracker, domain, key: Optional[str]) -> List[EventType]:

@@ -8,7 +8,7 @@ from typing import List, Text
 from rasa_sdk import Action
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.common import decide, guarded, say
+from actions.common import clearly_said, decide, guarded, say
 from actions import faq
 from actions.retrieval import chosen_key, ranking, response_text
 
@@ -30,6 +30,8 @@ class ActionScope(Action):
             reopened = await reopen_last_check(tracker, domain)  # "And the OBS object storage?" after an answer
             if reopened:
                 return reopened
+        if faq.follows_up_the_answer(tracker) and not clearly_said(tracker):
+            return await reopen_last_check(tracker, domain, recap=True)  # "so we get nothing at all?"
         topic = chosen_key(tracker, "scope")
         scored = ranking(tracker, "scope")
         in_check = faq.answer_of_current_check(tracker, scored[0][1] if scored else 0.0)

@@ -14,7 +14,8 @@ from rasa_sdk.events import (ActionExecuted, ActiveLoop, EventType, FollowupActi
 
 from actions import compensation, faq, icp, record_match, refund, store_access
 from actions.common import answered_just_before, clearly_said, guarded, logger, say
-from actions.forms_base import CONTINUE, EXPLAIN_AFTER, FAILURES, LAST_CHECK, PAUSED, entity_answers, stated_facts_of
+from actions.forms_base import (CONTINUE, EXPLAIN_AFTER, FAILURES, LAST_CHECK, PAUSED, asks_something, entity_answers,
+                                stated_facts_of)
 from actions.identity import customer_id
 from actions.stated_facts import filing_status_in_text
 
@@ -116,6 +117,8 @@ class ActionCancelForm(Action):
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         if not (tracker.active_loop or {}).get("name"):
+            if faq.follows_up_the_answer(tracker):  # "咁即係點呀？我唔用咗都退唔到？" asks, it does not stop
+                return await reopen_last_check(tracker, domain, recap=True)
             # "never mind, let's leave it" right after a check's answer ends that check;
             # with none being discussed, there is nothing to stop
             say(dispatcher, "utter_form_stopped" if tracker.get_slot(LAST_CHECK) else "utter_anything_else")
@@ -356,15 +359,20 @@ async def about_another_record(tracker: Tracker, form: str, slots: Dict[str, Any
 
 
 async def reopen_last_check(tracker: Tracker, domain: Optional[Dict[str, Any]] = None,
-                            any_question: bool = False, facts_only: bool = False) -> List[EventType]:
+                            any_question: bool = False, facts_only: bool = False,
+                            recap: bool = False) -> List[EventType]:
     """"sorry, it came back at 15:00, not 16:00" after the answer: the check that just
     ended, re-opened with its answers; the form takes the new detail and re-decides.
     "and the CDN?": the same check again on that record, with the customer's own facts.
     `any_question`: the caller knows the message is about that check (re-open anyway);
-    `facts_only`: re-open only for a fact the check's own readers take from the words."""
+    `facts_only`: re-open only for a fact the check's own readers take from the words;
+    `recap`: a question about the answer ("so nothing at all?"): the same answers, no new detail."""
     last = tracker.get_slot(LAST_CHECK)
     if not isinstance(last, dict) or last.get("form") not in VALIDATIONS:
         return []
+    if recap:
+        kept = [SlotSet(slot, value) for slot, value in (last.get("slots") or {}).items()]
+        return kept + [SlotSet(LAST_CHECK, None), FollowupAction(last["form"])]
     latest = tracker.latest_message or {}
     names = {e.get("entity") for e in latest.get("entities") or []}
     validation = VALIDATIONS[last["form"]]
@@ -406,6 +414,11 @@ class ActionOutOfScope(Action):
         if key:
             await faq.answer(dispatcher, tracker, domain, key)
             return []
+        if faq.follows_up_the_answer(tracker):  # "so that's today?? by what time exactly"
+            return await reopen_last_check(tracker, domain, recap=True)
+        if hotline_just_answered(tracker) and asks_something((tracker.latest_message or {}).get("text")):
+            # "so the earliest would be Monday at nine?", "are tickets read at the weekend too?"
+            return [FollowupAction("action_hotline")]
         say(dispatcher, "utter_out_of_scope")
         return []
 

@@ -138,3 +138,51 @@ async def test_an_answer_of_another_check_not_named_is_read_as_this_ones(dispatc
                                 text="So what can I do with it?")
     await ActionFaq().run(dispatcher, after_refund, domain)
     assert responses(dispatcher) == ["utter_faq/grace_period"]
+
+
+FAULT_ANSWERED = {"form": "fault_form", "slots": {"scenario": "service_unavailable", "daily_cost": "150.00",
+                                                  "fault_start": "2026-11-25T20:00:00+08:00",
+                                                  "fault_end": "2026-11-25T22:30:00+08:00",
+                                                  "fault_cause": "attack_or_virus"}}
+
+
+def after_answer(text: str, intent: str, answer: str = "utter_fault_rule_C4", **slots):
+    history = [user_event("ddos wed 20:00 to 22:30, 150/day, comp?", "report_fault"), bot_event(answer)]
+    return make_tracker({"last_check": FAULT_ANSWERED, **slots}, intent=intent, text=text, history=history)
+
+
+@pytest.mark.parametrize("text,intent", [
+    ("so what does that mean for us in practice, we get nothing at all?", "out_of_scope"),
+    ("so that's today?? by what time exactly", "out_of_scope"),
+    ("咁即係點呀？我唔用咗都退唔到？", "stop"),
+])
+async def test_a_question_about_the_answer_gives_that_answer_again(text, intent, dispatcher, domain):
+    from actions.smalltalk import ActionCancelForm, ActionOutOfScope
+
+    action = ActionCancelForm() if intent == "stop" else ActionOutOfScope()
+    events = await action.run(dispatcher, after_answer(text, intent), domain)
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "fault_form"}
+    kept = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert kept["fault_cause"] == "attack_or_virus" and kept["fault_start"] == "2026-11-25T20:00:00+08:00"
+    assert responses(dispatcher) == []
+
+
+@pytest.mark.parametrize("text,answer", [
+    ("what's the weather like in Shanghai?", "utter_fault_rule_C4"),  # no pointer back at the answer
+    ("so what does that mean?", "utter_greet"),  # the turn before answered no check
+])
+async def test_an_unrelated_question_stays_out_of_scope(text, answer, dispatcher, domain):
+    from actions.smalltalk import ActionOutOfScope
+
+    events = await ActionOutOfScope().run(dispatcher, after_answer(text, "out_of_scope", answer), domain)
+    assert events == [] and responses(dispatcher) == ["utter_out_of_scope"]
+
+
+async def test_a_question_after_the_hotline_hours_is_about_the_hotline(dispatcher, domain):
+    from actions.smalltalk import ActionOutOfScope
+
+    history = [user_event("what's the number, is anyone there now?", "ask_hotline"), bot_event("utter_hotline_open_now")]
+    tracker = make_tracker({}, intent="out_of_scope", text="and are written tickets read at the weekend too?",
+                           history=history)
+    assert await ActionOutOfScope().run(dispatcher, tracker, domain) == [
+        {"event": "followup", "timestamp": None, "name": "action_hotline"}]
