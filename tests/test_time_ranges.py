@@ -136,3 +136,28 @@ def test_chinese_numbers_in_words_decimals_and_half_hours(parser):
     assert {"value": 9.9, "unit": "CNY"} in [e["value"] for e in found if e["entity"] == "amount-of-money"]
     durations = [e["value"] for e in parser.parse("大概两个半小时才好", NOW) if e["entity"] == "duration"]
     assert durations == [9000]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("tried to resize our ECS yest at 10am", ["2026-11-26T10:00:00+08:00"]),
+    ("down since yday 9pm", [{"from": "2026-11-26T21:00:00+08:00", "to": None}]),
+])
+def test_phone_typed_day_words_and_the_verb_sat(parser, text, expected):
+    """"yest"/"yday" are yesterday (offsets stay the customer's); "sat in" is not Saturday."""
+    found = [e for e in parser.parse(text, NOW) if e["entity"] == "time"]
+    assert [e["value"] for e in found] == expected
+    for entity in found:
+        assert text[entity["start"]:entity["end"]] == entity["text"]
+
+
+def test_sat_as_a_verb_is_no_saturday(parser):
+    found = [e for e in parser.parse("wed 10:00, the change sat in 'processing' until 16:00", NOW) if e["entity"] == "time"]
+    assert [e["text"] for e in found] == ["wed 10:00", "until 16:00"]
+
+
+def test_short_day_words_map_back_onto_the_words_said():
+    from bot.nlu.time_words import expanded
+
+    text, origin = expanded("yest 2pm")
+    assert text == "yesterday 2pm" and len(origin) == len(text) + 1
+    assert origin[text.index("2pm")] == 5 and origin[len(text)] == len("yest 2pm")

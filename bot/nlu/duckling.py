@@ -254,6 +254,14 @@ def _without_future(entities: List[Dict[str, Any]], ref: datetime) -> List[Dict[
     return [e for e in entities if not future(e)]
 
 
+def _in_said_offsets(entities: List[Dict[str, Any]], said: str, origin: List[int]) -> List[Dict[str, Any]]:
+    """Entities found in the expanded text, with the offsets and words of the text said."""
+    for entity in entities:
+        start, end = origin[entity["start"]], origin[entity["end"] - 1] + 1
+        entity.update(start=start, end=end, text=said[start:end])
+    return entities
+
+
 class DucklingParser:
     """Pure parsing logic (no Rasa): text + reference time -> Rasa-shaped entity dicts."""
 
@@ -269,6 +277,7 @@ class DucklingParser:
         # The native library cannot take NUL (Rust CString) and has no use for other
         # control characters; blank them one for one so offsets stay those of `text`.
         text = CONTROL_RE.sub(" ", text)
+        said, (text, origin) = text, time_words.expanded(text)  # "yest at 10am": read as "yesterday"
         text = APPROX_TILDE_RE.sub(lambda m: " " * len(m.group(0)), text)
         text = time_words.as_digits(text)  # "two and four in the morning", log stamps' "+08:00"
         ref = (now or clock.now()).astimezone(clock.CST)
@@ -281,7 +290,8 @@ class DucklingParser:
             entity = self._to_entity(text, match, ref)
             if entity is not None:
                 entities.append(entity)
-        return _without_future(clock_times.anchor(text, entities, ref), ref) if self.past else entities
+        found = _without_future(clock_times.anchor(text, entities, ref), ref) if self.past else entities
+        return _in_said_offsets(found, said, origin) if text != said else found
 
     # -- matching ----------------------------------------------------------
     def _raw_matches(self, text: str, ref: datetime) -> List[_Match]:

@@ -43,3 +43,33 @@ def as_digits(text: str) -> str:
                                               m.group(0)), text)
     text = HOUR_BEFORE_RE.sub(lambda m: _padded(str(NUMBERS[m.group(1).lower()]), m.group(1)), text)
     return HOUR_AFTER_RE.sub(lambda m: m.group(1) + _padded(str(NUMBERS[m.group(2).lower()]), m.group(2)), text)
+
+
+#: phone-typed day words Duckling does not know ("yest at 10am", "lst nite"): the
+#: full word is read instead, and offsets are mapped back to the customer's text
+SHORT_DAY_WORDS = {"yest": "yesterday", "yday": "yesterday", "ystd": "yesterday", "ystrdy": "yesterday",
+                   "yesterdy": "yesterday", "yestrday": "yesterday", "nite": "night", "tonite": "tonight",
+                   "2nite": "tonight", "2day": "today", "tdy": "today", "lst": "last", "wk": "week"}
+SHORT_DAY_RE = re.compile(r"\b(" + "|".join(sorted(SHORT_DAY_WORDS, key=len, reverse=True)) + r")\b", re.I)
+#: "the change sat in 'processing' until 16:00": the verb, not Saturday
+SAT_VERB_RE = re.compile(r"\bsat(?=\s+(?:in|on|there|around|idle|stuck|waiting|at\s+(?:the|'|\")|for)\b)", re.I)
+
+
+def expanded(text: str) -> tuple[str, list[int]]:
+    """Pure: `text` with short day words written out and "sat in" (the verb) blanked,
+    plus, for every index of the new text (and its end), the index in `text` it came
+    from (a written-out word maps onto the short word's span)."""
+    text = SAT_VERB_RE.sub(lambda m: " " * len(m.group(0)), text)
+    out: list[str] = []
+    origin: list[int] = []
+    last = 0
+    for m in SHORT_DAY_RE.finditer(text):
+        out.append(text[last:m.start()])
+        origin.extend(range(last, m.start()))
+        word = SHORT_DAY_WORDS[m.group(1).lower()]
+        out.append(word)
+        origin.extend([m.start()] * (len(word) - 1) + [m.end() - 1])
+        last = m.end()
+    out.append(text[last:])
+    origin.extend(range(last, len(text) + 1))
+    return "".join(out), origin
