@@ -121,6 +121,11 @@ class ActionFaq(Action):
 
 #: "why not?", "为什么不行": the reasons of the answer just given
 WHY_RE = re.compile(r"^\W*(?:but |so |and )?(?:why|how come)\b|为什么|凭什么|怎么不行|为啥", re.I)
+#: "only late one day also cannot?", "re-assess", "拖咗十幾日都唔得？": pushing back on the
+#: answer just given; it is given again with its reasons
+PUSHBACK_RE = re.compile(r"\b(?:also|even|still)\s+(?:cannot|can't|can ?not|not)\b|\bcannot\s*[?？]|\bre-?(?:assess|consider)\b|"
+                         r"\bmust (?:mean|be)\b|\bnot fair\b|\bunfair\b|都唔得|都不行|也不行|都不可以|也不可以|唔得[?？]|"
+                         r"不行[吗嗎]|不公平", re.I)
 #: "by when do I have to apply?" right after an answer: that answer's own date
 OWN_DATE_KEYS = frozenset({"compensation_deadline", "refund_window"})
 
@@ -157,9 +162,16 @@ def follows_up_the_answer(tracker: Tracker) -> bool:
     text = str((tracker.latest_message or {}).get("text") or "")
     if (tracker.active_loop or {}).get("name") or not isinstance(last, dict) or not last.get("slots"):
         return False
-    if len(text.split()) > FOLLOW_UP_MAX_WORDS or not asks_something(text) or not FOLLOW_UP_RE.search(text):
+    if len(text.split()) > FOLLOW_UP_MAX_WORDS:
+        return False
+    if not PUSHBACK_RE.search(text) and not (asks_something(text) and FOLLOW_UP_RE.search(text)):
         return False
     return answer_given_just_before(tracker)
+
+
+def pushes_back(tracker: Tracker) -> bool:
+    """The latest message pushes back on the answer ("also cannot?", "re-assess")."""
+    return bool(PUSHBACK_RE.search(str((tracker.latest_message or {}).get("text") or "")))
 
 
 async def about_the_last_check(tracker: Tracker, domain, key: Optional[str]) -> List[EventType]:
@@ -173,7 +185,7 @@ async def about_the_last_check(tracker: Tracker, domain, key: Optional[str]) -> 
         return []
     text = (tracker.latest_message or {}).get("text")
     own_date = key in OWN_DATE_KEYS and FAQ_CHECKS.get(key) == last["form"] and bool(last.get("slots"))
-    why = bool(WHY_RE.search(str(text or ""))) and bool(last.get("slots"))
+    why = bool(WHY_RE.search(str(text or "")) or PUSHBACK_RE.search(str(text or ""))) and bool(last.get("slots"))
     states = stated_facts_of(VALIDATIONS[last["form"]].stated_readers, text)
     if not (own_date or why or states):
         return []

@@ -56,6 +56,17 @@ def stated_facts_of(readers: Dict[str, Callable[[str], Any]], text: Any) -> Dict
     return {slot: value for slot, value in found.items() if value is not None}
 
 
+def slots_said_this_turn(tracker: Tracker) -> set:
+    """The slots Rasa's mappings took from the latest user message."""
+    names = set()
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "slot":
+            names.add(event.get("name"))
+    return names
+
+
 def previous_value(tracker: Tracker, slot: str) -> Any:
     """The slot's value before the latest user message (its extraction this turn
     is a candidate, not yet an answer)."""
@@ -216,6 +227,14 @@ class AssuranceFormValidation(FormValidationAction):
             service_down(dispatcher)
             return [SlotSet(FAILED, True), SlotSet("requested_slot", None)]
 
+    def corrects_facts(self, tracker: Tracker, taken: set) -> bool:
+        """The message gives facts of the check ("wait, it came back at 15:00, not 16:00",
+        "no invoice, 2 refunds this year"): at "Shall I submit?" its "not"/"no" corrects a
+        fact, it does not decline; the answer is decided again and the question asked again."""
+        said = set(taken) | slots_said_this_turn(tracker)
+        facts = said & set(self.form_slots) - {self.confirm_slot, "requested_slot"}
+        return bool(facts) or bool(stated_facts_of(self.stated_readers, (tracker.latest_message or {}).get("text")))
+
     def guest_answers_again(self, tracker: Tracker) -> List[EventType]:
         """A guest asking about the same check again ("what if I return the invoice?")
         keeps the answers just given; a signed-in customer's records are read afresh."""
@@ -262,7 +281,7 @@ class AssuranceFormValidation(FormValidationAction):
         taken = {e.get("name") for e in events}
         confirm = self.confirm_slot
         if confirm and confirm not in taken and tracker.get_slot("requested_slot") == confirm \
-                and tracker.get_slot(confirm) is None:
+                and tracker.get_slot(confirm) is None and not self.corrects_facts(tracker, taken):
             said = submit_answer_in_text(latest.get("text"))  # "go ahead, submit it", "确认提交"
             if said is not None:
                 events.append(SlotSet(confirm, said))

@@ -30,7 +30,7 @@ class ActionScope(Action):
             reopened = await reopen_last_check(tracker, domain)  # "And the OBS object storage?" after an answer
             if reopened:
                 return reopened
-        if faq.follows_up_the_answer(tracker) and not clearly_said(tracker):
+        if faq.follows_up_the_answer(tracker) and (faq.pushes_back(tracker) or not clearly_said(tracker)):
             return await reopen_last_check(tracker, domain, recap=True)  # "so we get nothing at all?"
         topic = chosen_key(tracker, "scope")
         scored = ranking(tracker, "scope")

@@ -186,3 +186,17 @@ async def test_a_question_after_the_hotline_hours_is_about_the_hotline(dispatche
                            history=history)
     assert await ActionOutOfScope().run(dispatcher, tracker, domain) == [
         {"event": "followup", "timestamp": None, "name": "action_hotline"}]
+
+
+@pytest.mark.parametrize("text,intent", [
+    ("only late one day also cannot?", "out_of_scope"),
+    ("Five days must mean five business days. Re-assess.", "out_of_scope"),
+    ("拖咗十幾日都唔得？", "scope"),
+])
+async def test_pushing_back_on_the_answer_gives_it_again_with_its_reasons(text, intent, dispatcher, domain):
+    from actions.scope import ActionScope
+    from actions.smalltalk import ActionOutOfScope
+
+    action = ActionScope() if intent == "scope" else ActionOutOfScope()
+    events = await action.run(dispatcher, after_answer(text, intent), domain)
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "fault_form"}

@@ -76,3 +76,19 @@ async def test_guest_claims_count_against_the_guest_limits(store, dispatcher, do
 def test_the_store_files_only_refunds_and_compensation_for_a_guest(store, kind):
     with pytest.raises(ValueError):
         store.submit_guest_claim(SENDER, kind, {}, {}, "k")
+
+
+async def test_a_correction_at_the_filing_question_re_decides_instead_of_declining(store, dispatcher, domain):
+    from actions.compensation import ValidateFaultForm
+    from tests.actions.conftest import slot_events
+
+    said = [{"entity": "time", "value": "2026-11-26T15:00:00+08:00", "start": 28, "end": 33},
+            {"entity": "time", "value": "2026-11-26T16:00:00+08:00", "start": 39, "end": 44}]
+    before = {**FAULT, "fault_end": "2026-11-26T16:00:00+08:00", "requested_slot": "fault_confirmed"}
+    tracker = make_tracker(before, active_loop="fault_form", text="wait sorry, it came back at 15:00, not 16:00",
+                           entities=said, new_slots={"fault_when": [e["value"] for e in said]},
+                           history=[{"event": "slot", "name": k, "value": v} for k, v in before.items()])
+    slots = slot_events(await ValidateFaultForm().run(dispatcher, tracker, domain))
+    assert slots.get("fault_confirmed") is None  # "not 16:00" is no "no, don't file"
+    assert slots["fault_end"] == "2026-11-26T15:00:00+08:00"
+    assert slots["requested_slot"] == "fault_confirmed"  # the new figure, then the question again
