@@ -161,3 +161,12 @@ def test_short_day_words_map_back_onto_the_words_said():
     text, origin = expanded("yest 2pm")
     assert text == "yesterday 2pm" and len(origin) == len(text) + 1
     assert origin[text.index("2pm")] == 5 and origin[len(text)] == len("yest 2pm")
+
+
+def test_a_zero_padded_range_is_on_a_24_hour_clock(parser):
+    assert times(parser, "your DC lost power monday 03:05-04:20") == [span("23T03:05", "23T04:20")]
+
+
+def test_a_bare_now_that_ends_a_question_dates_nothing(parser):
+    assert times(parser, "ours says hypervisor kernel fault, same times. now?") == []
+    assert times(parser, "it came back just now") == ["2026-11-27T10:00:00+08:00"]

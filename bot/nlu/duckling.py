@@ -254,6 +254,17 @@ def _without_future(entities: List[Dict[str, Any]], ref: datetime) -> List[Dict[
     return [e for e in entities if not future(e)]
 
 
+#: "same times, same instance. now?": "what now?", no time of the fault
+ASKING_NOW_RE = re.compile(r"^\s*(?:and |so )?(?:what |how about )?now\s*$", re.I)
+
+
+def _asking_now(text: str, entity: Dict[str, Any]) -> bool:
+    """A bare "now" that ends a question asks what happens now; it dates nothing."""
+    if entity.get("entity") != "time" or not ASKING_NOW_RE.match(str(entity.get("text") or "")):
+        return False
+    return bool(re.match(r"\s*[?？]", text[entity["end"]:]))
+
+
 def _in_said_offsets(entities: List[Dict[str, Any]], said: str, origin: List[int]) -> List[Dict[str, Any]]:
     """Entities found in the expanded text, with the offsets and words of the text said."""
     for entity in entities:
@@ -290,6 +301,7 @@ class DucklingParser:
             entity = self._to_entity(text, match, ref)
             if entity is not None:
                 entities.append(entity)
+        entities = [e for e in entities if not _asking_now(text, e)]
         found = _without_future(clock_times.anchor(text, entities, ref), ref) if self.past else entities
         return _in_said_offsets(found, said, origin) if text != said else found
 

@@ -97,8 +97,8 @@ def find_range(text: str) -> Optional[ClockRange]:
             as_pm = _apply(a[0], "pm")
             if _minutes(as_pm, a[1], second, b[1]) < _minutes(first, a[1], second, b[1]):
                 first = as_pm
-    elif a[0] > 12 or b[0] > 12 or a[0] == 0 or b[0] == 0:
-        first, second = a[0], b[0]  # 24-hour clock
+    elif a[0] > 12 or b[0] > 12 or a[0] == 0 or b[0] == 0 or _zero_padded(h1) or _zero_padded(h2):
+        first, second = a[0], b[0]  # 24-hour clock ("03:05-04:20" is in the small hours)
     elif PM_HINT_RE.search(rest) and not AM_HINT_RE.search(rest):
         first, second = _apply(a[0], "pm"), _apply(b[0], "pm")
         if second < first:  # "evening 11 to 1" crosses midnight
@@ -112,6 +112,11 @@ def find_range(text: str) -> Optional[ClockRange]:
         if second < first and second < 12:
             second += 12  # "10 till 1:20" -> 10:00-13:20
     return ClockRange(match.start(), match.end(), time(first, a[1]), time(second, b[1]), ambiguous)
+
+
+def _zero_padded(hour: str) -> bool:
+    """"03" in "03:05": written on a 24-hour clock."""
+    return len(hour) == 2 and hour.startswith("0")
 
 
 def _part_marker(part: Optional[str]) -> Optional[str]:
