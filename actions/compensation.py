@@ -250,8 +250,9 @@ def duration_applies(requested: Optional[str], fault_end: Any) -> bool:
     return requested is None and fault_end is None
 
 
-_START_CUE = re.compile(r"\b(start(?:ed|s)?|began|begin|beginning|since|from)\b", re.I)
-_END_CUE = re.compile(r"\b(fixed|ended|ends|end|until|till|restored|recovered|resolved|came back|back (?:up|online))\b", re.I)
+_START_CUE = re.compile(r"\b(start(?:ed|s)?|began|begin|beginning|since|from)\b|开始|从", re.I)
+_END_CUE = re.compile(r"\b(fixed|ended|ends|end|until|till|restored|recovered|resolved|came back|back (?:up|online))\b|"
+                      r"恢复|修好|才好|好了|结束", re.I)
 
 
 def end_cue(text: Any) -> Optional[str]:

@@ -170,3 +170,9 @@ def test_a_zero_padded_range_is_on_a_24_hour_clock(parser):
 def test_a_bare_now_that_ends_a_question_dates_nothing(parser):
     assert times(parser, "ours says hypervisor kernel fault, same times. now?") == []
     assert times(parser, "it came back just now") == ["2026-11-27T10:00:00+08:00"]
+
+
+def test_one_day_before_its_cost_is_a_daily_price_not_a_duration(parser):
+    found = parser.parse("服务器今天早上6点15开始挂了，大概两个半小时才好。one day cost 4.32元", NOW)
+    assert [e["value"] for e in found if e["entity"] == "duration"] == [9000]
+    assert [e["value"] for e in parser.parse("it was down for one day", NOW) if e["entity"] == "duration"] == [86400]

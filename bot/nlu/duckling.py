@@ -68,6 +68,8 @@ FOR_DURATION_RE = re.compile(r"\bfor\s+(?:about\s+|around\s+|roughly\s+)?(?:an?\
 #: "a day" / "per day" right after an amount ("costs 72 a day"): a price, not a duration
 PRICE_PER_RE = re.compile(r"^\s*(?:a|an|per|each|every|one)\s+day\s*$", re.I)
 AMOUNT_BEFORE_RE = re.compile(r"\d\s*(?:yuan|rmb|cny|usd|dollars?|bucks?|元|块)?\s*$", re.I)
+#: "one day cost 4.32元", "a day costs 48", "每天": a price per day said before the amount
+COST_AFTER_RE = re.compile(r"^\s*(?:costs?|price|is|=|:|fee|charge|费用|价格)\s*[:=]?\s*(?:is\s*)?[¥￥$]?\s*\d", re.I)
 RANGE_WORD_RE = re.compile(r"\b(?:to|till|til|until|through|thru|and)\b|[-–—~到至]", re.I)
 #: Chinese day parts: "凌晨1点" is 01:00, but Duckling reads the part and the hour apart.
 ZH_AM_RE = re.compile(r"(?:凌晨|半夜|早上|清晨|上午)\s*$")
@@ -426,7 +428,8 @@ class DucklingParser:
                 said = half.group(1)
                 hours = int(said) if said.isdigit() else ZH_NUMERALS.get(said)
                 seconds = hours * 3600 + 1800 if hours else seconds
-            if seconds is None or PRICE_PER_RE.match(text[start:end]) and AMOUNT_BEFORE_RE.search(text[:start]):
+            per_day = PRICE_PER_RE.match(text[start:end])
+            if seconds is None or per_day and (AMOUNT_BEFORE_RE.search(text[:start]) or COST_AFTER_RE.match(text[end:])):
                 return None  # "72 a day" is a daily cost, not a fault lasting a day
             value = int(seconds) if float(seconds).is_integer() else float(seconds)
         elif dim == "amount-of-money":
