@@ -18,7 +18,12 @@ DAY_GRAINS = frozenset({"day", "week", "month"})
 
 def asked_time(tracker: Tracker) -> Optional[Dict[str, Any]]:
     """The time the latest message asks about, as {"at", "whole_day"}; None if it names none."""
-    for entity in (tracker.latest_message or {}).get("entities") or []:
+    return time_in(tracker.latest_message or {})
+
+
+def time_in(parse_data: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """The first time a parsed message names, as {"at", "whole_day", "clock_only"}."""
+    for entity in parse_data.get("entities") or []:
         if entity.get("entity") != "time":
             continue
         value = entity.get("value")
@@ -72,8 +77,28 @@ class ActionHotline(Action):
         if asked is None:
             say_hotline_status(dispatcher)
             return []
-        at = upcoming(asked["at"], asked["whole_day"], datetime.fromisoformat(now_iso()), asked["clock_only"])
+        now = datetime.fromisoformat(now_iso())
+        at = upcoming(asked["at"], asked["whole_day"], now, asked["clock_only"])
+        day = day_asked_before(tracker, now) if asked["clock_only"] and not asked["whole_day"] else None
+        if day is not None:  # "Monday 8:30?" ... "09:00 then?": 09:00 on that Monday
+            at = day.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
         facts = hotline_at(at, asked["whole_day"])
         say(dispatcher, "utter_hotline_open_then" if facts["open"] else "utter_hotline_closed_then",
             when=facts["when"], next_open=facts["next_open"])
         return []
+
+
+def day_asked_before(tracker: Tracker, now: datetime) -> Optional[datetime]:
+    """The day of the hotline question just answered ("and on Monday at 8:30?"), when
+    it named one: a clock time alone next ("09:00 then?") is on that day."""
+    from actions.smalltalk import hotline_just_answered
+
+    if not hotline_just_answered(tracker):
+        return None
+    users = [e for e in tracker.events or [] if e.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    before = time_in(users[-2].get("parse_data") or {})
+    if before is None or before["clock_only"]:
+        return None
+    return upcoming(before["at"], before["whole_day"], now, before["clock_only"])

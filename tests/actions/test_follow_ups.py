@@ -200,3 +200,18 @@ async def test_pushing_back_on_the_answer_gives_it_again_with_its_reasons(text, 
     action = ActionScope() if intent == "scope" else ActionOutOfScope()
     events = await action.run(dispatcher, after_answer(text, intent), domain)
     assert events[-1] == {"event": "followup", "timestamp": None, "name": "fault_form"}
+
+
+async def test_a_clock_time_after_a_day_asked_about_is_on_that_day(dispatcher, domain):
+    from actions.contact import ActionHotline
+
+    asked = {"event": "user", "text": "would anyone pick up on Monday at 8:30?",
+             "parse_data": {"intent": {"name": "ask_hotline"}, "entities": [
+                 {"entity": "time", "value": "2026-11-23T08:30:00+08:00", "text": "Monday at 8:30",
+                  "additional_info": {"grain": "minute"}}]}}
+    tracker = make_tracker({}, intent="inform", text="09:00 then?", history=[asked, bot_event("utter_hotline_closed_then")],
+                           entities=[{"entity": "time", "value": "2026-11-27T09:00:00+08:00", "text": "09:00",
+                                      "additional_info": {"grain": "minute"}}])
+    await ActionHotline().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_hotline", "utter_hotline_open_then"]
+    assert "Mon 30 Nov" in rendered(dispatcher, domain)[1]
