@@ -72,6 +72,12 @@ class ActionHotline(Action):
 
     @guarded
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        from actions import faq
+
+        if faq.about_the_answer_not_the_hotline(tracker):  # "and when does the count start again?"
+            from actions.smalltalk import reopen_last_check
+
+            return await reopen_last_check(tracker, domain, recap=True)
         say(dispatcher, "utter_hotline")
         asked = asked_time(tracker)
         if asked is None:

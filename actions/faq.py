@@ -133,7 +133,7 @@ OWN_DATE_KEYS = frozenset({"compensation_deadline", "refund_window"})
 #: "so what does that mean, we get nothing at all?", "so that's today?? by what time",
 #: "咁即係點呀？": a question that points back at the answer just given
 FOLLOW_UP_RE = re.compile(
-    r"\b(?:that|this|it|so|then|means?|exactly|at all|in practice|nothing|anything|still)\b|"
+    r"^\W*(?:and|but|even|so)\b|\b(?:that|this|it|so|then|means?|exactly|at all|in practice|nothing|anything|still|again)\b|"
     r"那|这|所以|意思|咁|即係|點|也就是|就是说", re.I)
 #: responses of a check's answer (its decision, figure or conditions)
 ANSWER_PREFIXES = ("utter_refund_", "utter_fault_", "utter_icp_")
@@ -167,6 +167,16 @@ def follows_up_the_answer(tracker: Tracker) -> bool:
     if not PUSHBACK_RE.search(text) and not (asks_something(text) and FOLLOW_UP_RE.search(text)):
         return False
     return answer_given_just_before(tracker)
+
+
+#: words of a hotline question: "and can I call now?" is about the hotline, not the answer
+HOTLINE_WORDS_RE = re.compile(r"\b(?:hotline|call|phone|ring|number|someone|anybody|anyone|person|human)\b|热线|電話|电话|打|人工", re.I)
+
+
+def about_the_answer_not_the_hotline(tracker: Tracker) -> bool:
+    """A follow-up of the answer read as a hotline question though it names no call."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    return follows_up_the_answer(tracker) and not HOTLINE_WORDS_RE.search(text)
 
 
 def pushes_back(tracker: Tracker) -> bool:

@@ -91,6 +91,8 @@ class ActionFallback(Action):
             if key:
                 await faq.answer(dispatcher, tracker, domain, key)
                 return []
+            if faq.follows_up_the_answer(tracker):  # "即係電訊商出事你哋唔負責？"
+                return await reopen_last_check(tracker, domain, recap=True)
         if (latest_intent(tracker) != FALLBACK_INTENT and not in_form and not (tracker.active_loop or {}).get("name")
                 and answered_this_turn(tracker)):
             # a core fallback after an action that already answered ("09:00 then?" routed to

@@ -215,3 +215,16 @@ async def test_a_clock_time_after_a_day_asked_about_is_on_that_day(dispatcher, d
     await ActionHotline().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_hotline", "utter_hotline_open_then"]
     assert "Mon 30 Nov" in rendered(dispatcher, domain)[1]
+
+
+@pytest.mark.parametrize("text,recap", [
+    ("Even though it is only a couple of hours over?", True),
+    ("And when does the count start again?", True),
+    ("and can I call your hotline now about it?", False),
+])
+async def test_a_follow_up_read_as_a_hotline_question(text, recap, dispatcher, domain):
+    from actions.contact import ActionHotline
+
+    events = await ActionHotline().run(dispatcher, after_answer(text, "ask_hotline"), domain)
+    assert bool(events and events[-1].get("name") == "fault_form") is recap
+    assert ("utter_hotline" in responses(dispatcher)) is not recap
