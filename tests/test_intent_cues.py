@@ -20,6 +20,8 @@ from bot.nlu.intent_cues import CUE_CONFIDENCE, _reranked
     ("My website isn't working since two hours. Will I be compensated for this?", "refund_status", "report_fault"),
     ("hi 我要申请赔偿", "greet", "report_fault"),
     ("备案奖励可以领吗?", "faq", "ask_icp_reward"),
+    ("咁我而家打熱線問得唔得？", "scope", "ask_hotline"),
+    ("is your phone line staffed on saturdays?", "out_of_scope", "ask_hotline"),
 ])
 def test_a_cue_overrides_a_contradicting_reading(text, classified, expected):
     assert cue_intent(text, classified) == expected
@@ -34,6 +36,7 @@ def test_a_cue_overrides_a_contradicting_reading(text, classified, expected):
     ("my server was down 3 hours yesterday, refund or compensation?", "report_fault"),
     ("hello", "greet"),
     ("what is the ICP reward amount?", "faq"),
+    ("I called your hotline and nobody answered, my server is down, I want compensation", "report_fault"),
 ])
 def test_no_cue_where_the_reading_may_be_right(text, classified):
     assert cue_intent(text, classified) is None

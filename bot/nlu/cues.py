@@ -168,6 +168,9 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
         return "refund_status"  # "我今年申请的那些退款现在都是什么状态啊？"
     if (intent == "nlu_fallback" or confidence < UNSURE) and len(text.split()) <= 4 and STOP_WORDS_RE.search(text):
         return "stop"  # "actually nvm 🙅"
+    if (intent in ("scope", "faq", "out_of_scope", "nlu_fallback", "report_fault") and HOTLINE_RE.search(text)
+            and topic is None and not FAULT_RE.search(text) and not _said(PERSON_RE, text)):
+        return "ask_hotline"  # "咁我而家打熱線問得唔得？": the hotline, named outright
     own_case = _own_case(text)
     if (intent in ("refund_status", "faq", "scope") and topic == "report_fault" and FAULT_RE.search(text)
             and own_case and not STATUS_RE.search(text) and not HYPOTHETICAL_RE.search(text)):
@@ -191,6 +194,8 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     return None
 
 
+#: the hotline named outright ("is the hotline open?", "打热线", "客服电话多少")
+HOTLINE_RE = re.compile(r"\bhot ?line\b|\bphone (?:line|number)\b|\btelephone\b|热线|熱線|客服电话|客服電話|打电话|打電話", re.I)
 #: words that end a check ("stop", "forget it", "算了"); a "stop" reading without any is doubtful
 STOP_WORDS_RE = re.compile(
     r"\b(?:stop|cancel\w*|cancle|halt|quit|abort|exit|restart|start (?:over|fresh|again)|begin again|"
