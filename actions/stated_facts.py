@@ -317,6 +317,9 @@ _SCENARIOS: Sequence[Tuple[Pattern[str], str]] = _labelled((
          r"\b(?:raised|changed|upgraded|increased|modified|resized|scaled)\b[^.!?]{0,40}\b(?:bandwidth|spec|config\w*|plan|"
          r"size|flavou?r)\b[^.!?]{0,60}\b(?:processing|stuck|hung|pending|erroring|errors?|never applied|didn'?t apply|failed)|"
          r"\bchange (?:sat|stuck|hung|stayed)\b|"
+         r"\b(?:resiz\w*|upgrad\w*|downgrad\w*|scal\w* (?:up|down|out))\b[^.!?]{0,60}\b(?:stuck|hung|hanging|pending|"
+         r"processing|fail\w*|error\w*|never (?:applied|finished|completed))|"
+         r"\b(?:change|resize|upgrade|downgrade)\s+(?:was|got|is|stayed)\s+(?:stuck|hung|pending)\b|"
          r"变更失败|配置(?:修改|变更)?失败|改配置没生效|变更一直|升配失败", "config_change_failure"),
         (r"\b(?:web ?site|site|web ?page|shop|store|homepage)\b[^.!?]{0,40}?\b(?:down|inaccessible|unreachable|"
          r"offline|not (?:be )?(?:open|load|reach|access)\w*|(?:could|can)(?:n'?t|not) (?:be )?(?:open|load|reach|"

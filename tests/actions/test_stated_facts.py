@@ -125,6 +125,7 @@ def test_bad_input_is_said_without_field_names_or_iso_times():
     ("服务器宕机了两个小时", "service_unavailable"),
     ("you billed my CDN traffic twice on Wednesday", "billing_error"),
     ("The bucket policy change of my OBS was failing to apply", "config_change_failure"),
+    ("tried to resize our ECS yest at 10am, the change was stuck till 2pm", "config_change_failure"),
     ("instance provisioning stuck for 3 hours", "provisioning_failure"),
     ("昨天下午开不出实例", "provisioning_failure"), ("前天上午我们的云服务器用不了", "service_unavailable"),
     ("it costs 48 a day", None), ("how much is the ICP reward", None),
