@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, Dict, List, Mapping, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -17,7 +17,7 @@ from actions import claims, deadline, facts, money, record_match, stated_facts, 
 from actions.common import (decide, guarded, logger, missing_words, next_facts, say, service_down, show_date,
                             show_period, show_time)
 from actions.forms_base import (CONTINUE, FAILED, FAILURES, PAUSED, QUESTION_INTENTS, AssuranceFormValidation,
-                                forget_and_remember, previous_value, said_values)
+                                forget_and_remember, message_before, previous_value, said_values)
 from actions.handoff import guest_limits
 from actions.identity import customer_id
 
@@ -128,6 +128,25 @@ class ValidateFaultForm(AssuranceFormValidation):
             if (decision["decision"] != "ineligible") if cid else guest_may_file(decision):
                 asked = ["fault_confirmed"]
         return asked
+
+    def carried_over(self, tracker: Tracker) -> List[EventType]:
+        """The fault period said one message before this check started, while another
+        check was asked for ("昨天下午2点到3点35宕机了，我要退款" ... "算了，我要故障赔偿"):
+        a period with both ends, when this message and the slots say none."""
+        if tracker.get_slot("fault_start") or tracker.get_slot("fault_end"):
+            return []
+        latest = tracker.latest_message or {}
+        if any(e.get("entity") in ("time", "duration") for e in latest.get("entities") or []):
+            return []
+        before = message_before(tracker)
+        if ((before.get("intent") or {}).get("name")) == "report_fault":
+            return []  # the fault check's own message: its form took what it said
+        for entity in before.get("entities") or []:
+            value = entity.get("value")
+            if entity.get("entity") == "time" and isinstance(value, dict) and value.get("from") and value.get("to"):
+                tracker.slots.update({"fault_start": value["from"], "fault_end": value["to"]})
+                return [SlotSet("fault_start", value["from"]), SlotSet("fault_end", value["to"])]
+        return []
 
     async def extract_fault_incident(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: DomainDict) -> Dict[Text, Any]:

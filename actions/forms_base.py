@@ -56,6 +56,12 @@ def stated_facts_of(readers: Dict[str, Callable[[str], Any]], text: Any) -> Dict
     return {slot: value for slot, value in found.items() if value is not None}
 
 
+def message_before(tracker: Tracker) -> Dict[str, Any]:
+    """The parse data of the user message before the latest one ({} if none)."""
+    users = [e for e in tracker.events or [] if e.get("event") == "user"]
+    return (users[-2].get("parse_data") or {}) if len(users) >= 2 else {}
+
+
 def slots_said_this_turn(tracker: Tracker) -> set:
     """The slots Rasa's mappings took from the latest user message."""
     names = set()
@@ -219,7 +225,7 @@ class AssuranceFormValidation(FormValidationAction):
         started = just_started(tracker, self.form_name())
         if started and is_complaint((tracker.latest_message or {}).get("text")):
             say(dispatcher, "utter_sorry_trouble")  # empathy and a way forward, then the check
-        restored = self.guest_answers_again(tracker) if started else []
+        restored = (self.guest_answers_again(tracker) + self.carried_over(tracker)) if started else []
         try:
             return restored + await super().run(dispatcher, tracker, domain)
         except Exception:  # noqa: BLE001 - store down or a bug: say so, end the form
@@ -234,6 +240,12 @@ class AssuranceFormValidation(FormValidationAction):
         said = set(taken) | slots_said_this_turn(tracker)
         facts = said & set(self.form_slots) - {self.confirm_slot, "requested_slot"}
         return bool(facts) or bool(stated_facts_of(self.stated_readers, (tracker.latest_message or {}).get("text")))
+
+    def carried_over(self, tracker: Tracker) -> List[EventType]:
+        """Facts said in the message before this check started (another check was
+        asked then: "down yesterday 2 to 3:35, 我要退款" ... "算了，我要赔偿") that this
+        check uses; each form says which (none by default)."""
+        return []
 
     def guest_answers_again(self, tracker: Tracker) -> List[EventType]:
         """A guest asking about the same check again ("what if I return the invoice?")

@@ -203,3 +203,17 @@ def test_what_they_say_they_are_wins_over_a_tier_they_quote():
     assert tier_in_text("I am a VIP customer. Your text states 'Each common user's reward amount is 100'.") == "vip"
     assert tier_in_text("normal account not VIP") == "common"
     assert cause_in_text("turns out my dev pushed a bad security group rule") == "user_negligence"
+
+
+async def test_a_fault_period_said_before_switching_checks_is_carried_over(store, dispatcher, domain):
+    """"昨天下午2点到3点35宕机了，我要退款" ... "算了，不退款了，我要故障赔偿，每天48元": the period stays."""
+    period = {"from": "2026-11-26T14:00:00+08:00", "to": "2026-11-26T15:35:00+08:00"}
+    before = {"event": "user", "text": "我的服务器昨天下午2点到3点35宕机了，我要退款",
+              "parse_data": {"intent": {"name": "request_refund"}, "entities": [{"entity": "time", "value": period}]}}
+    tracker = make_tracker({"requested_slot": None}, intent="report_fault", active_loop="fault_form",
+                           text="算了，不退款了，我要故障赔偿。平台的问题，服务器每天费用48元",
+                           history=[before, {"event": "active_loop", "name": "fault_form"}],
+                           new_slots={"daily_cost": {"value": 48, "unit": "CNY"}})
+    slots = slot_events(await ValidateFaultForm().run(dispatcher, tracker, domain))
+    assert slots["fault_start"] == period["from"] and slots["fault_end"] == period["to"]
+    assert slots["requested_slot"] != "fault_start"
