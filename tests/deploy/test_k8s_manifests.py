@@ -12,7 +12,6 @@ import copy
 import importlib.util
 import json
 import re
-import shutil
 import subprocess
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +22,7 @@ import pytest
 import yaml
 
 from tests.conftest import require
+from tests.harness import haproxy as haproxy_harness
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -209,7 +209,7 @@ def test_the_configmaps_match_the_repository_files() -> None:
 
 
 def test_haproxy_accepts_the_cluster_configuration(tmp_path: Path) -> None:
-    haproxy = shutil.which("haproxy")
+    haproxy = haproxy_harness.binary()
     require("haproxy", haproxy is not None, "the Debian package haproxy is not installed")
     data = named("ConfigMap", "haproxy-files")["data"]
     (volume,) = named("Deployment", "haproxy")["spec"]["template"]["spec"]["volumes"]
