@@ -204,6 +204,8 @@ class ValidateFaultForm(AssuranceFormValidation):
         instant the end being asked (the start by default)."""
         text = (tracker.latest_message or {}).get("text")
         kept = said_values(tracker, "time")  # "at 15:00, not 16:00": 16:00 is taken back
+        if kept and not isinstance(value, list) and value not in kept:
+            value = kept[0] if len(kept) == 1 else kept  # Rasa's mapping kept the last time said, the one taken back
         exact = [k for k in kept if not (isinstance(k, dict) and k.get("approximate"))]
         if exact and len(exact) < len(kept):
             # "last night, from around 11 until 1 ... this morning": the day parts say no end

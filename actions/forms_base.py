@@ -150,6 +150,13 @@ def said_values(tracker: Tracker, entity: str) -> List[Any]:
             if e.get("entity") == entity and not negated(latest.get("text"), e)]
 
 
+def taken_back_values(tracker: Tracker, entity: str) -> List[Any]:
+    """The latest message's values of `entity` said after a negation ("not saturday")."""
+    latest = tracker.latest_message or {}
+    return [e.get("value") for e in latest.get("entities") or []
+            if e.get("entity") == entity and negated(latest.get("text"), e)]
+
+
 def entity_answers(tracker: Tracker, domain: DomainDict, form: str, slots: tuple,
                    generic: bool = True) -> Dict[str, Any]:
     """slot -> entity value for the form's from_entity mappings, ignoring their

@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions import claims, deadline, facts, money, record_match, stated_facts, store_access
 from actions.common import clearly_said, decide, guarded, missing_words, next_facts, say, show_date, show_time
 from actions.forms_base import (CONTINUE, FAILED, FAILURES, PAUSED, QUESTION_INTENTS, AssuranceFormValidation,
-                                forget_and_remember, previous_value, said_values)
+                                forget_and_remember, previous_value, said_values, taken_back_values)
 from actions.identity import customer_id
 from actions.handoff import guest_limits
 from actions.refund_guest import guest_questions, open_conditions, provisional_responses
@@ -129,11 +129,13 @@ class ValidateRefundForm(AssuranceFormValidation):
         return await self.check("billing", value, dispatcher, tracker, domain)
 
     async def validate_purchased_at(self, value, dispatcher, tracker, domain):
-        if isinstance(value, list):
+        kept = said_values(tracker, "time")
+        taken_back = taken_back_values(tracker, "time")
+        fresh = [v for v in kept if v not in taken_back]
+        if isinstance(value, list) or (taken_back and fresh):
             # "purchased sunday 22:10, not saturday. the saturday one was another order":
-            # the first time said and not taken back is the purchase
-            kept = said_values(tracker, "time")
-            value = kept[0] if kept else value
+            # the first time said and not taken back is the purchase (Rasa's mapping keeps the last)
+            value = (fresh or kept or [value])[0]
         return await self.check("purchased_at", value, dispatcher, tracker, domain)
 
     async def validate_invoice(self, value, dispatcher, tracker, domain):

@@ -92,3 +92,17 @@ async def test_a_correction_at_the_filing_question_re_decides_instead_of_declini
     assert slots.get("fault_confirmed") is None  # "not 16:00" is no "no, don't file"
     assert slots["fault_end"] == "2026-11-26T15:00:00+08:00"
     assert slots["requested_slot"] == "fault_confirmed"  # the new figure, then the question again
+
+
+async def test_rasa_keeping_the_taken_back_time_does_not_undo_the_correction(store, dispatcher, domain):
+    """Rasa's from_entity mapping keeps the LAST time of the message: "at 15:00, not 16:00" gives 16:00."""
+    from actions.compensation import ValidateFaultForm
+    from tests.actions.conftest import slot_events
+
+    said = [{"entity": "time", "value": "2026-11-26T15:00:00+08:00", "start": 25, "end": 33},
+            {"entity": "time", "value": "2026-11-26T16:00:00+08:00", "start": 39, "end": 44}]
+    before = {**FAULT, "fault_end": "2026-11-26T16:00:00+08:00", "requested_slot": "fault_confirmed"}
+    tracker = make_tracker(before, active_loop="fault_form", text="wait sorry, it came back at 15:00, not 16:00",
+                           entities=said, new_slots={"fault_when": said[-1]["value"]},
+                           history=[{"event": "slot", "name": k, "value": v} for k, v in before.items()])
+    assert slot_events(await ValidateFaultForm().run(dispatcher, tracker, domain))["fault_end"] == "2026-11-26T15:00:00+08:00"

@@ -227,3 +227,20 @@ async def test_no_refundable_order_names_the_rule_or_request_for_each_and_still_
     assert others and all(f"{policy.rule('R2').title} (R2)" in lines[i] for i in others)  # rejected/withdrawn: R2
     text = " ".join(lines.values())
     assert "_" not in text and "None" not in text
+
+
+async def test_the_purchase_said_instead_of_one_taken_back_is_kept(store, dispatcher, domain):
+    """"purchased sunday 22:10, not saturday. the saturday one was a different order": Rasa's
+    mapping keeps the last time said (saturday); the purchase is the one not taken back."""
+    text = "it was purchased sunday 22:10, not saturday. the saturday one was a different order"
+    said = [("sunday 22:10", "2026-11-22T22:10:00+08:00"), ("saturday", "2026-11-21T00:00:00+08:00"),
+            ("saturday", "2026-11-21T00:00:00+08:00")]
+    entities, at = [], 0
+    for words, value in said:
+        start = text.index(words, at)
+        entities.append({"entity": "time", "value": value, "start": start, "end": start + len(words)})
+        at = start + len(words)
+    tracker = make_tracker({"requested_slot": None, "billing": "monthly"}, active_loop="refund_form", text=text,
+                           entities=entities, new_slots={"purchased_at": said[-1][1]})
+    slots = slot_events(await ValidateRefundForm().run(dispatcher, tracker, domain))
+    assert slots["purchased_at"] == "2026-11-22T22:10:00+08:00"
