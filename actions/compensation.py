@@ -17,7 +17,8 @@ from actions import claims, deadline, facts, money, record_match, stated_facts, 
 from actions.common import (decide, guarded, logger, missing_words, next_facts, say, service_down, show_date,
                             show_period, show_time)
 from actions.forms_base import (CONTINUE, FAILED, FAILURES, PAUSED, QUESTION_INTENTS, AssuranceFormValidation,
-                                forget_and_remember, message_before, previous_value, said_values)
+                                forget_and_remember, message_before, previous_value, said_values,
+                                taken_back_values)
 from actions.handoff import guest_limits
 from actions.identity import customer_id
 
@@ -230,8 +231,12 @@ class ValidateFaultForm(AssuranceFormValidation):
         if len(target) == 1:
             (slot, moment), = target.items()
             other = previous_value(tracker, "fault_end" if slot == "fault_start" else "fault_start")
-            moment = closest_reading(slot, moment, other, clock_alternatives(tracker, moment))
-            target = {slot: same_day_as_other_end(slot, moment, other)}
+            replaced = on_the_day_replaced(moment, previous_value(tracker, slot), taken_back_values(tracker, "time"))
+            if replaced:  # "it came back 09:30 not 10:30": on the day of the 10:30 it replaces
+                target = {slot: replaced}
+            else:
+                moment = closest_reading(slot, moment, other, clock_alternatives(tracker, moment))
+                target = {slot: same_day_as_other_end(slot, moment, other)}
         out: Dict[Text, Any] = {"fault_when": None}
         if not target:
             return self.failed("fault_start" if tracker.get_slot("requested_slot") == "fault_start" else "fault_end", dispatcher, tracker, domain) | out
@@ -296,7 +301,8 @@ def corrected_times(tracker: Tracker, value: Any, known: Dict[str, Any]) -> Dict
     if len(target) == 1:
         (slot, moment), = target.items()
         other = known.get("fault_end" if slot == "fault_start" else "fault_start")
-        target = {slot: closest_reading(slot, moment, other, clock_alternatives(tracker, moment))}
+        replaced = on_the_day_replaced(moment, known.get(slot), taken_back_values(tracker, "time"))
+        target = {slot: replaced or closest_reading(slot, moment, other, clock_alternatives(tracker, moment))}
     elif len(target) == 2 and known.get("fault_start") and not said_a_day(tracker):
         target = on_the_day_of(target, known["fault_start"])  # "sorry, I meant 1pm to 3:30pm": same day
     return target
@@ -360,6 +366,23 @@ def same_day_as_other_end(slot: str, moment: str, other: Any) -> str:
     if slot == "fault_end" and ref - timedelta(days=1) < at < ref:
         return (at + timedelta(days=1)).isoformat()
     return moment
+
+
+def on_the_day_replaced(moment: str, known: Any, taken_back: List[Any]) -> Optional[str]:
+    """Pure: "09:30 not 10:30" when the known end is 10:30 on 20 Nov: 09:30 on 20 Nov (the
+    day of the time it replaces); None when no taken-back time has the known clock time."""
+    known_iso = facts.parse_time(known) if known else None
+    new_iso = facts.parse_time(moment)
+    if not known_iso or not new_iso:
+        return None
+    was, new = datetime.fromisoformat(known_iso), datetime.fromisoformat(new_iso)
+    for value in taken_back:
+        back_iso = facts.parse_time(value) if isinstance(value, str) else None
+        if back_iso and datetime.fromisoformat(back_iso).strftime("%H:%M") in (
+                was.strftime("%H:%M"), (was + timedelta(hours=12)).strftime("%H:%M"),
+                (was - timedelta(hours=12)).strftime("%H:%M")):
+            return was.replace(hour=new.hour, minute=new.minute, second=new.second).isoformat()
+    return None
 
 
 def instant_pair(value: Any) -> Optional[Dict[str, str]]:

@@ -43,3 +43,14 @@ async def test_correction_of_the_start_keeps_the_day(store, dispatcher, domain):
     slots = slot_events(await ValidateFaultForm().run(dispatcher, tracker, domain))
     assert slots["fault_start"] == "2026-11-26T13:00:00+08:00"
     assert slots.get("fault_end", known["fault_end"]) == known["fault_end"]
+
+
+def test_a_corrected_time_is_on_the_day_of_the_time_it_replaces():
+    from actions.compensation import on_the_day_replaced
+
+    # "it came back 09:30 not 10:30" about a fault fixed 20 Nov 10:30 (10:30 read as last night's 22:30)
+    assert on_the_day_replaced("2026-11-27T09:30:00+08:00", "2026-11-20T10:30:00+08:00",
+                               ["2026-11-26T22:30:00+08:00"]) == "2026-11-20T09:30:00+08:00"
+    assert on_the_day_replaced("2026-11-27T09:30:00+08:00", "2026-11-20T10:30:00+08:00", []) is None
+    assert on_the_day_replaced("2026-11-27T09:30:00+08:00", "2026-11-20T11:00:00+08:00",
+                               ["2026-11-26T22:30:00+08:00"]) is None  # it takes back another time
