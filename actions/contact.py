@@ -3,6 +3,7 @@
 is open at the time the customer asks about ("and if I ring tomorrow?", "周六打有人吗")."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional, Text
 
@@ -12,6 +13,8 @@ from rasa_sdk.events import EventType
 from bot.nlu.clock_times import DAY_WORDS_RE
 from actions.common import decide, guarded, now_iso, say, say_hotline_status, show_date, show_time
 
+#: "at 6pm today", "tonight at 8", "今晚8点": today's date, whatever the parser made of it
+TODAY_RE = re.compile(r"\btoday\b|\btonight\b|今天|今晚|今日|今夜", re.I)
 #: grains that name a whole day or more ("tomorrow", "Saturday"), not a moment
 DAY_GRAINS = frozenset({"day", "week", "month"})
 
@@ -36,8 +39,9 @@ def time_in(parse_data: Dict[str, Any]) -> Optional[Dict[str, Any]]:
         except ValueError:
             continue
         grain = (entity.get("additional_info") or {}).get("grain")
-        return {"at": at, "whole_day": grain in DAY_GRAINS,
-                "clock_only": not DAY_WORDS_RE.search(str(entity.get("text") or ""))}
+        words = str(entity.get("text") or "")
+        return {"at": at, "whole_day": grain in DAY_GRAINS, "clock_only": not DAY_WORDS_RE.search(words),
+                "today": bool(TODAY_RE.search(words))}
     return None
 
 
@@ -85,6 +89,8 @@ class ActionHotline(Action):
             return []
         now = datetime.fromisoformat(now_iso())
         at = upcoming(asked["at"], asked["whole_day"], now, asked["clock_only"])
+        if asked["today"] and not asked["whole_day"]:  # "is it open at 6pm today?": today, even if past
+            at = now.replace(hour=asked["at"].hour, minute=asked["at"].minute, second=0, microsecond=0)
         day = day_asked_before(tracker, now) if asked["clock_only"] and not asked["whole_day"] else None
         if day is not None:  # "Monday 8:30?" ... "09:00 then?": 09:00 on that Monday
             at = day.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)

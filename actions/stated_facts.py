@@ -205,7 +205,8 @@ _FILING_STATES: Sequence[Tuple[Pattern[str], str]] = _labelled((
          r"(?:rejected|denied|refused|turned down)\b|备案[^。？！]{0,6}(?:被驳回|被拒|没通过|未通过)|被驳回",
          "rejected"),
         (r"\b(?:filing|record(?:al)?|icp|it|application)\b[^.?!]{0,30}?\b(?:got |was |been |is |has been )?"
-         r"(?:approved|passed|granted|through)\b|备案[^。？！]{0,6}(?:已经)?(?:通过|批了|下来了)|审核通过|通过(?:了)?(?:管局|工信部)?(?:的)?审核|管局审核(?:已经?)?通过",
+         r"(?:approved|passed|granted|through)\b|备案[^。？！]{0,6}(?:已经)?(?:通过|批了|下来了)|审核通过|通过(?:了)?(?:管局|工信部)?(?:的)?审核|管局审核(?:已经?)?通过|"
+         r"(?:^|[.:;!?,]\s*)(?:update:?\s*|so\s+|and\s+)?(?:it'?s\s+|got\s+|finally\s+|now\s+)?approved\b(?!\s+for\b)|^\s*(?:已经|现在)?(?:通过|批)了",
          "approved"),
         (r"\b(?:(?:at|with|submitted to|waiting (?:on|for)) (?:the )?(?:telecom(?:munications)? |communications )?"
          r"(?:authority|administration|miit))\b|管局审核|提交(?:到)?管局|在管局", "submitted_to_authority"),

@@ -228,3 +228,14 @@ async def test_a_follow_up_read_as_a_hotline_question(text, recap, dispatcher, d
     events = await ActionHotline().run(dispatcher, after_answer(text, "ask_hotline"), domain)
     assert bool(events and events[-1].get("name") == "fault_form") is recap
     assert ("utter_hotline" in responses(dispatcher)) is not recap
+
+
+async def test_a_time_today_is_asked_about_today(dispatcher, domain):
+    from actions.contact import ActionHotline
+
+    tracker = make_tracker({}, intent="ask_hotline", text="is it open at 6pm today if i call after standup?",
+                           entities=[{"entity": "time", "value": "2026-11-26T18:00:00+08:00", "text": "6pm today",
+                                      "additional_info": {"grain": "hour"}}])
+    await ActionHotline().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_hotline", "utter_hotline_closed_then"]  # 18:00 is the closing time
+    assert "Fri 27 Nov" in rendered(dispatcher, domain)[1]

@@ -67,6 +67,8 @@ def test_tier_refund_count_and_filing_status():
     assert stated_facts.filing_status_in_text("it got approved last week") == "approved"
     assert stated_facts.filing_status_in_text("the filing was rejected") == "rejected"
     assert stated_facts.filing_status_in_text("I want a refund") is None
+    assert stated_facts.filing_status_in_text("update: approved on the 24th. no delays on our side.") == "approved"
+    assert stated_facts.filing_status_in_text("the refund was approved?") is None
 
 
 async def test_a_cause_in_the_first_message_is_kept_and_decides(store, dispatcher, domain):
