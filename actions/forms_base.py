@@ -291,8 +291,6 @@ class AssuranceFormValidation(FormValidationAction):
         events = await super().get_extraction_events(dispatcher, tracker, domain)
         latest = tracker.latest_message or {}
         intent = (latest.get("intent") or {}).get("name")
-        if intent in QUESTION_INTENTS and asks_something(latest.get("text")):
-            return events  # "are DDoS attacks excluded?" states no cause
         if intent in LEAVING_INTENTS and clearly_said(tracker):
             # "it really was down ... could you open a ticket?": the facts in it must not
             # keep the check going; the form rejects the message and the handoff/stop rules run
@@ -301,11 +299,15 @@ class AssuranceFormValidation(FormValidationAction):
         confirm = self.confirm_slot
         if confirm and confirm not in taken and tracker.get_slot("requested_slot") == confirm \
                 and tracker.get_slot(confirm) is None and not self.corrects_facts(tracker, taken):
-            said = submit_answer_in_text(latest.get("text"))  # "go ahead, submit it", "确认提交"
+            # "go ahead, submit it", "确认提交"; "And the files get deleted? It's empty. Yes,
+            # go ahead please." (a question first, the yes last) too
+            said = submit_answer_in_text(latest.get("text"))
             if said is not None:
                 events.append(SlotSet(confirm, said))
                 tracker.slots[confirm] = said
                 taken.add(confirm)
+        if intent in QUESTION_INTENTS and asks_something(latest.get("text")):
+            return events  # "are DDoS attacks excluded?" states no cause
         for slot in self.always_extracted:
             extract = getattr(self, f"extract_{slot}", None)
             if slot in taken or extract is None:
@@ -357,9 +359,9 @@ class AssuranceFormValidation(FormValidationAction):
         said = submit_answer_in_text(text)
         if parsed is None:
             parsed = said
-        elif parsed is True and (said is False or asks_something(text)
+        elif parsed is True and (said is False or (said is not True and asks_something(text))
                                  or (said is None and not clearly_said(tracker))):
-            parsed = None  # "ok, what about the other outage?" files nothing
+            parsed = None  # "ok, what about the other outage?" files nothing ("...? Yes, go ahead." does)
         return {slot: parsed} if parsed is not None else self.failed(slot, dispatcher, tracker, domain)
 
     def validate_continue_form(

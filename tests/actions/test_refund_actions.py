@@ -244,3 +244,13 @@ async def test_the_purchase_said_instead_of_one_taken_back_is_kept(store, dispat
                            entities=entities, new_slots={"purchased_at": said[-1][1]})
     slots = slot_events(await ValidateRefundForm().run(dispatcher, tracker, domain))
     assert slots["purchased_at"] == "2026-11-22T22:10:00+08:00"
+
+
+async def test_a_yes_after_a_question_at_the_filing_question_is_a_yes(store, dispatcher, domain):
+    """"And the files get deleted? There's nothing on it. Yes, go ahead please." read as an FAQ."""
+    tracker = make_tracker({"requested_slot": "refund_confirmed", "refund_item": "CS2611250001"}, customer="C1001",
+                           intent="faq", active_loop="refund_form",
+                           text="Oh, the coupon, yes I remember now. And the files get deleted? There's nothing on it, "
+                                "it's empty. Yes, go ahead please.")
+    slots = slot_events(await ValidateRefundForm().run(dispatcher, tracker, domain))
+    assert slots["refund_confirmed"] is True
