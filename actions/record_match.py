@@ -52,11 +52,25 @@ def _days(value: Any) -> List[date]:
         return []
 
 
+#: products named by what they are rather than by name ("the disk", "our database")
+PRODUCT_WORDS = (
+    (re.compile(r"\b(?:disks?|volumes?|block storage)\b|硬盘|云盘|磁盘", re.I), "EVS"),
+    (re.compile(r"\b(?:databases?|db)\b|数据库", re.I), "RDS"),
+    (re.compile(r"\bbuckets?\b|对象存储", re.I), "OBS"),
+)
+
+
+def products_in_words(text: str) -> FrozenSet[str]:
+    """Pure: the products a message names by what they are ("refund the disk" -> EVS)."""
+    return frozenset(product for pattern, product in PRODUCT_WORDS if pattern.search(text))
+
+
 def clues(message: Mapping[str, Any]) -> Clues:
     """The clues of a parsed message (Rasa's latest_message)."""
     entities = message.get("entities") or []
     text = str(message.get("text") or "")
     products = frozenset(str(e.get("value")).upper() for e in entities if e.get("entity") == "product" and e.get("value"))
+    products = products or products_in_words(text)
     days = frozenset(d for e in entities if e.get("entity") == "time" for d in _days(e.get("value")))
     return Clues(products, days, stated_facts.scenario_in_text(text), bool(ONGOING_RE.search(text)),
                  frozenset(_WORD_RE.findall(text.lower())))

@@ -32,6 +32,13 @@ def test_a_day_or_a_description_tells_two_orders_of_one_product_apart(store):
     assert record_match.orders_meant(orders, record_match.clues(vague)) == []  # ambiguous: ask
 
 
+def test_a_product_named_by_what_it_is_is_that_product(store):
+    said = message("Then please go ahead with the refund of the disk. Yes, I have copied everything off it.")
+    (order,) = record_match.orders_meant(store.orders("C1001"), record_match.clues(said))
+    assert order.product == "EVS"
+    assert record_match.products_in_words("the server is slow") == frozenset()  # ECS has two orders: by name only
+
+
 def test_several_products_name_several_orders(store):
     said = message("the CDN purchased yesterday, the EVS data disk, and the ECS web server purchased on Wednesday",
                    product("CDN"), product("EVS"), product("ECS"),
