@@ -230,9 +230,10 @@ def policy_error_field(err: Exception) -> Optional[str]:
     return getattr(err, "field", None)
 
 
-def answered_just_before(events: List[Dict[str, Any]], responses: Any) -> bool:
+def answered_just_before(events: List[Dict[str, Any]], responses: Any = (), prefixes: tuple = ()) -> bool:
     """True when the assistant's turn before the latest message uttered one of `responses`
-    (a yes to a ticket offer, a time after the hotline hours)."""
+    or a response starting with one of `prefixes` (a yes to a ticket offer, a time after
+    the hotline hours, a question about a check's answer)."""
     users = 0
     for event in reversed(events):
         if event.get("event") == "user":
@@ -240,6 +241,7 @@ def answered_just_before(events: List[Dict[str, Any]], responses: Any) -> bool:
             if users == 2:
                 return False
         elif users == 1 and event.get("event") == "bot":
-            if (event.get("metadata") or {}).get("utter_action") in responses:
+            name = (event.get("metadata") or {}).get("utter_action")
+            if name in responses or (prefixes and str(name or "").startswith(prefixes)):
                 return True
     return False

@@ -12,7 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
 
 from actions import store_access
-from actions.common import guarded, say
+from actions.common import answered_just_before, guarded, say
 from actions.money import currency_of
 from actions.forms_base import LAST_CHECK, asks_something, stated_facts_of
 from actions.identity import customer_id
@@ -140,20 +140,6 @@ ANSWER_PREFIXES = ("utter_refund_", "utter_fault_", "utter_icp_")
 FOLLOW_UP_MAX_WORDS = 25
 
 
-def answer_given_just_before(tracker: Tracker) -> bool:
-    """True when the assistant's turn before the latest message answered a check."""
-    users = 0
-    for event in reversed(tracker.events or []):
-        if event.get("event") == "user":
-            users += 1
-            if users == 2:
-                return False
-        elif users == 1 and event.get("event") == "bot":
-            if str((event.get("metadata") or {}).get("utter_action") or "").startswith(ANSWER_PREFIXES):
-                return True
-    return False
-
-
 def follows_up_the_answer(tracker: Tracker) -> bool:
     """A short question about the check answered just before ("so nothing at all?",
     "by what time exactly?"), outside any check: the answer is given again, on its
@@ -166,7 +152,7 @@ def follows_up_the_answer(tracker: Tracker) -> bool:
         return False
     if not PUSHBACK_RE.search(text) and not (asks_something(text) and FOLLOW_UP_RE.search(text)):
         return False
-    return answer_given_just_before(tracker)
+    return answered_just_before(tracker.events or [], prefixes=ANSWER_PREFIXES)
 
 
 #: words of a hotline question: "and can I call now?" is about the hotline, not the answer
