@@ -79,9 +79,9 @@ class ActionHotline(Action):
         from actions import faq
 
         if faq.about_the_answer_not_the_hotline(tracker):  # "and when does the count start again?"
-            from actions.smalltalk import reopen_last_check
+            from actions.smalltalk import answer_again
 
-            return await reopen_last_check(tracker, domain, recap=True)
+            return await answer_again(tracker, domain)
         say(dispatcher, "utter_hotline")
         asked = asked_time(tracker)
         if asked is None:

@@ -16,7 +16,7 @@ from actions.common import answered_just_before, guarded, say
 from actions.money import currency_of
 from actions.forms_base import LAST_CHECK, asks_something, stated_facts_of
 from actions.identity import customer_id
-from actions.retrieval import chosen_key, ranking
+from actions.retrieval import chosen_key, other_retrieval_intent, ranking
 from bot.nlu.cues import COMPENSATION_RE, REFUND_RE
 
 #: the check each answer belongs to: a short follow-up ("by when do I have to apply?")
@@ -112,9 +112,15 @@ class ActionFaq(Action):
         reopened = await about_the_last_check(tracker, domain, key)
         if reopened:
             return reopened
+        if key is None and other_retrieval_intent(tracker, "faq") == "scope":
+            return [FollowupAction("action_scope")]  # read as an FAQ, answered as a support-scope topic
         if key is None:
             scored = ranking(tracker, "faq")
             key = answer_of_current_check(tracker, scored[0][1] if scored else 0.0)
+        if key is None and follows_up_the_answer(tracker):  # "So what can I do with it?" after an answer
+            from actions.smalltalk import answer_again
+
+            return await answer_again(tracker, domain)
         await answer(dispatcher, tracker, domain, key)
         return []
 
@@ -123,7 +129,8 @@ class ActionFaq(Action):
 WHY_RE = re.compile(r"^\W*(?:but |so |and )?(?:why|how come)\b|为什么|凭什么|怎么不行|为啥", re.I)
 #: "only late one day also cannot?", "re-assess", "拖咗十幾日都唔得？": pushing back on the
 #: answer just given; it is given again with its reasons
-PUSHBACK_RE = re.compile(r"\b(?:also|even|still)\s+(?:cannot|can't|can ?not|not)\b|\bcannot\s*[?？]|\bre-?(?:assess|consider)\b|"
+PUSHBACK_RE = re.compile(r"\b(?:also|even|still)\s+(?:cannot|can't|can ?not|not)\b|\bnot (?:my|our) fault\b|"
+                         r"\bget nothing\b|\bnothing at all\b|\bseriously\b|不是我(?:的|们的)?(?:问题|错)|唔係我|\bcannot\s*[?？]|\bre-?(?:assess|consider)\b|"
                          r"\bmust (?:mean|be)\b|\bnot fair\b|\bunfair\b|都唔得|都不行|也不行|都不可以|也不可以|唔得[?？]|"
                          r"不行[吗嗎]|不公平", re.I)
 #: "by when do I have to apply?" right after an answer: that answer's own date

@@ -48,3 +48,30 @@ def ranking(tracker: Tracker, intent: str) -> List[Tuple[str, float]]:
         if out:
             break
     return out
+
+
+def top_response(tracker: Tracker) -> Tuple[Optional[str], float]:
+    """The selector's best answer over every retrieval intent ('scope/console', 0.89)."""
+    selector = (tracker.latest_message or {}).get("response_selector") or {}
+    best: Tuple[Optional[str], float] = (None, 0.0)
+    for name, entry in selector.items():
+        if name == "all_retrieval_intents" or not isinstance(entry, Mapping):
+            continue
+        response = entry.get("response") or {}
+        confidence = float(response.get("confidence") or 0.0)
+        if response.get("intent_response_key") and confidence > best[1]:
+            best = (str(response["intent_response_key"]), confidence)
+    return best
+
+
+#: the selector's answer of the other retrieval intent counts when at least this sure
+OTHER_RETRIEVAL_CONFIDENCE = 0.5
+
+
+def other_retrieval_intent(tracker: Tracker, intent: str) -> Optional[str]:
+    """'scope' when the message was read as `faq` but the selector's answer is a sure
+    'scope/console' ("management console billing page throws errors. that covered?")."""
+    key, confidence = top_response(tracker)
+    if not key or key.startswith(intent + "/") or confidence < OTHER_RETRIEVAL_CONFIDENCE:
+        return None
+    return key.split("/", 1)[0]

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import List, Text
 
 from rasa_sdk import Action
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
 from actions.common import clearly_said, decide, guarded, say
 from actions import faq
-from actions.retrieval import chosen_key, ranking, response_text
+from actions.retrieval import chosen_key, other_retrieval_intent, ranking, response_text
 
 
 class ActionScope(Action):
@@ -19,7 +19,7 @@ class ActionScope(Action):
 
     @guarded
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        from actions.smalltalk import ANOTHER_RE, reopen_last_check
+        from actions.smalltalk import ANOTHER_RE, answer_again, reopen_last_check
 
         latest = tracker.latest_message or {}
         names = {e.get("entity") for e in latest.get("entities") or []}
@@ -31,8 +31,10 @@ class ActionScope(Action):
             if reopened:
                 return reopened
         if faq.follows_up_the_answer(tracker) and (faq.pushes_back(tracker) or not clearly_said(tracker)):
-            return await reopen_last_check(tracker, domain, recap=True)  # "so we get nothing at all?"
+            return await answer_again(tracker, domain)  # "so we get nothing at all?", "not my fault!! is your maintenance"
         topic = chosen_key(tracker, "scope")
+        if topic is None and other_retrieval_intent(tracker, "scope") == "faq":
+            return [FollowupAction("action_faq")]  # read as support scope, answered as a policy FAQ
         scored = ranking(tracker, "scope")
         in_check = faq.answer_of_current_check(tracker, scored[0][1] if scored else 0.0)
         if in_check:

@@ -92,7 +92,7 @@ class ActionFallback(Action):
                 await faq.answer(dispatcher, tracker, domain, key)
                 return []
             if faq.follows_up_the_answer(tracker):  # "即係電訊商出事你哋唔負責？"
-                return await reopen_last_check(tracker, domain, recap=True)
+                return await answer_again(tracker, domain)
         if (latest_intent(tracker) != FALLBACK_INTENT and not in_form and not (tracker.active_loop or {}).get("name")
                 and answered_this_turn(tracker)):
             # a core fallback after an action that already answered ("09:00 then?" routed to
@@ -120,7 +120,7 @@ class ActionCancelForm(Action):
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         if not (tracker.active_loop or {}).get("name"):
             if faq.follows_up_the_answer(tracker):  # "咁即係點呀？我唔用咗都退唔到？" asks, it does not stop
-                return await reopen_last_check(tracker, domain, recap=True)
+                return await answer_again(tracker, domain)
             # "never mind, let's leave it" right after a check's answer ends that check;
             # with none being discussed, there is nothing to stop
             say(dispatcher, "utter_form_stopped" if tracker.get_slot(LAST_CHECK) else "utter_anything_else")
@@ -398,6 +398,13 @@ async def reopen_last_check(tracker: Tracker, domain: Optional[Dict[str, Any]] =
     return kept + [SlotSet(LAST_CHECK, None), FollowupAction(last["form"])]
 
 
+async def answer_again(tracker: Tracker, domain: Optional[Dict[str, Any]] = None) -> List[EventType]:
+    """A question about the answer just given: the check again, with any fact the
+    message states ("not my fault!! is your maintenance": the cause), else as it was."""
+    return (await reopen_last_check(tracker, domain, facts_only=True)
+            or await reopen_last_check(tracker, domain, recap=True))
+
+
 class ActionOutOfScope(Action):
     """Out of scope, unless it is "what about the OBS then?" right after a check's
     answer: few words, a product, and no check named read as off-topic; that is the
@@ -417,7 +424,7 @@ class ActionOutOfScope(Action):
             await faq.answer(dispatcher, tracker, domain, key)
             return []
         if faq.follows_up_the_answer(tracker):  # "so that's today?? by what time exactly"
-            return await reopen_last_check(tracker, domain, recap=True)
+            return await answer_again(tracker, domain)
         if hotline_just_answered(tracker) and asks_something((tracker.latest_message or {}).get("text")):
             # "so the earliest would be Monday at nine?", "are tickets read at the weekend too?"
             return [FollowupAction("action_hotline")]

@@ -81,6 +81,7 @@ SMALL_TALK = frozenset({"greet", "thank", "goodbye", "nlu_fallback"})
 #: a record of their own named: a product, a purchase, a date, an ID or a domain
 RECORD_RE = re.compile(
     r"\b(?:ecs|evs|obs|rds|cdn|elb|vpc|gpu|server|instance|disk|database|storage|bucket|host|site|website|shop|"
+    r"filing|recharge|order|subscription|"
     r"bought|purchased|ordered|paid|used|yesterday|today|last (?:week|night)|monday|tuesday|wednesday|thursday|"
     r"friday|saturday|sunday|\d{1,2}(?:st|nd|rd|th)|[a-z0-9-]+\.(?:example\.)?(?:cn|com|net)|cs\d{6,}|inc\d{6,}|icp\d{6,})\b"
     r"|云服务器|服务器|硬盘|数据库|网站|买的|购买|昨天|今天|前天|上周|周[一二三四五六日天]|号|备案",

@@ -239,3 +239,22 @@ async def test_a_time_today_is_asked_about_today(dispatcher, domain):
     await ActionHotline().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_hotline", "utter_hotline_closed_then"]  # 18:00 is the closing time
     assert "Fri 27 Nov" in rendered(dispatcher, domain)[1]
+
+
+async def test_an_faq_reading_with_a_sure_scope_answer_is_answered_as_scope(dispatcher, domain):
+    sure_scope = {"default": {"response": {"intent_response_key": "scope/console", "confidence": 0.89},
+                              "ranking": [{"intent_response_key": "scope/console", "confidence": 0.89}]}}
+    tracker = make_tracker({}, intent="faq", text="management console billing page throws errors. that covered?",
+                           selector=sure_scope)
+    assert await ActionFaq().run(dispatcher, tracker, domain) == [
+        {"event": "followup", "timestamp": None, "name": "action_scope"}]
+
+
+async def test_pushing_back_with_a_cause_reopens_the_check(dispatcher, domain):
+    from actions.scope import ActionScope
+
+    tracker = after_answer("But it is not my fault!! is your maintenance", "scope", answer="utter_fault_amount")
+    events = await ActionScope().run(dispatcher, tracker, domain)
+    # the check again; its form reads the cause from this message (stated facts replace the old)
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "fault_form"}
+    assert responses(dispatcher) == []
