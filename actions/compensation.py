@@ -228,6 +228,12 @@ class ValidateFaultForm(AssuranceFormValidation):
             # when it started (a duration said with it waits for the start)
             return {"fault_when": None}
         target = fault_when_target(value, tracker.get_slot("requested_slot"), tracker.get_slot("fault_start"), text)
+        if len(target) == 2 and not said_a_day(tracker):
+            # "sorry i meant 1pm to 3:30pm" (the day known), "From 9:10 to 11:40" after
+            # "on Wednesday morning": clock times only, on the day already said
+            anchor = previous_value(tracker, "fault_start") or day_said_before(tracker)
+            if anchor:
+                target = on_the_day_of(target, anchor)
         if len(target) == 1:
             (slot, moment), = target.items()
             other = previous_value(tracker, "fault_end" if slot == "fault_start" else "fault_start")
@@ -314,6 +320,16 @@ def said_a_day(tracker: Tracker) -> bool:
 
     return any(e.get("entity") == "time" and DAY_WORDS_RE.search(str(e.get("text") or ""))
                for e in (tracker.latest_message or {}).get("entities") or [])
+
+
+def day_said_before(tracker: Tracker) -> Optional[str]:
+    """The day of a day part said in the message before ("on Wednesday morning"), which
+    gave no clock time: a clock range said next is on that day."""
+    for entity in message_before(tracker).get("entities") or []:
+        value = entity.get("value")
+        if entity.get("entity") == "time" and isinstance(value, dict) and value.get("approximate") and value.get("from"):
+            return value["from"]
+    return None
 
 
 def on_the_day_of(target: Dict[str, str], known_start: Any) -> Dict[str, str]:

@@ -54,3 +54,19 @@ def test_a_corrected_time_is_on_the_day_of_the_time_it_replaces():
     assert on_the_day_replaced("2026-11-27T09:30:00+08:00", "2026-11-20T10:30:00+08:00", []) is None
     assert on_the_day_replaced("2026-11-27T09:30:00+08:00", "2026-11-20T11:00:00+08:00",
                                ["2026-11-26T22:30:00+08:00"]) is None  # it takes back another time
+
+
+async def test_clock_times_alone_land_on_the_day_already_said(store, dispatcher, domain):
+    """"Wednesday morning" (no clock) then "From 9:10 to 11:40": on Wednesday 25 Nov."""
+    from actions.compensation import ValidateFaultForm
+
+    before = user_event("My shop website couldn't be opened on Wednesday morning. 36 yuan a day.", "report_fault")
+    before["parse_data"]["entities"] = [{"entity": "time", "text": "Wednesday morning", "value": {
+        "from": "2026-11-25T00:00:00+08:00", "to": "2026-11-25T12:00:00+08:00", "approximate": True}}]
+    said = {"from": "2026-11-26T09:10:00+08:00", "to": "2026-11-26T11:40:00+08:00"}
+    tracker = make_tracker({"requested_slot": "fault_start", "scenario": "website_inaccessible", "daily_cost": "36.00"},
+                           active_loop="fault_form", text="From 9:10 to 11:40.", history=[before],
+                           entities=[{"entity": "time", "text": "From 9:10 to 11:40", "value": said, "start": 0, "end": 18}],
+                           new_slots={"fault_when": said})
+    slots = slot_events(await ValidateFaultForm().run(dispatcher, tracker, domain))
+    assert (slots["fault_start"], slots["fault_end"]) == ("2026-11-25T09:10:00+08:00", "2026-11-25T11:40:00+08:00")
