@@ -21,6 +21,7 @@ from bot.nlu.intent_cues import CUE_CONFIDENCE, _reranked
     ("hi 我要申请赔偿", "greet", "report_fault"),
     ("备案奖励可以领吗?", "faq", "ask_icp_reward"),
     ("咁我而家打熱線問得唔得？", "scope", "ask_hotline"),
+    ("I recharged 200, isn't that enough?", "request_refund", "ask_icp_reward"),
     ("is your phone line staffed on saturdays?", "out_of_scope", "ask_hotline"),
 ])
 def test_a_cue_overrides_a_contradicting_reading(text, classified, expected):
@@ -37,6 +38,7 @@ def test_a_cue_overrides_a_contradicting_reading(text, classified, expected):
     ("hello", "greet"),
     ("what is the ICP reward amount?", "faq"),
     ("I called your hotline and nobody answered, my server is down, I want compensation", "report_fault"),
+    ("I recharged by mistake, can I get a refund of the recharge?", "request_refund"),
 ])
 def test_no_cue_where_the_reading_may_be_right(text, classified):
     assert cue_intent(text, classified) is None

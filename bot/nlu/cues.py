@@ -63,6 +63,8 @@ STATUS_RE = re.compile(r"\b(?:status(?! (?:page|site|board|dashboard))|where is|
 PURCHASE_FACT_RE = re.compile(r"\b(?:bought|purchased|ordered|paid|invoice\w*|coupon\w*|discount\w*|voucher\w*|"
                               r"refunds? (?:so far|this year)|prepaid)\b|买的|购买|发票|优惠券|代金券|付了|支付", re.I)
 ICP_RE = re.compile(r"\bicp\b|\bfiling reward\b|备案", re.I)
+#: topping up the account: the ICP reward's accumulated recharge (I4), never a refund
+RECHARGE_RE = re.compile(r"\brecharg\w*|\btop(?:ped|s)?[- ]?up\b|充值|充了", re.I)
 #: "can I get / do I qualify / 可以领吗": asking whether a check applies to them
 ELIGIBILITY_RE = re.compile(r"\b(?:can|could|do|will|would|am)\s+(?:i|we)\s+(?:get|have|claim|qualify|receive|be eligible|eligible)"
                             r"|\b(?:want|need|would like|'d like) (?:a |my |our |their |the )?(?:full )?refund|money back"
@@ -154,6 +156,9 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     if _said(PERSON_RE, text) and intent not in ("human_handoff", "ask_hotline"):
         return "human_handoff"
     topic = _topic(text)
+    if (intent == "request_refund" and RECHARGE_RE.search(text) and not REFUND_RE.search(text)
+            and not MONEY_BACK_RE.search(text)):
+        return "ask_icp_reward"  # "I recharged 200, isn't that enough?": the reward's recharge (I4), no refund
     if intent == "report_fault" and REFUND_REQUEST_RE.search(text) and not COMPENSATION_RE.search(text):
         return "request_refund"  # "the server was down 2 to 3:35 yesterday, 我要退款": a refund, asked outright
     if intent == "report_fault" and not FAULT_RE.search(text) and not COMPENSATION_RE.search(text):
