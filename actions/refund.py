@@ -3,6 +3,7 @@ the decision with every blocker, the R8 warning and filing, and "where is my
 refund?". The decision is always `bot.policy.decide`'s."""
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from dataclasses import dataclass
@@ -164,6 +165,9 @@ class ValidateRefundForm(AssuranceFormValidation):
                              for v in tracker.get_latest_entity_values(name)])
         if len(said) > 1:  # "refund CS… and CS…": Rasa's mapping keeps one of them
             return {"refund_item": slot_value(said)}
+        if len(said) == 1:  # "refund CS2611250001 and also the yearly CDN order I bought yesterday"
+            more = await self._orders_besides(tracker, cid, said[0])
+            return {"refund_item": slot_value([said[0]] + more)} if more else {}
         if tracker.get_slot("refund_item"):
             return {}
         if ALL_ORDERS_RE.search(self._answer_text(tracker) or ""):
@@ -175,6 +179,20 @@ class ValidateRefundForm(AssuranceFormValidation):
             return {}
         meant = record_match.orders_meant(await store_access.read(tracker, "orders", cid), said)
         return {"refund_item": slot_value(o.order_id for o in meant)} if meant else {}
+
+    @staticmethod
+    async def _orders_besides(tracker: Tracker, cid: str, named_id: str) -> List[str]:
+        """The orders of the other products the message names next to one ID."""
+        said = record_match.clues(tracker.latest_message or {})
+        if not said.products:
+            return []
+        orders = await store_access.read(tracker, "orders", cid)
+        named = next((o for o in orders if named_id.upper() in (o.order_id.upper(), str(o.resource_id).upper())), None)
+        others = said.products - ({str(named.product).upper()} if named else set())
+        if not named or not others:
+            return []
+        meant = record_match.orders_meant(orders, dataclasses.replace(said, products=frozenset(others)))
+        return [o.order_id for o in meant if o.order_id != named.order_id]
 
     async def extract_amount_paid(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         """'paid 300' is a bare Duckling `number`: the word 'paid' says it is the

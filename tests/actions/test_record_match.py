@@ -87,3 +87,18 @@ def test_a_night_read_as_the_next_day_still_finds_the_incident(store):
                    {"entity": "time", "value": {"from": "2026-11-24T02:00:00+08:00", "to": "2026-11-24T04:00:00+08:00"}})
     (incident,) = record_match.incidents_meant(store.incidents("C1002"), record_match.clues(said))
     assert incident.cause == "scheduled_maintenance"
+
+
+async def test_an_id_and_another_product_named_are_both_checked(store, dispatcher, domain):
+    from tests.actions.conftest import slot_events
+
+    text = "Please refund order CS2611250001 and also the yearly CDN order I bought yesterday, together in one request."
+    tracker = make_tracker({"requested_slot": None}, customer="C1001", intent="request_refund", text=text,
+                           active_loop="refund_form",
+                           entities=[{"entity": "order_id", "value": "CS2611250001"}, product("CDN"),
+                                     when("2026-11-26T00:00:00+08:00")],
+                           new_slots={"refund_item": "CS2611250001"})
+    slots = slot_events(await ValidateRefundForm().run(dispatcher, tracker, domain))
+    from actions.refund_items import chosen_items
+
+    assert chosen_items(slots["refund_item"]) == ["CS2611250001", "CS2611260001"]  # the CDN bought yesterday
