@@ -70,11 +70,13 @@ spacy: $(VENV)/.installed
 
 # Rasa fingerprints config, domain and data: an up-to-date model is kept, a stale one retrained.
 # It fingerprints the spaCy pipeline by path only, so a rebuilt pipeline forces a retrain.
+# The domain is the folder domain/ (one file per dialog); Rasa's default is domain.yml, so
+# every rasa command that reads the domain names it.
 train: $(VENV)/.installed spacy
 	$(call step,train,Training the Rasa model ($(MODEL)) with Rasa's progress below,the first time 3-5 min; seconds when config/domain/data are unchanged)
 	@force=; if [ -f $(MODEL) ] && [ $(SPACY_DIR)/meta.json -nt $(MODEL) ]; then force=--force; fi; \
-	echo "$(RASA) train --fixed-model-name assistant --out models $(RASA_PROGRESS) $$force"; \
-	$(RASA) train --fixed-model-name assistant --out models $(RASA_PROGRESS) $$force
+	echo "$(RASA) train --domain domain --fixed-model-name assistant --out models $(RASA_PROGRESS) $$force"; \
+	$(RASA) train --domain domain --fixed-model-name assistant --out models $(RASA_PROGRESS) $$force
 	$(step_done)
 
 db: $(VENV)/.installed
@@ -96,7 +98,7 @@ test: setup verify-encoder validate test-py test-stories nlu-eval conversations
 
 validate: $(VENV)/.installed
 	$(call step,validate,Validating the domain and training data (rasa data validate),about 30 s)
-	$(RASA) data validate --fail-on-warnings --quiet
+	$(RASA) data validate --domain domain --fail-on-warnings --quiet
 	$(step_done)
 
 test-py: $(VENV)/.installed

@@ -335,7 +335,7 @@ def time_training(workdir: Path) -> float:
     # As `make train` runs it: all cores for TensorFlow (not the serving thread pins).
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONHASHSEED": "0",
            "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "RASA_TELEMETRY_ENABLED": "false"}
-    subprocess.run([servers.RASA, "train", "--force", "--fixed-model-name", "bench",
+    subprocess.run([servers.RASA, "train", "--force", "--domain", "domain", "--fixed-model-name", "bench",
                     "--out", str(out), "--quiet"], cwd=ROOT, check=True,
                    env=env, stdout=subprocess.DEVNULL)
     return time.monotonic() - t0

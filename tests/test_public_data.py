@@ -18,6 +18,8 @@ from typing import Dict, Iterable, List, Set
 import pytest
 import yaml
 
+from tests.domain import domain_dict
+
 ROOT = Path(__file__).resolve().parents[1]
 CLINC = ROOT / "tests" / "data" / "clinc150"
 BANKING = ROOT / "tests" / "data" / "banking77"
@@ -112,7 +114,7 @@ def test_source_names_the_licence_commit_and_paper(folder, licence, licence_titl
 
 
 def test_generated_training_data_uses_project_intents_and_clean_lines():
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    domain = domain_dict()
     generated = _generated()
     assert set(generated) <= set(domain["intents"])
     assert set(generated) == {"greet", "goodbye", "thank", "bot_challenge", "out_of_scope",

@@ -1,5 +1,5 @@
 """Fixtures for the action tests: real rasa_sdk Tracker and CollectingDispatcher,
-the real domain (domain.yml as Rasa hands it to the action server), the real
+the real domain (domain/ merged, as Rasa hands it to the action server), the real
 policy, and the store on a temporary, seeded SQLite file."""
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from bot.clock import CST
 from bot.store import Store
 from bot.store.engine import dispose_engine
 from bot.store.seed import seed
+from tests.domain import domain_dict
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=CST)  # a Friday, hotline open
@@ -28,9 +29,7 @@ PLACEHOLDER = re.compile(r"{([^{}]+)}")
 
 @pytest.fixture(scope="session")
 def domain() -> Dict[str, Any]:
-    from rasa.shared.core.domain import Domain
-
-    return Domain.load(str(ROOT / "domain.yml")).as_dict()
+    return domain_dict()
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""No template leaks: every response of domain.yml, every variation,
+"""No template leaks: every response of the domain (domain/), every variation,
 rendered the way Rasa renders it, shows no unfilled `{placeholder}`, no "None", no
 raw field or enum name (fault_end, items[0]…, under_review) and no ISO timestamp.
 
@@ -61,7 +61,7 @@ def render_message(domain: Dict[str, Any], message: Dict[str, Any], slots: Dict[
     values = dict(slots)
     values.update({k: v for k, v in message.items() if k != "response"})
     out = []
-    assert variations(domain, name), f"{name} is not a response in domain.yml"
+    assert variations(domain, name), f"{name} is not a response in domain/"
     for variation in variations(domain, name):
         out += [(name, interpolate_text(text, values)) for text in texts_of(variation)]
     for button in message.get("buttons") or []:
@@ -288,7 +288,7 @@ def test_every_literal_call_passes_what_its_template_needs(domain):
     for file, line, name, keys, spread in say_calls():
         if spread:
             continue  # **facts: checked by driving the actions above
-        assert name in domain["responses"], f"{file}:{line} utters {name}, which domain.yml lacks"
+        assert name in domain["responses"], f"{file}:{line} utters {name}, which domain/ lacks"
         given = keys | slots | (figures if "*figures" in keys else set())
         for variation in variations(domain, name):
             for text in texts_of(variation):

@@ -34,9 +34,9 @@ async def test_restart_says_what_the_bot_can_do():
     from rasa.shared.core.events import Restarted
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from tests.actions.conftest import ROOT
+    from tests.domain import DOMAIN_DIR
 
-    domain = Domain.load(str(ROOT / "domain.yml"))
+    domain = Domain.load(str(DOMAIN_DIR))
     tracker = DialogueStateTracker("s-1234567890", domain.slots)
     events = await ActionRestart().run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(domain.responses),
                                        tracker, domain)
@@ -53,9 +53,9 @@ async def test_back_says_what_it_did():
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from tests.actions.conftest import ROOT
+    from tests.domain import DOMAIN_DIR
 
-    domain = Domain.load(str(ROOT / "domain.yml"))
+    domain = Domain.load(str(DOMAIN_DIR))
     tracker = DialogueStateTracker("s-1234567890", domain.slots)
     events = await ActionBack().run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(domain.responses),
                                     tracker, domain)

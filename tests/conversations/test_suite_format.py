@@ -10,8 +10,8 @@ import yaml
 
 from tests.conversations import expectations as ex
 from tests.conversations import suite
+from tests.domain import domain_dict
 
-ROOT = Path(__file__).resolve().parents[2]
 FORMAT_ASKS = (
     "refund_item billing purchased_at invoice resource_state amount_paid discounts customer_tier "
     "refunds_this_year confirm incident affected_order scenario fault_cause fault_start fault_end "
@@ -22,7 +22,7 @@ FORMAT_TOPICS = ("refund refund_status compensation icp_reward hotline scope faq
 
 
 def domain() -> dict:
-    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return domain_dict()
 
 
 # --- the files ------------------------------------------------------------------------
