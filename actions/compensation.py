@@ -204,6 +204,8 @@ class ValidateFaultForm(AssuranceFormValidation):
         """A time said anywhere in the form: an interval fills both ends, an
         instant the end being asked (the start by default)."""
         text = (tracker.latest_message or {}).get("text")
+        if only_now_said(tracker) and not end_cue(text):
+            return {"fault_when": None}  # "my husband checked the bill just now": no time of the fault
         kept = said_values(tracker, "time")  # "at 15:00, not 16:00": 16:00 is taken back
         if kept and not isinstance(value, list) and value not in kept:
             value = kept[0] if len(kept) == 1 else kept  # Rasa's mapping kept the last time said, the one taken back
@@ -272,6 +274,16 @@ class ValidateFaultForm(AssuranceFormValidation):
 
     def validate_fault_confirmed(self, value, dispatcher, tracker, domain):
         return self.validate_confirmation("fault_confirmed", value, dispatcher, tracker, domain)
+
+
+#: "just now", "right now": the moment of speaking, a fault time only with a cue ("back just now")
+NOW_WORDS_RE = re.compile(r"^\s*(?:just |right )?now\s*$|^\s*(?:刚才|刚刚|现在)\s*$", re.I)
+
+
+def only_now_said(tracker: Tracker) -> bool:
+    """The message's only times are "now" words."""
+    times = [e for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == "time"]
+    return bool(times) and all(NOW_WORDS_RE.match(str(e.get("text") or "")) for e in times)
 
 
 def duration_applies(requested: Optional[str], fault_end: Any) -> bool:

@@ -24,9 +24,21 @@ def asked_time(tracker: Tracker) -> Optional[Dict[str, Any]]:
     return time_in(tracker.latest_message or {})
 
 
+#: words quoted from the policy ('Monday to Friday, 9 AM to 6 PM') name no time asked about
+QUOTED_RE = re.compile(r"(?<![A-Za-z])'[^']{2,}'(?![A-Za-z])|\"[^\"]*\"|“[^”]*”|「[^」]*」")
+
+
 def time_in(parse_data: Dict[str, Any]) -> Optional[Dict[str, Any]]:
-    """The first time a parsed message names, as {"at", "whole_day", "clock_only"}."""
-    for entity in parse_data.get("entities") or []:
+    """The time a parsed message asks about, as {"at", "whole_day", "clock_only", "today"}:
+    the last one said ("I can't call during the day ... tonight around 9pm?"), not one
+    taken back ("half past nine, not half past eight") nor one quoted from the policy."""
+    from actions.forms_base import negated
+
+    text = str(parse_data.get("text") or "")
+    quoted = [m.span() for m in QUOTED_RE.finditer(text)]
+    said = [e for e in parse_data.get("entities") or []
+            if not negated(text, e) and not any(a <= (e.get("start") or -1) < b for a, b in quoted)]
+    for entity in reversed(said):
         if entity.get("entity") != "time":
             continue
         value = entity.get("value")

@@ -414,7 +414,16 @@ class ActionOutOfScope(Action):
         return "action_out_of_scope"
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
-        names = {e.get("entity") for e in (tracker.latest_message or {}).get("entities") or []}
+        latest = tracker.latest_message or {}
+        names = {e.get("entity") for e in latest.get("entities") or []}
+        hotline_again = hotline_just_answered(tracker) and (asks_something(latest.get("text")) or "time" in names)
+        if (tracker.active_loop or {}).get("name"):
+            # in a check: "and if they only get round to it at 18:30 today?" after the hours
+            # is about the hotline; anything else is off topic and the check goes on
+            if hotline_again:
+                return [FollowupAction("action_hotline")]
+            say(dispatcher, "utter_out_of_scope")
+            return []
         if names & {"product", "order_id", "resource_id", "incident_id", "filing_id"}:
             reopened = await reopen_last_check(tracker, domain)
             if reopened:
@@ -425,8 +434,9 @@ class ActionOutOfScope(Action):
             return []
         if faq.follows_up_the_answer(tracker):  # "so that's today?? by what time exactly"
             return await answer_again(tracker, domain)
-        if hotline_just_answered(tracker) and asks_something((tracker.latest_message or {}).get("text")):
-            # "so the earliest would be Monday at nine?", "are tickets read at the weekend too?"
+        if hotline_again:
+            # "so the earliest would be Monday at nine?", "are tickets read at the weekend too?",
+            # "Sorry, I meant half past nine, not half past eight."
             return [FollowupAction("action_hotline")]
         say(dispatcher, "utter_out_of_scope")
         return []

@@ -22,6 +22,8 @@ from bot.nlu.intent_cues import CUE_CONFIDENCE, _reranked
     ("备案奖励可以领吗?", "faq", "ask_icp_reward"),
     ("咁我而家打熱線問得唔得？", "scope", "ask_hotline"),
     ("I recharged 200, isn't that enough?", "request_refund", "ask_icp_reward"),
+    ("周日呢", "greet", "inform"),
+    ("and what about saturday?", "out_of_scope", "inform"),
     ("is your phone line staffed on saturdays?", "out_of_scope", "ask_hotline"),
 ])
 def test_a_cue_overrides_a_contradicting_reading(text, classified, expected):

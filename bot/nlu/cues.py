@@ -153,6 +153,8 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     text = spaced(text)
     if _said(TICKET_RE, text) and not (intent == "ask_hotline" and "ticket" not in text.lower()):
         return "human_handoff"
+    if intent in SMALL_TALK | {"out_of_scope"} and WHAT_ABOUT_DAY_RE.match(text):
+        return "inform"  # "周日呢", "and on Saturday?": a day for the question just answered
     if _said(PERSON_RE, text) and intent not in ("human_handoff", "ask_hotline"):
         return "human_handoff"
     topic = _topic(text)
@@ -200,6 +202,11 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     return None
 
 
+#: only a day asked about again ("周日呢", "what about saturday?", "明天呢")
+WHAT_ABOUT_DAY_RE = re.compile(
+    r"^\W*(?:(?:and|so|what about|how about|on|this|next)\s+)*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+    r"tomorrow|tonight|the weekend|weekends?)\W*$|^\W*(?:那|那么)?(?:周|星期|礼拜|禮拜)[一二三四五六日天](?:呢|呀|啊|吗|嗎)?\W*$|"
+    r"^\W*(?:那|那么)?(?:明天|后天|今晚|周末|聽日|今晚)(?:呢|呀|啊)?\W*$", re.I)
 #: the hotline named outright ("is the hotline open?", "打热线", "客服电话多少")
 HOTLINE_RE = re.compile(r"\bhot ?line\b|\bphone (?:line|number)\b|\btelephone\b|热线|熱線|客服电话|客服電話|打电话|打電話", re.I)
 #: words that end a check ("stop", "forget it", "算了"); a "stop" reading without any is doubtful

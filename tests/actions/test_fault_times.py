@@ -70,3 +70,18 @@ async def test_clock_times_alone_land_on_the_day_already_said(store, dispatcher,
                            new_slots={"fault_when": said})
     slots = slot_events(await ValidateFaultForm().run(dispatcher, tracker, domain))
     assert (slots["fault_start"], slots["fault_end"]) == ("2026-11-25T09:10:00+08:00", "2026-11-25T11:40:00+08:00")
+
+
+async def test_just_now_in_another_answer_is_no_fault_time(store, dispatcher, domain):
+    from actions.compensation import ValidateFaultForm
+
+    known = {"scenario": "website_inaccessible", "fault_start": "2026-11-26T23:00:00+08:00",
+             "fault_end": "2026-11-27T01:00:00+08:00", "requested_slot": "daily_cost"}
+    tracker = make_tracker(known, active_loop="fault_form",
+                           text="The server costs us 36 yuan per day, my husband checked the bill just now.",
+                           entities=[{"entity": "time", "value": "2026-11-27T10:00:00+08:00", "text": "just now"},
+                                     {"entity": "amount-of-money", "value": {"value": 36, "unit": "CNY"}}],
+                           new_slots={"fault_when": "2026-11-27T10:00:00+08:00", "daily_cost": {"value": 36, "unit": "CNY"}},
+                           history=[{"event": "slot", "name": k, "value": v} for k, v in known.items()])
+    slots = slot_events(await ValidateFaultForm().run(dispatcher, tracker, domain))
+    assert slots.get("fault_end", known["fault_end"]) == known["fault_end"] and slots["daily_cost"] == "36.00"

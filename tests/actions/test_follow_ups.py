@@ -258,3 +258,32 @@ async def test_pushing_back_with_a_cause_reopens_the_check(dispatcher, domain):
     # the check again; its form reads the cause from this message (stated facts replace the old)
     assert events[-1] == {"event": "followup", "timestamp": None, "name": "fault_form"}
     assert responses(dispatcher) == []
+
+
+@pytest.mark.parametrize("text,entities,day", [
+    ("Your page says 'Monday to Friday, 9 AM to 6 PM'. If I telephone at precisely 6:00 PM this evening, will I be served?",
+     [("9 AM to 6 PM", {"from": "2026-11-23T09:00:00+08:00", "to": "2026-11-23T18:00:00+08:00"}),
+      ("6:00 PM this evening", "2026-11-27T18:00:00+08:00")], "Fri 27 Nov 2026, 18:00"),
+    ("I can't call during the day, I'm alone. Can I call tonight around 9pm?",
+     [("the day", "2026-11-27T00:00:00+08:00"), ("tonight around 9pm", "2026-11-27T21:00:00+08:00")],
+     "Fri 27 Nov 2026, 21:00"),
+])
+async def test_the_time_asked_about_is_the_last_one_said_outside_quotes(text, entities, day, dispatcher, domain):
+    from actions.contact import ActionHotline
+
+    found = [{"entity": "time", "value": value, "text": words, "start": text.index(words),
+              "end": text.index(words) + len(words), "additional_info": {"grain": "minute"}} for words, value in entities]
+    await ActionHotline().run(dispatcher, make_tracker({}, intent="ask_hotline", text=text, entities=found), domain)
+    assert responses(dispatcher) == ["utter_hotline", "utter_hotline_closed_then"]
+    assert day in rendered(dispatcher, domain)[1]
+
+
+async def test_a_hotline_time_corrected_in_a_check_is_about_the_hotline(dispatcher, domain):
+    from actions.smalltalk import ActionOutOfScope
+
+    history = [user_event("is the hotline open right now?", "ask_hotline"), bot_event("utter_hotline_open_now")]
+    tracker = make_tracker({}, intent="out_of_scope", text="and if they only get round to it at 18:30 today?",
+                           history=history, active_loop="refund_form",
+                           entities=[{"entity": "time", "value": "2026-11-27T18:30:00+08:00", "text": "at 18:30 today"}])
+    assert await ActionOutOfScope().run(dispatcher, tracker, domain) == [
+        {"event": "followup", "timestamp": None, "name": "action_hotline"}]
