@@ -139,9 +139,9 @@ _NOT_FIRST = re.compile(
     r"(?:already|previously) (?:filed|had a filing))|不是(?:我们|我)?的?第一次|(?:之前|以前|原来)(?:(?!别家|别的|其他|其它)[^，。,！？]){0,12}备案过|第二次备案|又备案",
     re.I)
 _FIRST = re.compile(
-    r"\b(?:(?:my|our|the) first (?:icp )?(?:filing|record|time (?:filing|recording))|first time (?:we|i) (?:filed|file|record)|"
+    r"\b(?:(?:my|our|the) first (?:icp )?(?:filing|record|time (?:filing|recording))|first time (?:we|i) (?:ever )?(?:filed|file|record)|"
     r"never filed (?:before|with you)|first.time filing|first (?:filing|time filing|time) (?:with|through) (?:you|huawei)|"
-    r"(?<!not )(?<!not my )(?<!not our )first (?:icp )?filing\b(?! before)|first (?:icp )?filing ever|first time\b[^.!?]{0,20}\b(?:with|through|on|at) (?:you|huawei|your)|first ever (?:icp )?filing|(?:we'?ve|i'?ve|we have|i have) never (?:done|filed|had)\b[^.!?]{0,30}\bbefore|"
+    r"(?<!not )(?<!not my )(?<!not our )first (?:icp )?filing\b(?! before)|first (?:icp )?filing ever|first time\b[^.!?]{0,40}\b(?:with|through|on|at) (?:you|huawei|your)|first ever (?:icp )?filing|(?:we'?ve|i'?ve|we have|i have) never (?:done|filed|had)\b[^.!?]{0,30}\bbefore|"
     r"never (?:done|filed|recorded) (?:this|a filing|an icp|any)[^.!?]{0,25}\bbefore)\b|"
     r"第一次(?:在[^，。,！!？?]{0,10})?备案|首次(?:在[^，。,]{0,10})?备案|头一回[^，。,]{0,10}备案",
     re.I)

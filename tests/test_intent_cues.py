@@ -23,6 +23,9 @@ from bot.nlu.intent_cues import CUE_CONFIDENCE, _reranked
     ("咁我而家打熱線問得唔得？", "scope", "ask_hotline"),
     ("I recharged 200, isn't that enough?", "request_refund", "ask_icp_reward"),
     ("周日呢", "greet", "inform"),
+    ("OBS 的 pay-per-use package 能退吗", "faq", "request_refund"),
+    ("i do ICP record first time with you, how much gift money i get? my host is pay by the hour", "faq",
+     "ask_icp_reward"),
     ("and what about saturday?", "out_of_scope", "inform"),
     ("is your phone line staffed on saturdays?", "out_of_scope", "ask_hotline"),
 ])

@@ -176,3 +176,8 @@ def test_one_day_before_its_cost_is_a_daily_price_not_a_duration(parser):
     found = parser.parse("服务器今天早上6点15开始挂了，大概两个半小时才好。one day cost 4.32元", NOW)
     assert [e["value"] for e in found if e["entity"] == "duration"] == [9000]
     assert [e["value"] for e in parser.parse("it was down for one day", NOW) if e["entity"] == "duration"] == [86400]
+
+
+def test_days_before_with_no_event_after_it_is_days_ago(parser):
+    assert times(parser, "i buy it 8 days before, is monthly") == ["2026-11-19T10:00:00+08:00"]
+    assert times(parser, "it was 2 days before the outage") == []  # before an event: no date of its own

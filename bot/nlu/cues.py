@@ -41,7 +41,7 @@ PERSON_RE = re.compile(
 PERSON_ONLY_CONFIDENCE = 0.55
 #: a negation right before the request ("no need for a ticket", "不用转人工")
 NEGATED_RE = re.compile(r"\b(?:no|not|don'?t|do not|never|no need|without)\b[^.!?,;]{0,20}$|(?:不用|不要|别|无需)$", re.I)
-REFUND_RE = re.compile(r"\brefund\w*|\bmoney back\b|\bcancel (?:the |my )?order\b|退款|退钱|退费|退掉", re.I)
+REFUND_RE = re.compile(r"\brefund\w*|\brefound\w*|\bmoney back\b|\bcancel (?:the |my )?order\b|退款|退钱|退费|退掉|能退|可以退|退唔退|退得", re.I)
 COMPENSATION_RE = re.compile(r"\bcompensat\w*|\bcomp\b|\breimburs\w*|赔偿|赔付|赔多少|能赔|补偿|赔钱|赔不赔", re.I)
 FAULT_RE = re.compile(
     r"\b(?:down|outage|fault\w*|unavailable|unreachable|offline|broken|crash\w*|not (?:working|open\w*|load\w*|reachable)|"
@@ -67,6 +67,7 @@ ICP_RE = re.compile(r"\bicp\b|\bfiling reward\b|备案", re.I)
 RECHARGE_RE = re.compile(r"\brecharg\w*|\btop(?:ped|s)?[- ]?up\b|充值|充了", re.I)
 #: "can I get / do I qualify / 可以领吗": asking whether a check applies to them
 ELIGIBILITY_RE = re.compile(r"\b(?:can|could|do|will|would|am)\s+(?:i|we)\s+(?:get|have|claim|qualify|receive|be eligible|eligible)"
+                            r"|\bhow much\b[^.?!]{0,30}\b(?:i|we)\s+(?:get|receive|be paid)\b"
                             r"|\b(?:want|need|would like|'d like) (?:a |my |our |their |the )?(?:full )?refund|money back"
                             r"|\b(?:still )?refundable\b|\bstill be refunded|\bcan (?:it|they|these|this|that) (?:still )?be refunded"
                             r"|\beligible\b|\bqualify\b|想退|要退|可以领|能领|能拿|可以拿|能不能领|有没有奖励|能退|可以退|能赔|可以赔|能不能赔",

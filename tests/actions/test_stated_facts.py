@@ -69,6 +69,7 @@ def test_tier_refund_count_and_filing_status():
     assert stated_facts.filing_status_in_text("I want a refund") is None
     assert stated_facts.filing_status_in_text("update: approved on the 24th. no delays on our side.") == "approved"
     assert stated_facts.filing_status_in_text("the refund was approved?") is None
+    assert stated_facts.first_filing_in_text("it's the first time we ever filed anything with you") is True
 
 
 async def test_a_cause_in_the_first_message_is_kept_and_decides(store, dispatcher, domain):
