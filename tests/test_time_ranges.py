@@ -181,3 +181,7 @@ def test_one_day_before_its_cost_is_a_daily_price_not_a_duration(parser):
 def test_days_before_with_no_event_after_it_is_days_ago(parser):
     assert times(parser, "i buy it 8 days before, is monthly") == ["2026-11-19T10:00:00+08:00"]
     assert times(parser, "it was 2 days before the outage") == []  # before an event: no date of its own
+
+
+def test_the_first_time_names_no_day(parser):
+    assert times(parser, "approved on Monday the 23rd, it's the first time we file") == ["2026-11-23T00:00:00+08:00"]
