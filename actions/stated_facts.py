@@ -66,7 +66,9 @@ _CAUSE_WORDS: Sequence[Tuple[Pattern[str], str]] = _labelled((
          r"(?:abuse|violation))\b|违规|违反",
          "terms_violation"),
         (r"\b(?:hypervisor|physical host|host failure|kernel (?:fault|panic)|storage (?:backend|fault|failure)|"
-         r"your (?:side|end|fault|platform|problem|bug|issue|outage|system|mistake)|"
+         r"(?:your|ur|yr) (?:side|end|fault|platform|problem|bug|issue|outage|system|mistake)|"
+         r"platform (?:broke|failed|failure|crashed|went down|bug)|(?:huawei|provider|your|ur) platform fault|"
+         r"through its own fault|its own fault|"
          r"on your (?:side|end)|(?:the )?platform(?:'s)? (?:fault|issue|problem|side)|"
          r"(?:not|nothing) (?:on|from) (?:our|my) (?:side|end)|(?:not|wasn'?t) (?:our|my) fault)\b|"
          r"你们的问题|你们那边|平台的问题|平台问题|你们自己|不是我们的问题",
@@ -309,6 +311,7 @@ _SCENARIOS: Sequence[Tuple[Pattern[str], str]] = _labelled((
         (r"\b(?:provision\w*|creat\w+|launch\w*|spin(?:ning)? up|open\w*) (?:a |the |new |an? new )?"
          r"(?:instance|server|vm|ecs)s?\b[^.!?]{0,25}\b(?:fail\w*|stuck|delay\w*|hang\w*|error)|"
          r"\bprovisioning\b[^.!?]{0,20}\b(?:fail\w*|stuck|delay\w*|took|slow|late)|"
+         r"\b(?:delay\w*|slow|late|failed)\s+(?:the\s+|in\s+(?:the\s+)?)?provisioning\b|"
          r"\b(?:wasn'?t|was not|not|never) (?:been )?(?:provisioned|set up|created|delivered)\b|"
          r"\btook [^.!?]{0,20}\bto (?:provision|set up|be set up|come up|be created|be provisioned)\b|"
          r"开不出|创建(?:实例)?失败|开通(?:失败|延迟)|才开通|迟迟(?:没有?)?开通|一直没开通",

@@ -185,3 +185,7 @@ def test_days_before_with_no_event_after_it_is_days_ago(parser):
 
 def test_the_first_time_names_no_day(parser):
     assert times(parser, "approved on Monday the 23rd, it's the first time we file") == ["2026-11-23T00:00:00+08:00"]
+
+
+def test_british_half_nine_is_nine_thirty(parser):
+    assert times(parser, "down tuesday from half 9 to quarter past 11 in the morning") == [span("24T09:30", "24T11:15")]

@@ -19,6 +19,8 @@ _AFTER = r"(?=\s*(?:o'?clock|in the (?:morning|afternoon|evening)|at night|a\.?m
 _AFTER += rf"(?:to|till|til|until|and|-)\s+(?:about\s+|around\s+)?(?:\d|{_WORD}\b|half past|noon|midnight)))"
 #: "half past twelve", "quarter past nine", "half past 3"
 HALF_PAST_RE = re.compile(rf"\b(half|quarter) past ({_WORD}|\d{{1,2}})\b", re.I)
+#: British "half 9" (09:30), not "half an hour" or "half 9 hours"
+HALF_HOUR_RE = re.compile(rf"\bhalf ({_WORD}|\d{{1,2}})\b(?!\s*(?:hours?|hrs?|days?|minutes?|mins?|of|an?|%))", re.I)
 HOUR_BEFORE_RE = re.compile(rf"\b({_WORD})\b{_AFTER}", re.I)
 #: the second hour of a range after a clock: "2 and four", "9:00 until twelve"
 HOUR_AFTER_RE = re.compile(rf"(\b\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm|in the morning|in the afternoon|in the evening)?"
@@ -41,6 +43,7 @@ def as_digits(text: str) -> str:
     text = ZONE_RE.sub(lambda m: " " * len(m.group(1)), text)
     text = HALF_PAST_RE.sub(lambda m: _padded(f"{_hour(m.group(2))}:{30 if m.group(1).lower() == 'half' else 15}",
                                               m.group(0)), text)
+    text = HALF_HOUR_RE.sub(lambda m: _padded(f"{_hour(m.group(1))}:30", m.group(0)), text)
     text = HOUR_BEFORE_RE.sub(lambda m: _padded(str(NUMBERS[m.group(1).lower()]), m.group(1)), text)
     return HOUR_AFTER_RE.sub(lambda m: m.group(1) + _padded(str(NUMBERS[m.group(2).lower()]), m.group(2)), text)
 

@@ -32,6 +32,7 @@ SPAN = {"from": "2026-11-26T14:00:00+08:00", "to": "2026-11-26T15:35:00+08:00"}
     ("it wasn't an attack, it was on your end", "platform"),
     ("我们被DDoS攻击了", "attack_or_virus"),
     ("是你们的问题", "platform"),
+    ("this morning my ecs was dead for 2 hrs, that was 100% ur side, platform broke", "platform"),
     ("no idea", "unknown"),
     ("my server was down from 2 to 4", None),
 ])
@@ -129,6 +130,7 @@ def test_bad_input_is_said_without_field_names_or_iso_times():
     ("you billed my CDN traffic twice on Wednesday", "billing_error"),
     ("The bucket policy change of my OBS was failing to apply", "config_change_failure"),
     ("tried to resize our ECS yest at 10am, the change was stuck till 2pm", "config_change_failure"),
+    ("HUAWEI CLOUD delayed provisioning of my ECS yesterday", "provisioning_failure"),
     ("instance provisioning stuck for 3 hours", "provisioning_failure"),
     ("昨天下午开不出实例", "provisioning_failure"), ("前天上午我们的云服务器用不了", "service_unavailable"),
     ("it costs 48 a day", None), ("how much is the ICP reward", None),
