@@ -189,3 +189,8 @@ def test_the_first_time_names_no_day(parser):
 
 def test_british_half_nine_is_nine_thirty(parser):
     assert times(parser, "down tuesday from half 9 to quarter past 11 in the morning") == [span("24T09:30", "24T11:15")]
+
+
+def test_money_one_day_is_a_price_per_day(parser):
+    found = [e["value"] for e in parser.parse("i pay 19.20 yuan one day for the server", NOW) if e["entity"] == "amount-of-money"]
+    assert found == [{"value": 19.2, "unit": "CNY"}]

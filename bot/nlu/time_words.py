@@ -58,6 +58,8 @@ SHORT_DAY_RE = re.compile(r"\b(" + "|".join(sorted(SHORT_DAY_WORDS, key=len, rev
 SAT_VERB_RE = re.compile(r"\bsat(?=\s+(?:in|on|there|around|idle|stuck|waiting|at\s+(?:the|'|\")|for)\b)", re.I)
 
 
+#: "19.20 yuan one day" is a price per day; Duckling reads "20 yuan one" as 20.01
+MONEY_ONE_DAY_RE = re.compile(r"(\b(?:yuan|rmb|cny|usd|dollars?|bucks?)\s+|[元块]\s*)one(?=\s+day\b)", re.I)
 #: "it's the first time we file": "first" counts, it names no day
 FIRST_TIME_RE = re.compile(r"\b(?:first|second|third)(?=\s+time\b)", re.I)
 #: "i buy it 8 days before" (no event named after "before"): 8 days ago
@@ -69,6 +71,7 @@ def expanded(text: str) -> tuple[str, list[int]]:
     plus, for every index of the new text (and its end), the index in `text` it came
     from (a written-out word maps onto the short word's span)."""
     text = SAT_VERB_RE.sub(lambda m: " " * len(m.group(0)), text)
+    text = MONEY_ONE_DAY_RE.sub(lambda m: m.group(1) + "per", text)
     text = FIRST_TIME_RE.sub(lambda m: " " * len(m.group(0)), text)  # "the first time": no 1st of the month
     text = DAYS_BEFORE_RE.sub(lambda m: _padded(f"{m.group(1)} {m.group(2)} ago", m.group(0)), text)
     out: list[str] = []
