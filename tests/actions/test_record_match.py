@@ -102,3 +102,11 @@ async def test_an_id_and_another_product_named_are_both_checked(store, dispatche
     from actions.refund_items import chosen_items
 
     assert chosen_items(slots["refund_item"]) == ["CS2611250001", "CS2611260001"]  # the CDN bought yesterday
+
+
+def test_a_product_taken_back_is_not_meant(store):
+    text = "I want to refund the CDN I bought yesterday. Oh wait, no, not the CDN - the ECS, the monthly one from Wednesday."
+    entities = [dict(product("CDN"), start=text.index("CDN")), dict(product("CDN"), start=text.rindex("CDN")),
+                dict(product("ECS"), start=text.index("ECS")), when("2026-11-25T00:00:00+08:00")]
+    meant = record_match.orders_meant(store.orders("C1001"), record_match.clues({"text": text, "entities": entities}))
+    assert [o.product for o in meant] == ["ECS"]
