@@ -246,7 +246,10 @@ class AssuranceFormValidation(FormValidationAction):
         fact, it does not decline; the answer is decided again and the question asked again."""
         said = set(taken) | slots_said_this_turn(tracker)
         facts = said & set(self.form_slots) - {self.confirm_slot, "requested_slot"}
-        return bool(facts) or bool(stated_facts_of(self.stated_readers, (tracker.latest_message or {}).get("text")))
+        stated = stated_facts_of(self.stated_readers, (tracker.latest_message or {}).get("text"))
+        # a fact said again as it was ("the invoice was already issued ... just submit the ECS one") corrects nothing
+        changed = {slot for slot, value in stated.items() if value != previous_value(tracker, slot)}
+        return bool(facts) or bool(changed)
 
     def carried_over(self, tracker: Tracker) -> List[EventType]:
         """Facts said in the message before this check started (another check was

@@ -106,3 +106,14 @@ async def test_rasa_keeping_the_taken_back_time_does_not_undo_the_correction(sto
                            entities=said, new_slots={"fault_when": said[-1]["value"]},
                            history=[{"event": "slot", "name": k, "value": v} for k, v in before.items()])
     assert slot_events(await ValidateFaultForm().run(dispatcher, tracker, domain))["fault_end"] == "2026-11-26T15:00:00+08:00"
+
+
+async def test_a_fact_said_again_as_it_was_does_not_hold_up_the_yes(store, dispatcher, domain):
+    from actions.refund import ValidateRefundForm
+    from tests.actions.conftest import slot_events
+
+    before = {**REFUND, "requested_slot": "refund_confirmed"}
+    tracker = make_tracker(before, active_loop="refund_form", intent="affirm",
+                           text="We never got an invoice, as I said. Just submit it, data's backed up.",
+                           history=[{"event": "slot", "name": k, "value": v} for k, v in before.items()])
+    assert slot_events(await ValidateRefundForm().run(dispatcher, tracker, domain))["refund_confirmed"] is True
