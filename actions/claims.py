@@ -49,7 +49,7 @@ def say_exists(dispatcher: CollectingDispatcher, facts: Dict[str, str]) -> None:
 
 
 def render(domain: DomainDict, response: str, **facts: Any) -> str:
-    """A domain response's first text filled in (button titles; the words stay in domain.yml)."""
+    """A domain response's first text filled in (button titles; the words stay in domain/)."""
     text = domain["responses"][response][0]["text"]
     values = figures()
     values.update({k: "" if v is None else v for k, v in facts.items()})

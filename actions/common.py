@@ -3,7 +3,7 @@ the one clock, time formatting, and the "can't check right now" answer.
 
 Every response is uttered through `say`, which adds `load_policy().figures()`
 to the template variables, so domain responses write "{refund_days} days" and no
-policy figure is ever typed in code or in domain.yml."""
+policy figure is ever typed in code or in the domain (domain/)."""
 from __future__ import annotations
 
 import functools

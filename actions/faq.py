@@ -2,7 +2,7 @@
 
 The built-in retrieval action cannot pass template variables, so this action
 reads the response selector's key and utters `utter_faq/<key>` with
-`load_policy().figures()`; the texts live in domain.yml."""
+`load_policy().figures()`; the texts live in domain/faq.yml."""
 from __future__ import annotations
 
 import re

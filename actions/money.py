@@ -3,7 +3,7 @@
 Why one place: an amount without a currency ("You'd get back 280.00") misleads a
 USD account holder, and a figure formatted in several places drifts. `say` passes
 every template variable through `render_amounts`, so a response shows an amount
-only through `show_money`; domain.yml never types a figure or a currency sign.
+only through `show_money`; the domain (domain/) never types a figure or a currency sign.
 
 Which currency: a signed-in customer's account currency (the store's
 CustomerView.currency); a guest's is the policy's (CNY) unless they named another

@@ -40,7 +40,7 @@ FORM_SLOTS = (
 #: the question is asked again as "how much?" (domain conditional response)
 DISCOUNT_USED = "discount_used"
 RESET = FORM_SLOTS + (CONTINUE, PAUSED, FAILURES, FAILED, DISCOUNT_USED)
-#: intents whose text never answers a form question (digressions, see domain.yml)
+#: intents whose text never answers a form question (digressions, see domain/)
 NOT_ANSWERS = ("faq", "scope", "out_of_scope", "ask_hotline", "refund_status", "bot_challenge",
                "human_handoff", "stop", "thank", "nlu_fallback", "report_fault", "ask_icp_reward")
 #: intents whose text asks something: its amounts answer nothing of this check

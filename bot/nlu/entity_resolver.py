@@ -15,7 +15,7 @@ of the winning value stay (the same value said twice is no conflict).
 
 Off-topic messages carry no values: on a message classified as `out_of_scope` the value
 entities are dropped ("my Uber driver overcharged me" is no scenario=billing_error; the
-dialogue ignores entities on that intent anyway, domain.yml `not_intent`). FAQ and scope
+dialogue ignores entities on that intent anyway, the domain's `not_intent`). FAQ and scope
 questions keep theirs: "are pay-as-you-go resources refundable" names a billing mode
 (the held-out split annotates it, and dropping them there halved billing recall).
 """

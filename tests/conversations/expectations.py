@@ -12,7 +12,7 @@ topics, decisions) and, for each, what counts as the assistant doing it:
 * the store delta of the turn (claims filed, tickets opened);
 * the turn's text, for figures (amounts, dates, minutes, rule IDs) and for leaks.
 
-The mapping was built by reading domain.yml and actions/ (refund.py, compensation.py,
+The mapping was built by reading the domain (domain/) and actions/ (refund.py, compensation.py,
 icp.py, scope.py, contact.py, handoff.py, smalltalk.py, faq.py). Where the assistant
 has no way to do what the format asks (no question for the fault cause, no read-back
 of the fault period), the table still names what WOULD count (the slot or response a
@@ -63,7 +63,7 @@ class Ask:
         return frozenset(self.responses) | frozenset(f"utter_ask_{s}" for s in self.slots)
 
 
-#: asks name -> what counts as asking it (domain.yml slots/forms, actions/*.py asks)
+#: asks name -> what counts as asking it (domain/ slots/forms, actions/*.py asks)
 ASKS: Dict[str, Ask] = {
     # refund (refund_form; action_ask_refund_item utters one of three wordings)
     "refund_item": Ask(("refund_item",), ("utter_ask_refund_item_choose", "utter_ask_refund_item_none",
@@ -212,7 +212,7 @@ FILED_RESPONSES = frozenset({"utter_refund_filed", "utter_fault_filed", "utter_r
 
 
 def referenced_responses() -> FrozenSet[str]:
-    """Every response name the tables name outright (tests check them in domain.yml);
+    """Every response name the tables name outright (tests check them in domain/);
     the `gap` asks are left out: they name what does not exist yet."""
     names = set(OTHER_QUESTIONS)
     for ask in ASKS.values():
