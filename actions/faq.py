@@ -153,8 +153,8 @@ def follows_up_the_answer(tracker: Tracker) -> bool:
     own facts, instead of an off-topic or support-scope reply."""
     last = tracker.get_slot(LAST_CHECK)
     text = str((tracker.latest_message or {}).get("text") or "")
-    if (tracker.active_loop or {}).get("name") or not isinstance(last, dict) or not last.get("slots"):
-        return False
+    if (tracker.active_loop or {}).get("name") or not isinstance(last, dict) or not last.get("form"):
+        return False  # (a signed-in check keeps no slots: its records answer again)
     if len(text.split()) > FOLLOW_UP_MAX_WORDS:
         return False
     if not PUSHBACK_RE.search(text) and not (asks_something(text) and FOLLOW_UP_RE.search(text)):

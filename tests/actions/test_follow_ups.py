@@ -287,3 +287,13 @@ async def test_a_hotline_time_corrected_in_a_check_is_about_the_hotline(dispatch
                            entities=[{"entity": "time", "value": "2026-11-27T18:30:00+08:00", "text": "at 18:30 today"}])
     assert await ActionOutOfScope().run(dispatcher, tracker, domain) == [
         {"event": "followup", "timestamp": None, "name": "action_hotline"}]
+
+
+async def test_a_follow_up_after_a_signed_in_answer_answers_again_from_the_records(dispatcher, domain):
+    from actions.smalltalk import ActionOutOfScope
+
+    history = [user_event("do I get the ICP reward?", "ask_icp_reward"), bot_event("utter_icp_waiting_approval")]
+    tracker = make_tracker({"last_check": {"form": "icp_form", "slots": {}}}, intent="out_of_scope",
+                           text="so what does that mean for me?", history=history)
+    events = await ActionOutOfScope().run(dispatcher, tracker, domain)
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "icp_form"}
