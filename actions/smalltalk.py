@@ -98,6 +98,13 @@ class ActionFallback(Action):
             # a core fallback after an action that already answered ("09:00 then?" routed to
             # the hotline): nothing more to say; forget the message so the bot listens
             return [UserUtteranceReverted()]
+        if latest_intent(tracker) != FALLBACK_INTENT and in_form and answered_this_turn(tracker):
+            # in a check, after an action that already answered ("and at 18:30 today?" routed
+            # to the hotline): no "Sorry", nothing counted; the check's question again
+            slot = asked_slot(tracker)
+            if slot and f"utter_ask_{slot}" in domain.get("responses", {}):
+                dispatcher.utter_message(response=f"utter_ask_{slot}")
+            return [UserUtteranceReverted()]
         if fallbacks_in_a_row(tracker.events or []) >= HANDOFF_AFTER:
             # offered, never opened unasked: a ticket needs the customer's clear request
             say(dispatcher, "utter_handoff_after_fallback")

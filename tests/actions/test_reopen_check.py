@@ -153,3 +153,16 @@ async def test_a_core_fallback_after_an_answer_this_turn_says_nothing_more(dispa
                            "metadata": {"utter_action": "utter_hotline_open_then"}})
     events = await ActionFallback().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == [] and events == [{"event": "rewind", "timestamp": None}]
+
+
+async def test_a_core_fallback_in_a_check_after_an_answer_only_asks_again(dispatcher, domain):
+    from actions.smalltalk import ActionFallback
+
+    tracker = make_tracker({"requested_slot": "refund_confirmed"}, intent="out_of_scope", active_loop="refund_form",
+                           text="and if they only get round to it at 18:30 today?")
+    tracker.events.append({"event": "action", "name": "action_hotline"})
+    tracker.events.append({"event": "bot", "text": "No, the hotline is closed then.",
+                           "metadata": {"utter_action": "utter_hotline_closed_then"}})
+    events = await ActionFallback().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_ask_refund_confirmed"]
+    assert events == [{"event": "rewind", "timestamp": None}]
