@@ -209,7 +209,7 @@ async def test_a_day_part_alone_is_not_the_fault_period(store, dispatcher, domai
 
 
 def test_two_times_in_one_message_are_the_start_and_the_end():
-    from actions.compensation import fault_when_target
+    from actions.fault_period import fault_when_target
 
     said = ["2026-11-27T07:00:00+08:00", "2026-11-27T08:30:00+08:00"]
     assert fault_when_target(said, "fault_start", None) == {"fault_start": "2026-11-27T07:00:00+08:00",
@@ -223,7 +223,7 @@ def test_two_times_in_one_message_are_the_start_and_the_end():
 
 
 def test_a_bare_clock_end_takes_the_reading_after_the_start():
-    from actions.compensation import closest_reading
+    from actions.fault_period import closest_reading
 
     readings = ["2026-11-26T16:00:00+08:00", "2026-11-27T04:00:00+08:00"]
     start = "2026-11-26T14:00:00+08:00"

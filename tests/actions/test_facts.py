@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from actions import facts
-from actions.compensation import fault_when_target
+from actions.fault_period import fault_when_target
 from actions.handoff import transcript_summary
 from actions.smalltalk import fallbacks_in_a_row
 from bot.policy import decide, next_facts

@@ -13,7 +13,7 @@ def test_fault_minutes_are_shown_like_people_write_them():
 
 
 def test_started_and_fixed_say_which_fault_end():
-    from actions.compensation import end_cue, fault_when_target, same_day_as_other_end
+    from actions.fault_period import end_cue, fault_when_target, same_day_as_other_end
 
     assert end_cue("no, it started at 1pm") == "fault_start"
     assert end_cue("it was fixed at 4") == "fault_end"
@@ -46,7 +46,7 @@ async def test_correction_of_the_start_keeps_the_day(store, dispatcher, domain):
 
 
 def test_a_corrected_time_is_on_the_day_of_the_time_it_replaces():
-    from actions.compensation import on_the_day_replaced
+    from actions.fault_period import on_the_day_replaced
 
     # "it came back 09:30 not 10:30" about a fault fixed 20 Nov 10:30 (10:30 read as last night's 22:30)
     assert on_the_day_replaced("2026-11-27T09:30:00+08:00", "2026-11-20T10:30:00+08:00",

@@ -115,7 +115,7 @@ async def test_a_guest_asking_the_same_check_again_keeps_the_answers(store, disp
 
 
 def test_a_corrected_period_in_clock_times_stays_on_its_day():
-    from actions.compensation import on_the_day_of
+    from actions.fault_period import on_the_day_of
 
     said = {"fault_start": "2026-11-26T13:00:00+08:00", "fault_end": "2026-11-26T15:30:00+08:00"}
     assert on_the_day_of(said, "2026-11-24T13:00:00+08:00") == {
@@ -139,7 +139,7 @@ async def test_the_hotline_follow_up_runs_once_a_turn(dispatcher, domain):
     tracker = make_tracker({}, intent="inform", text="09:00 then?", history=history,
                            entities=[{"entity": "time", "value": "2026-11-30T09:00:00+08:00"}])
     tracker.events.append({"event": "action", "name": "action_hotline"})
-    from actions.smalltalk import hotline_just_answered
+    from actions.contact import hotline_just_answered
 
     assert not hotline_just_answered(tracker)
 
