@@ -25,6 +25,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import facts
+from actions.negation import negated
 from actions.common import clearly_said, decide, readable_problem, say, service_down
 from actions.stated_facts import submit_answer_in_text
 from actions.tone import is_complaint
@@ -129,18 +130,6 @@ def _mapping_applies(mapping: Dict[str, Any], form: str, requested: Optional[str
 #: entities any topic's message carries (a time, a number): taken against the intent
 #: filters only when the intent reading is doubtful
 GENERIC_ENTITIES = frozenset({"time", "duration", "number", "amount-of-money"})
-
-
-#: "at 15:00, not 16:00", "不是4点": the value after a negation is the one taken back
-_NEGATION_BEFORE = re.compile(r"(?:\bnot|\binstead of|\brather than|\bnever|不是)\s*(?:at|on|from|until|till)?\s*$", re.I)
-
-
-def negated(text: Any, entity: Dict[str, Any]) -> bool:
-    """True when the entity's words follow a negation ("not 16:00")."""
-    start = entity.get("start")
-    if not isinstance(text, str) or not isinstance(start, int):
-        return False
-    return bool(_NEGATION_BEFORE.search(text[max(0, start - 16):start]))
 
 
 def said_values(tracker: Tracker, entity: str) -> List[Any]:

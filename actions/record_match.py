@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, FrozenSet, Iterable, List, Mapping, Optional, Sequence
 
 from actions import stated_facts
+from actions.negation import negated
 
 #: "still down", "not fixed yet", "还没恢复": the fault is still open
 ONGOING_RE = re.compile(r"\b(?:still (?:down|not|broken|out|offline|unavailable)|not (?:fixed|back|resolved) yet|"
@@ -65,21 +66,12 @@ def products_in_words(text: str) -> FrozenSet[str]:
     return frozenset(product for pattern, product in PRODUCT_WORDS if pattern.search(text))
 
 
-#: "no, not the CDN - the ECS": the product right after "not" is taken back
-_NOT_BEFORE = re.compile(r"\b(?:not|n't)\s+(?:the\s+|my\s+|our\s+|that\s+|this\s+)?$|不是(?:那个)?$", re.I)
-
-
-def _taken_back(text: str, entity: Mapping[str, Any]) -> bool:
-    start = entity.get("start")
-    return isinstance(start, int) and bool(_NOT_BEFORE.search(text[max(0, start - 20):start]))
-
-
 def clues(message: Mapping[str, Any]) -> Clues:
     """The clues of a parsed message (Rasa's latest_message)."""
     entities = message.get("entities") or []
     text = str(message.get("text") or "")
     named = [e for e in entities if e.get("entity") == "product" and e.get("value")]
-    taken_back = {str(e.get("value")).upper() for e in named if _taken_back(text, e)}
+    taken_back = {str(e.get("value")).upper() for e in named if negated(text, e)}
     products = frozenset(str(e.get("value")).upper() for e in named) - taken_back
     products = products or (products_in_words(text) - taken_back)
     days = frozenset(d for e in entities if e.get("entity") == "time" for d in _days(e.get("value")))
