@@ -11,7 +11,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 
 from bot.nlu.clock_times import DAY_WORDS_RE
-from actions.common import decide, guarded, now_iso, say, say_hotline_status, show_date, show_time
+from actions import follow_up
+from actions.common import answered_just_before, decide, guarded, now_iso, say, say_hotline_status, show_date, show_time
 
 #: "at 6pm today", "tonight at 8", "今晚8点": today's date, whatever the parser made of it
 TODAY_RE = re.compile(r"\btoday\b|\btonight\b|今天|今晚|今日|今夜", re.I)
@@ -88,9 +89,7 @@ class ActionHotline(Action):
 
     @guarded
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        from actions import faq
-
-        if faq.about_the_answer_not_the_hotline(tracker):  # "and when does the count start again?"
+        if follow_up.about_the_answer_not_the_hotline(tracker):  # "and when does the count start again?"
             from actions.smalltalk import answer_again
 
             return await answer_again(tracker, domain)
@@ -115,8 +114,6 @@ class ActionHotline(Action):
 def day_asked_before(tracker: Tracker, now: datetime) -> Optional[datetime]:
     """The day of the hotline question just answered ("and on Monday at 8:30?"), when
     it named one: a clock time alone next ("09:00 then?") is on that day."""
-    from actions.smalltalk import hotline_just_answered
-
     if not hotline_just_answered(tracker):
         return None
     users = [e for e in tracker.events or [] if e.get("event") == "user"]
@@ -126,3 +123,20 @@ def day_asked_before(tracker: Tracker, now: datetime) -> Optional[datetime]:
     if before is None or before["clock_only"]:
         return None
     return upcoming(before["at"], before["whole_day"], now, before["clock_only"])
+
+
+#: the hotline answers: a time said right after one asks about the hotline then
+HOTLINE_ANSWERS = frozenset({"utter_hotline", "utter_hotline_open_now", "utter_hotline_closed_now",
+                             "utter_hotline_open_then", "utter_hotline_closed_then"})
+
+
+def hotline_just_answered(tracker: Tracker) -> bool:
+    """The assistant's turn before the latest message answered about the hotline, and
+    this turn has not answered it yet (no loop of follow-ups)."""
+    events = tracker.events or []
+    for event in reversed(events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "action" and event.get("name") == "action_hotline":
+            return False
+    return answered_just_before(events, HOTLINE_ANSWERS)

@@ -9,7 +9,7 @@ from rasa_sdk import Action
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
 from actions.common import clearly_said, decide, guarded, say
-from actions import faq
+from actions import faq, follow_up
 from actions.retrieval import chosen_key, other_retrieval_intent, ranking, response_text
 
 
@@ -24,13 +24,13 @@ class ActionScope(Action):
         latest = tracker.latest_message or {}
         names = {e.get("entity") for e in latest.get("entities") or []}
         text = str(latest.get("text") or "")
-        follow_up = ANOTHER_RE.search(text) or len(text.split()) <= 6
-        if follow_up and names & {"product", "order_id", "resource_id", "incident_id", "filing_id"}:
+        another = ANOTHER_RE.search(text) or len(text.split()) <= 6
+        if another and names & {"product", "order_id", "resource_id", "incident_id", "filing_id"}:
 
             reopened = await reopen_last_check(tracker, domain)  # "And the OBS object storage?" after an answer
             if reopened:
                 return reopened
-        if faq.follows_up_the_answer(tracker) and (faq.pushes_back(tracker) or not clearly_said(tracker)):
+        if follow_up.follows_up_the_answer(tracker) and (follow_up.pushes_back(tracker) or not clearly_said(tracker)):
             return await answer_again(tracker, domain)  # "so we get nothing at all?", "not my fault!! is your maintenance"
         topic = chosen_key(tracker, "scope")
         if topic is None and other_retrieval_intent(tracker, "scope") == "faq":

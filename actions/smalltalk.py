@@ -12,8 +12,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import (ActionExecuted, ActiveLoop, EventType, FollowupAction, SessionStarted, SlotSet,
                              UserUtteranceReverted)
 
-from actions import compensation, faq, icp, record_match, refund, store_access
-from actions.common import answered_just_before, clearly_said, guarded, logger, say
+from actions import compensation, fault_period, faq, follow_up, icp, record_match, refund, store_access
+from actions.common import clearly_said, guarded, logger, say
+from actions.contact import hotline_just_answered
 from actions.forms_base import (CONTINUE, EXPLAIN_AFTER, FAILURES, LAST_CHECK, PAUSED, asks_something, entity_answers,
                                 stated_facts_of)
 from actions.identity import customer_id
@@ -91,7 +92,7 @@ class ActionFallback(Action):
             if key:
                 await faq.answer(dispatcher, tracker, domain, key)
                 return []
-            if faq.follows_up_the_answer(tracker):  # "即係電訊商出事你哋唔負責？"
+            if follow_up.follows_up_the_answer(tracker):  # "即係電訊商出事你哋唔負責？"
                 return await answer_again(tracker, domain)
         if (latest_intent(tracker) != FALLBACK_INTENT and not in_form and not (tracker.active_loop or {}).get("name")
                 and answered_this_turn(tracker)):
@@ -126,7 +127,7 @@ class ActionCancelForm(Action):
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         if not (tracker.active_loop or {}).get("name"):
-            if faq.follows_up_the_answer(tracker):  # "咁即係點呀？我唔用咗都退唔到？" asks, it does not stop
+            if follow_up.follows_up_the_answer(tracker):  # "咁即係點呀？我唔用咗都退唔到？" asks, it does not stop
                 return await answer_again(tracker, domain)
             # "never mind, let's leave it" right after a check's answer ends that check;
             # with none being discussed, there is nothing to stop
@@ -237,11 +238,6 @@ def route_for(entities: List[dict]) -> str:
     return next((form for form, wanted in INFORM_ROUTES if names & set(wanted)), "")
 
 
-#: the hotline answers: a time said right after one asks about the hotline then
-HOTLINE_ANSWERS = frozenset({"utter_hotline", "utter_hotline_open_now", "utter_hotline_closed_now",
-                             "utter_hotline_open_then", "utter_hotline_closed_then"})
-
-
 def answered_this_turn(tracker: Tracker) -> bool:
     """The assistant has already said something since the latest message."""
     for event in reversed(tracker.events or []):
@@ -250,18 +246,6 @@ def answered_this_turn(tracker: Tracker) -> bool:
         if event.get("event") == "bot":
             return True
     return False
-
-
-def hotline_just_answered(tracker: Tracker) -> bool:
-    """The assistant's turn before the latest message answered about the hotline, and
-    this turn has not answered it yet (no loop of follow-ups)."""
-    events = tracker.events or []
-    for event in reversed(events):
-        if event.get("event") == "user":
-            break
-        if event.get("event") == "action" and event.get("name") == "action_hotline":
-            return False
-    return answered_just_before(events, HOTLINE_ANSWERS)
 
 
 class ActionRouteInform(Action):
@@ -400,7 +384,7 @@ async def reopen_last_check(tracker: Tracker, domain: Optional[Dict[str, Any]] =
         fresh.pop("amount_paid")  # "用了一张50元的优惠券" after the answer: the coupon, not the amount paid
     slots.update(fresh)
     if last["form"] == "fault_form" and slots.get("fault_when") is not None:
-        slots.update(compensation.corrected_times(tracker, slots.pop("fault_when"), slots))
+        slots.update(fault_period.corrected_times(tracker, slots.pop("fault_when"), slots))
     kept = [SlotSet(slot, value) for slot, value in slots.items()]
     return kept + [SlotSet(LAST_CHECK, None), FollowupAction(last["form"])]
 
@@ -439,7 +423,7 @@ class ActionOutOfScope(Action):
         if key:
             await faq.answer(dispatcher, tracker, domain, key)
             return []
-        if faq.follows_up_the_answer(tracker):  # "so that's today?? by what time exactly"
+        if follow_up.follows_up_the_answer(tracker):  # "so that's today?? by what time exactly"
             return await answer_again(tracker, domain)
         if hotline_again:
             # "so the earliest would be Monday at nine?", "are tickets read at the weekend too?",
