@@ -101,6 +101,7 @@ class ValidateFaultForm(AssuranceFormValidation):
     stated_readers = {CAUSE: stated_facts.cause_in_text, "daily_cost": stated_facts.daily_cost_in_text,
                       "scenario": stated_facts.scenario_in_text, "fault_end": stated_facts.still_open_in_text}
     confirm_slot = "fault_confirmed"
+    checked_slots = ("scenario", "daily_cost", "fault_start", "fault_end")
 
     def name(self) -> Text:
         return "validate_fault_form"
@@ -184,18 +185,6 @@ class ValidateFaultForm(AssuranceFormValidation):
 
     def validate_fault_cause(self, value, dispatcher, tracker, domain):
         return {CAUSE: value if value in stated_facts.CAUSES else "unknown"}
-
-    async def validate_scenario(self, value, dispatcher, tracker, domain):
-        return await self.check("scenario", value, dispatcher, tracker, domain)
-
-    async def validate_daily_cost(self, value, dispatcher, tracker, domain):
-        return await self.check("daily_cost", value, dispatcher, tracker, domain)
-
-    async def validate_fault_start(self, value, dispatcher, tracker, domain):
-        return await self.check("fault_start", value, dispatcher, tracker, domain)
-
-    async def validate_fault_end(self, value, dispatcher, tracker, domain):
-        return await self.check("fault_end", value, dispatcher, tracker, domain)
 
     async def validate_fault_when(self, value, dispatcher, tracker, domain):
         """A time said anywhere in the form: an interval fills both ends, an

@@ -204,6 +204,20 @@ class AssuranceFormValidation(FormValidationAction):
     always_extracted: tuple = ()
     #: the "Shall I submit?" slot: its answer may be said in words the intent misses
     confirm_slot: Optional[str] = None
+    #: slots whose answer the pure parser and the policy check alone (`check`): their
+    #: `validate_<slot>`, which rasa_sdk looks up by name, comes from this table
+    checked_slots: tuple = ()
+
+    def __getattr__(self, name: str) -> Any:
+        slot = name[len("validate_"):] if name.startswith("validate_") else None
+        if slot is None or slot not in type(self).checked_slots:
+            raise AttributeError(name)
+
+        async def validate(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                           domain: DomainDict) -> Dict[Text, Any]:
+            return await self.check(slot, value, dispatcher, tracker, domain)
+
+        return validate
 
     @abstractmethod
     async def asked_slots(

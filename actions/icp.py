@@ -60,6 +60,9 @@ class ValidateIcpForm(AssuranceFormValidation):
                       "icp_reward_received": stated_facts.reward_received_in_text,
                       "customer_delay_days": stated_facts.delay_in_text,
                       "accumulated_recharge": stated_facts.recharge_in_text}
+    checked_slots = ("customer_tier", "host_subscription", "used_for_website", "host_status", "first_with_provider",
+                     "filing_status", "approved_at", "customer_delay_days", "accumulated_recharge",
+                     "icp_reward_received")
 
     def name(self) -> Text:
         return "validate_icp_form"
@@ -100,36 +103,6 @@ class ValidateIcpForm(AssuranceFormValidation):
         if ident:
             say(dispatcher, "utter_filing_not_found", filing=ident)
         return self.failed("icp_filing", dispatcher, tracker, domain, said=bool(ident)) | {"icp_filing": None}
-
-    async def validate_customer_tier(self, value, dispatcher, tracker, domain):
-        return await self.check("customer_tier", value, dispatcher, tracker, domain)
-
-    async def validate_host_subscription(self, value, dispatcher, tracker, domain):
-        return await self.check("host_subscription", value, dispatcher, tracker, domain)
-
-    async def validate_used_for_website(self, value, dispatcher, tracker, domain):
-        return await self.check("used_for_website", value, dispatcher, tracker, domain)
-
-    async def validate_host_status(self, value, dispatcher, tracker, domain):
-        return await self.check("host_status", value, dispatcher, tracker, domain)
-
-    async def validate_first_with_provider(self, value, dispatcher, tracker, domain):
-        return await self.check("first_with_provider", value, dispatcher, tracker, domain)
-
-    async def validate_filing_status(self, value, dispatcher, tracker, domain):
-        return await self.check("filing_status", value, dispatcher, tracker, domain)
-
-    async def validate_approved_at(self, value, dispatcher, tracker, domain):
-        return await self.check("approved_at", value, dispatcher, tracker, domain)
-
-    async def validate_customer_delay_days(self, value, dispatcher, tracker, domain):
-        return await self.check("customer_delay_days", value, dispatcher, tracker, domain)
-
-    async def validate_accumulated_recharge(self, value, dispatcher, tracker, domain):
-        return await self.check("accumulated_recharge", value, dispatcher, tracker, domain)
-
-    async def validate_icp_reward_received(self, value, dispatcher, tracker, domain):
-        return await self.check("icp_reward_received", value, dispatcher, tracker, domain)
 
 
 async def filing_decisions(tracker: Tracker, cid: str) -> List[Tuple[Any, Dict[str, Any]]]:

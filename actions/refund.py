@@ -76,6 +76,7 @@ class ValidateRefundForm(AssuranceFormValidation):
                       "invoice": stated_facts.invoice_in_text}
     always_extracted = ("amount_paid", "unrecoverable_discounts")
     confirm_slot = "refund_confirmed"
+    checked_slots = ("customer_tier", "refunds_this_year", "billing", "invoice", "resource_state")
 
     def name(self) -> Text:
         return "validate_refund_form"
@@ -120,15 +121,6 @@ class ValidateRefundForm(AssuranceFormValidation):
         # new orders: their facts and the earlier answer to R8 no longer apply
         return {"refund_item": slot_value(items), "refund_confirmed": None, FAILURES: 0.0}
 
-    async def validate_customer_tier(self, value, dispatcher, tracker, domain):
-        return await self.check("customer_tier", value, dispatcher, tracker, domain)
-
-    async def validate_refunds_this_year(self, value, dispatcher, tracker, domain):
-        return await self.check("refunds_this_year", value, dispatcher, tracker, domain)
-
-    async def validate_billing(self, value, dispatcher, tracker, domain):
-        return await self.check("billing", value, dispatcher, tracker, domain)
-
     async def validate_purchased_at(self, value, dispatcher, tracker, domain):
         kept = said_values(tracker, "time")
         taken_back = taken_back_values(tracker, "time")
@@ -138,12 +130,6 @@ class ValidateRefundForm(AssuranceFormValidation):
             # the first time said and not taken back is the purchase (Rasa's mapping keeps the last)
             value = (fresh or kept or [value])[0]
         return await self.check("purchased_at", value, dispatcher, tracker, domain)
-
-    async def validate_invoice(self, value, dispatcher, tracker, domain):
-        return await self.check("invoice", value, dispatcher, tracker, domain)
-
-    async def validate_resource_state(self, value, dispatcher, tracker, domain):
-        return await self.check("resource_state", value, dispatcher, tracker, domain)
 
     # --- custom extraction: everything said in one long message (R7 money) ---
     @staticmethod
