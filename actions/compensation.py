@@ -58,8 +58,6 @@ async def build_case(tracker: Tracker) -> Tuple[Optional[str], Dict[str, Any]]:
                 typed[slot] = value
         if stated_cause:
             typed["cause"] = stated_cause
-        from bot.store.errors import NotFound
-
         base = await _records_case(tracker, cid, typed)
     else:
         base = facts.guest_compensation_case(store_access.turn_now(tracker).isoformat())
