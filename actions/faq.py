@@ -15,7 +15,7 @@ from actions import store_access
 from actions.common import guarded, say
 from actions.follow_up import PUSHBACK_RE, WHY_RE, follows_up_the_answer
 from actions.money import currency_of
-from actions.forms_base import LAST_CHECK, asks_something, stated_facts_of
+from actions.forms_base import LAST_CHECK, stated_facts_of
 from actions.identity import customer_id
 from actions.retrieval import chosen_key, other_retrieval_intent, ranking
 from bot.nlu.cues import COMPENSATION_RE, REFUND_RE
