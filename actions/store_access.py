@@ -41,7 +41,7 @@ def _cache(tracker: Any) -> dict:
     cache = getattr(tracker, "_assurance_store_cache", None)
     if cache is None:
         cache = {}
-        setattr(tracker, "_assurance_store_cache", cache)
+        tracker._assurance_store_cache = cache
     return cache
 
 
