@@ -14,7 +14,7 @@ for a ticket"). Pure: `cue_intent(text, intent)` is the whole decision.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Optional
 
 _PERSON = (r"(?:a|an|the|some|your|one of your)?\s*(?:real\s+|actual\s+|live\s+|human\s+)?"
            r"(?:human|person|people|agent|manager|supervisor|somebody|someone|staff|operator|engineer)")

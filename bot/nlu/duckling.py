@@ -154,7 +154,7 @@ class _Worker:
     def call(self, request: Dict[str, Any]) -> List[Dict[str, Any]]:
         line = json.dumps(request, ensure_ascii=False) + "\n"
         with self._lock:
-            for attempt in (1, 2):  # one restart if the child died
+            for _attempt in (1, 2):  # one restart if the child died
                 if self._proc is None or self._proc.poll() is not None:
                     self._proc = self._start()
                 try:

@@ -244,7 +244,7 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
         if not todo:
             return
         vectors = self.encoder.encode([m.get(TEXT) for m in todo], batch_size=batch_size)
-        for message, vector in zip(todo, vectors):
+        for message, vector in zip(todo, vectors, strict=True):
             message.add_features(
                 Features(vector[None, :], FEATURE_TYPE_SENTENCE, TEXT, self._identifier)
             )
@@ -266,7 +266,7 @@ def _main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("texts", nargs="+")
     args = parser.parse_args(argv)
     vectors = get_encoder(args.path).encode(args.texts)
-    for text, vector in zip(args.texts, vectors):
+    for text, vector in zip(args.texts, vectors, strict=True):
         print(f"norm {np.linalg.norm(vector):.4f} {np.round(vector[:4], 4)} {text!r}")
     if len(vectors) > 1:
         print("cosine similarities:\n" + np.array2string(vectors @ vectors.T, precision=3))
