@@ -560,7 +560,7 @@ def report(res: dict, users: int) -> str:
          ok(None if ours.get("claims_in_db") is None else ours["claims_in_db"] > 0)),
     ]
     widths = [max(len(str(r[i])) for r in rows) for i in range(5)]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in rows]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 

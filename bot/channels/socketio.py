@@ -104,7 +104,7 @@ class AuthSocketIOInput(SocketIOInput):
                 except identity.TokenError as err:
                     logger.info("socket.io connect refused: %s", err.code)
                     # Refused, never downgraded to a guest: the client meant to sign in.
-                    raise ConnectionRefusedError(str(err), {"code": err.code})
+                    raise ConnectionRefusedError(str(err), {"code": err.code}) from err
             # engine.io's Sanic driver fixes REMOTE_ADDR at 127.0.0.1: ask Sanic's request
             request = environ.get("sanic.request")
             client = common.address_key(common.client_ip(

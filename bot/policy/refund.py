@@ -169,7 +169,7 @@ def decide_refund(case: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
             if n not in out["notes"]:
                 out["notes"].append(n)
     total = _ZERO
-    for item, d in zip(items, decided):
+    for item, d in zip(items, decided, strict=True):
         if d["decision"] == ELIGIBLE:
             total = _EXACT.add(total, item.amount)
     out["refund_total"] = text.money(total)

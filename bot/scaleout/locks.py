@@ -78,7 +78,7 @@ class AtomicRedisLockStore(RedisLockStore):
         try:
             return self._atomic(conversation_id, change)
         except Exception as e:  # noqa: BLE001 - same contract as the stock store
-            raise LockError(f"Error while acquiring lock. Error:\n{e}")
+            raise LockError(f"Error while acquiring lock. Error:\n{e}") from e
 
     def update_lock(self, conversation_id: Text) -> None:
         def change(lock: Optional[TicketLock]) -> tuple[Optional[TicketLock], None]:
