@@ -15,7 +15,8 @@ from actions import follow_up
 from actions.common import answered_just_before, decide, guarded, now_iso, say, say_hotline_status, show_date, show_time
 
 #: "at 6pm today", "tonight at 8", "今晚8点": today's date, whatever the parser made of it
-TODAY_RE = re.compile(r"\btoday\b|\btonight\b|今天|今晚|今日|今夜", re.I)
+TODAY_RE = re.compile(r"\btoday\b|\btonight\b|\bthis (?:morning|afternoon|evening|arvo)\b|\blater on\b|"
+                      r"今天|今晚|今日|今夜|今早|今天下午|今个|今朝", re.I)
 #: grains that name a whole day or more ("tomorrow", "Saturday"), not a moment
 DAY_GRAINS = frozenset({"day", "week", "month"})
 
@@ -39,9 +40,10 @@ def time_in(parse_data: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     quoted = [m.span() for m in QUOTED_RE.finditer(text)]
     said = [e for e in parse_data.get("entities") or []
             if not negated(text, e) and not any(a <= (e.get("start") or -1) < b for a, b in quoted)]
-    for entity in reversed(said):
-        if entity.get("entity") != "time":
-            continue
+    unquoted = QUOTED_RE.sub(" ", text)
+    times = [e for e in said if e.get("entity") == "time"]
+    exact = [e for e in times if not (isinstance(e.get("value"), dict) and e["value"].get("approximate"))]
+    for entity in reversed(exact or times):  # "at 5:59 PM this evening": the minute, not the evening
         value = entity.get("value")
         if isinstance(value, dict):
             value = value.get("from") or value.get("to")
@@ -53,8 +55,9 @@ def time_in(parse_data: Dict[str, Any]) -> Optional[Dict[str, Any]]:
             continue
         grain = (entity.get("additional_info") or {}).get("grain")
         words = str(entity.get("text") or "")
-        return {"at": at, "whole_day": grain in DAY_GRAINS, "clock_only": not DAY_WORDS_RE.search(words),
-                "today": bool(TODAY_RE.search(words))}
+        today = bool(TODAY_RE.search(words)) or (not DAY_WORDS_RE.search(words) and bool(TODAY_RE.search(unquoted)))
+        return {"at": at, "whole_day": grain in DAY_GRAINS, "clock_only": not DAY_WORDS_RE.search(words) and not today,
+                "today": today}
     return None
 
 

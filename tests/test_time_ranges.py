@@ -194,3 +194,9 @@ def test_british_half_nine_is_nine_thirty(parser):
 def test_money_one_day_is_a_price_per_day(parser):
     found = [e["value"] for e in parser.parse("i pay 19.20 yuan one day for the server", NOW) if e["entity"] == "amount-of-money"]
     assert found == [{"value": 19.2, "unit": "CNY"}]
+
+
+def test_a_time_zone_offset_is_no_time_of_day(parser):
+    assert times(parser, "will someone pick up monday 08:30 our time (+08:00)?") == ["2026-11-23T08:30:00+08:00"]
+    assert times(parser, "log 2026-11-26 14:02:11+08:00 ecs down") == ["2026-11-26T14:02:11+08:00"]
+    assert times(parser, "down from 14:00 - 15:00 yesterday") == [span("26T14:00", "26T15:00")]

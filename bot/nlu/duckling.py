@@ -267,6 +267,18 @@ def _asking_now(text: str, entity: Dict[str, Any]) -> bool:
     return bool(re.match(r"\s*[?？]", text[entity["end"]:]))
 
 
+#: "our time (+08:00)", "GMT+8", "UTC+08:00": a time zone, not a time of day
+UTC_OFFSET_BEFORE_RE = re.compile(r"(?:\+|\b(?:UTC|GMT)\s*[+-]?)\s*$", re.I)
+UTC_OFFSET_RE = re.compile(r"^\d{1,2}(?::?\d{2})?$")
+
+
+def _time_zone(text: str, entity: Dict[str, Any]) -> bool:
+    """A time entity that is the offset of a time zone ("+08:00")."""
+    if entity.get("entity") != "time" or not UTC_OFFSET_RE.match(str(entity.get("text") or "").strip()):
+        return False
+    return bool(UTC_OFFSET_BEFORE_RE.search(text[max(0, entity["start"] - 6):entity["start"]]))
+
+
 def _in_said_offsets(entities: List[Dict[str, Any]], said: str, origin: List[int]) -> List[Dict[str, Any]]:
     """Entities found in the expanded text, with the offsets and words of the text said."""
     for entity in entities:
@@ -303,7 +315,7 @@ class DucklingParser:
             entity = self._to_entity(text, match, ref)
             if entity is not None:
                 entities.append(entity)
-        entities = [e for e in entities if not _asking_now(text, e)]
+        entities = [e for e in entities if not _asking_now(text, e) and not _time_zone(text, e)]
         found = _without_future(clock_times.anchor(text, entities, ref), ref) if self.past else entities
         return _in_said_offsets(found, said, origin) if text != said else found
 

@@ -241,6 +241,20 @@ async def test_a_time_today_is_asked_about_today(dispatcher, domain):
     assert "Fri 27 Nov" in rendered(dispatcher, domain)[1]
 
 
+async def test_the_minute_asked_about_wins_over_the_day_part_said_with_it(dispatcher, domain):
+    from actions.contact import ActionHotline
+
+    text = "And at 5:59 PM this evening?"
+    found = [{"entity": "time", "value": "2026-11-26T17:59:00+08:00", "text": "at 5:59 PM", "start": 4, "end": 14,
+              "additional_info": {"grain": "minute"}},
+             {"entity": "time", "value": {"from": "2026-11-26T18:00:00+08:00", "to": "2026-11-27T00:00:00+08:00",
+                                          "approximate": True}, "text": "this evening", "start": 15, "end": 27,
+              "additional_info": {"grain": "hour"}}]
+    await ActionHotline().run(dispatcher, make_tracker({}, intent="inform", text=text, entities=found), domain)
+    assert responses(dispatcher) == ["utter_hotline", "utter_hotline_open_then"]
+    assert "Fri 27 Nov 2026, 17:59" in rendered(dispatcher, domain)[1]
+
+
 async def test_an_faq_reading_with_a_sure_scope_answer_is_answered_as_scope(dispatcher, domain):
     sure_scope = {"default": {"response": {"intent_response_key": "scope/console", "confidence": 0.89},
                               "ranking": [{"intent_response_key": "scope/console", "confidence": 0.89}]}}
@@ -264,6 +278,9 @@ async def test_pushing_back_with_a_cause_reopens_the_check(dispatcher, domain):
     ("Your page says 'Monday to Friday, 9 AM to 6 PM'. If I telephone at precisely 6:00 PM this evening, will I be served?",
      [("9 AM to 6 PM", {"from": "2026-11-23T09:00:00+08:00", "to": "2026-11-23T18:00:00+08:00"}),
       ("6:00 PM this evening", "2026-11-27T18:00:00+08:00")], "Fri 27 Nov 2026, 18:00"),
+    # the parser reads "this evening" into the past; asked about calling, it is today's evening
+    ("If I telephone at precisely 6:00 PM this evening, will I be served?",
+     [("6:00 PM this evening", "2026-11-26T18:00:00+08:00")], "Fri 27 Nov 2026, 18:00"),
     ("I can't call during the day, I'm alone. Can I call tonight around 9pm?",
      [("the day", "2026-11-27T00:00:00+08:00"), ("tonight around 9pm", "2026-11-27T21:00:00+08:00")],
      "Fri 27 Nov 2026, 21:00"),
