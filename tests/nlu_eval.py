@@ -25,7 +25,7 @@ import re
 import sys
 import time
 import warnings
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -191,7 +191,7 @@ def entity_scores(rows, parses) -> Dict[str, Tuple[float, float, int, int]]:
     tp: Counter = Counter()
     n_gold: Counter = Counter()
     n_pred: Counter = Counter()
-    for (_, _, gold), parse in zip(rows, parses):
+    for (_, _, gold), parse in zip(rows, parses, strict=True):
         pred = Counter(
             (e["entity"], str(e["value"])) for e in parse.get("entities") or [] if e["entity"] in gold_types
         )
@@ -234,7 +234,7 @@ def sweep(rows, parses) -> None:
     for threshold in (0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6):
         for ambiguity in (0.0, 0.02, 0.05, 0.1):
             pairs, oos, oos_ok, fb = [], 0, 0, 0
-            for (text, gold, _), parse in zip(rows, parses):
+            for (_text, gold, _), parse in zip(rows, parses, strict=True):
                 intent = apply_fallback(raw_ranking(parse), threshold, ambiguity)
                 pred = full_label(parse, intent) if intent != FALLBACK else FALLBACK
                 pairs.append((gold, pred))
@@ -265,7 +265,7 @@ def evaluate(agent: Any, split: str, gate: float, level: str, summary: bool, arg
     parses = asyncio.run(_parse_all(agent, texts))
     per_msg_ms = (time.perf_counter() - t0) * 1000 / max(len(texts), 1)
 
-    full_pairs = [(text, gold, full_label(p)) for (text, gold, _), p in zip(rows, parses)]
+    full_pairs = [(text, gold, full_label(p)) for (text, gold, _), p in zip(rows, parses, strict=True)]
     base_pairs = [(t, base(g), base(pred)) for t, g, pred in full_pairs]
     acc_b, f1_b, _ = macro_f1((g, p) for _, g, p in base_pairs)
     acc_f, f1_f, per_f = macro_f1((g, p) for _, g, p in full_pairs)
@@ -292,14 +292,14 @@ def evaluate(agent: Any, split: str, gate: float, level: str, summary: bool, arg
         print(f"  {ent:16} {p:9.2f} {r:7.2f} {ng:5d} {npred:5d}")
     if args.verbose:
         types = {e for _, _, ents in rows for e, _ in ents}
-        for (text, _, gold), parse in zip(rows, parses):
+        for (text, _, gold), parse in zip(rows, parses, strict=True):
             pred = sorted((e["entity"], str(e["value"])) for e in parse.get("entities") or [] if e["entity"] in types)
             if sorted((e, str(v)) for e, v in gold) != pred:
                 print(f"    {text!r}: gold {sorted(gold)} predicted {pred}")
 
     duck = asyncio.run(_parse_all(agent, [c[0] for c in DUCKLING_CASES])) if model_checks else []
     duck_bad = []
-    for (text, ent, expected), parse in zip(DUCKLING_CASES, duck):
+    for (text, ent, expected), parse in zip(DUCKLING_CASES, duck, strict=False):  # duck is [] without model checks
         values = [e["value"] for e in parse.get("entities") or [] if e["entity"] == ent]
         if expected not in values:
             duck_bad.append((text, ent, expected, values))
@@ -310,7 +310,7 @@ def evaluate(agent: Any, split: str, gate: float, level: str, summary: bool, arg
 
     contract = asyncio.run(_parse_all(agent, [c[0] for c in CONTRACT_PHRASES])) if model_checks else []
     contract_bad = [
-        (text, want, full_label(p)) for (text, want), p in zip(CONTRACT_PHRASES, contract)
+        (text, want, full_label(p)) for (text, want), p in zip(CONTRACT_PHRASES, contract, strict=False)  # [] without model checks
         if full_label(p) != want
     ]
     if model_checks:

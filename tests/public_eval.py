@@ -164,7 +164,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     agent = Agent.load(args.model)
     texts = sorted({t for b in benchmarks for t, _ in b.examples})
     t0 = time.perf_counter()
-    parses = dict(zip(texts, asyncio.run(_parse_all(agent, texts))))
+    parses = dict(zip(texts, asyncio.run(_parse_all(agent, texts)), strict=True))
     per_msg_ms = (time.perf_counter() - t0) * 1000 / max(len(texts), 1)
 
     print(f"Public NLU benchmarks for {args.model} ({len(texts)} distinct test utterances)")
@@ -174,7 +174,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     gated = [b for b in benchmarks if b.gate is not None]
     failed = [b.name for b in gated if not b.passed]
-    print(f"\nSummary: " + ", ".join(f"{b.name} {b.share:.3f}" for b in benchmarks[:5]))
+    print("\nSummary: " + ", ".join(f"{b.name} {b.share:.3f}" for b in benchmarks[:5]))
     print(f"Timing: {per_msg_ms:.1f} ms/message, total {time.perf_counter() - started:.1f}s")
     if args.json:
         result = {

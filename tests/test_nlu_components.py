@@ -7,7 +7,6 @@ purchase times happened already).
 """
 from __future__ import annotations
 
-import re
 import subprocess
 from datetime import datetime
 from pathlib import Path

@@ -183,7 +183,7 @@ def test_embeddings_equal_a_plain_numpy_forward_pass_and_pooling(encoder, weight
              "my ECS was down yesterday from 2 till 3:35pm, what do I get",
              "hi"]
     got = encoder.encode(texts)  # one padded batch
-    for text, vector in zip(texts, got):
+    for text, vector in zip(texts, got, strict=True):
         ids = encoder.tokenizer.encode(text).ids
         reference = _pool(_numpy_bert(weights, ids), np.ones(len(ids)))
         np.testing.assert_allclose(vector, reference, atol=2e-5)
@@ -259,7 +259,7 @@ def test_component_training_batches_give_the_same_features(encoder):
     texts = ["refund pls", "my server was down for three hours, what do I get", "hello", "is the hotline open now"]
     data = TrainingData([Message(data={TEXT: t, INTENT: "x"}) for t in texts])
     _featurizer(batch_size=3).process_training_data(data)
-    for message, text in zip(data.training_examples, texts):
+    for message, text in zip(data.training_examples, texts, strict=True):
         single = Message(data={TEXT: text})
         _featurizer().process([single])
         np.testing.assert_allclose(message.get_dense_features(TEXT)[1].features,

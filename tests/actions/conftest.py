@@ -117,7 +117,7 @@ def rendered(dispatcher: CollectingDispatcher, domain: Dict[str, Any]) -> List[s
         text = domain["responses"][name][0]["text"]
         missing = [p for p in PLACEHOLDER.findall(text) if p not in message]
         assert not missing, f"{name} lacks {missing}"
-        out.append(PLACEHOLDER.sub(lambda m: str(message[m.group(1)]), text))
+        out.append(PLACEHOLDER.sub(lambda m, message=message: str(message[m.group(1)]), text))
     return out
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.compensation import ActionAskFaultConfirmed, ActionFaultSubmit
+from actions.compensation import ActionFaultSubmit
 from actions.refund import ActionAskRefundConfirmed, ActionRefundSubmit
 from tests.actions.conftest import SENDER, make_tracker, rendered, responses
 

@@ -2,8 +2,6 @@
 and the seeded demo store (docs/STORE.md: C1001 has one order per refund rule)."""
 from __future__ import annotations
 
-import pytest
-
 from actions.refund import (ActionAskRefundConfirmed, ActionAskRefundItem, ActionRefundStatus,
                             ActionRefundSubmit, ValidateRefundForm)
 from bot.policy import load_policy
@@ -216,7 +214,7 @@ async def test_no_refundable_order_names_the_rule_or_request_for_each_and_still_
     names = responses(dispatcher)
     assert names[0] == "utter_refund_none_qualify" and names[-1] == "utter_ask_refund_item_other"
     assert "buttons" not in dispatcher.messages[0] or not dispatcher.messages[0]["buttons"]
-    lines = dict(zip((m.get("item") for m in dispatcher.messages), rendered(dispatcher, domain)))
+    lines = dict(zip((m.get("item") for m in dispatcher.messages), rendered(dispatcher, domain), strict=True))
     fresh = order(store, "C1003", "ECS", "monthly", description="bought yesterday").order_id
     policy = load_policy()
     assert f"{policy.rule('R3').title} (R3)" in lines[fresh]  # the rule, not a bare "none"

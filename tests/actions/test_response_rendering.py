@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 from typing import Any, Dict, Iterable, List, Tuple
 
 import pytest
-import yaml
 from rasa.core.nlg.interpolator import interpolate_text
 from rasa_sdk.executor import CollectingDispatcher
 

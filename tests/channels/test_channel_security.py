@@ -15,7 +15,13 @@ import pytest
 from bot.channels import common
 from bot.channels.rest import AuthRestInput
 from bot.channels.socketio import AuthSocketIOInput
-from tests.channels.test_web_channels import Widget, _env, post, server, token  # noqa: F401
+from tests.channels import test_web_channels
+from tests.channels.test_web_channels import Widget, post
+
+# The fixtures of test_web_channels (the autouse environment, the running server), bound by
+# assignment so the tests that take `server` as an argument do not read as redefinitions.
+_env = test_web_channels._env
+server = test_web_channels.server
 
 LONE_SURROGATES = ["hello \ud800", "\udfff", "a\udc00b", "\ud83d"]  # half an emoji
 

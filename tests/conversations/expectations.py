@@ -349,7 +349,7 @@ def minutes_in_text(expected: Any, text: str) -> bool:
     if want is None:
         return False
     text = text or ""
-    for value, _, start, end in _numbers(text):
+    for value, _, _start, end in _numbers(text):
         if value == want and re.match(_MINUTE_UNIT, text[end:], re.I):
             return True
     num = r"(\d+(?:\.\d+)?)"

@@ -590,7 +590,7 @@ def transcript(r: Result) -> List[str]:
             buttons = f" [buttons: {' | '.join(reply['buttons'])}]" if reply["buttons"] else ""
             lines.append(f"  - **assistant** (`{reply['response'] or 'text'}`): {reply['text']}{buttons}")
         if t["new_claims"]:
-            lines.append(f"  - store: " + ", ".join(f"{c['kind']} {c['reference']}" for c in t["new_claims"]))
+            lines.append("  - store: " + ", ".join(f"{c['kind']} {c['reference']}" for c in t["new_claims"]))
         lines.append(f"  - ({meta}; actions: {', '.join(a for a in t['actions'] if a != 'action_listen')})")
         for c in t["checks"]:
             mark = "ok" if c["ok"] else "**FAIL**"

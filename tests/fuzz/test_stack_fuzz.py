@@ -134,7 +134,7 @@ def test_no_garbage_rows_and_still_up(stack) -> None:
     cluster, before = stack
     assert cluster.rasa[0].alive()
     rows = cluster.sql("SELECT reference, customer_id, summary, idempotency_key FROM claims ORDER BY id")
-    for ref, cid, summary, key in rows[before:]:
+    for ref, cid, summary, _key in rows[before:]:
         assert ref.startswith("TK-") and cid is None, (ref, cid)
         assert isinstance(summary, str) and "\x00" not in summary
     for ref, cid, summary, key in rows:

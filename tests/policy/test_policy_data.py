@@ -11,7 +11,7 @@ import pytest
 
 from bot.policy import decide, load_policy
 from bot.policy.data import Policy
-from policy_cases import NOW_DT, ago, item, refund
+from policy_cases import ago, item, refund
 
 PACKAGE = Path(__file__).resolve().parents[2] / "bot" / "policy"
 # A copy of ../shared/seed/service-assurance.txt kept in the repo so the check always runs.

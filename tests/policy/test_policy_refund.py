@@ -171,7 +171,7 @@ def test_every_failed_rule_is_listed_not_only_the_first():
                               purchased_at=ago(refund_window() * 2))]))
     assert it["rules_failed"] == ["R2", "R4", "R5", "R6"]
     assert len(d["reasons"]) == 4
-    assert all(reason.startswith(f"Item {it['id']}: {rid} (") for reason, rid in zip(d["reasons"], ["R5", "R2", "R4", "R6"]))
+    assert all(reason.startswith(f"Item {it['id']}: {rid} (") for reason, rid in zip(d["reasons"], ["R5", "R2", "R4", "R6"], strict=True))
 
 
 def test_failed_rule_beats_missing_fact():

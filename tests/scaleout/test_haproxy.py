@@ -9,8 +9,6 @@ import asyncio
 import json
 import socket
 import threading
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -263,7 +261,7 @@ async def test_a_socketio_session_upgrades_to_a_websocket_at_its_replica(
     not run on this aiohttp)."""
     base = front.url + "/socket.io/?EIO=4"
     async with aiohttp.ClientSession() as s:
-        for attempt in range(4):  # until both replicas have issued a session
+        for _attempt in range(4):  # until both replicas have issued a session
             async with s.get(base + "&transport=polling") as r:
                 handshake = await r.text()
                 issuer = r.headers["X-Replica"]

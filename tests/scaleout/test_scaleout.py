@@ -117,7 +117,7 @@ def test_same_moment_messages_of_one_customer_are_serialised(cluster: Cluster, r
     kinds = [e["event"] if e["event"] != "action" else f"action:{e['action']}" for e in events]
     users = [i for i, k in enumerate(kinds) if k == "user"]
     assert len(users) == 1 + len(questions)
-    for a, b in zip(users, users[1:]):
+    for a, b in zip(users, users[1:], strict=False):  # consecutive pairs
         between = kinds[a + 1:b]
         # each message was handled to the end (the bot listens again) before the next began
         assert between and between[-1] == "action:action_listen", kinds[a:b + 1]

@@ -63,7 +63,7 @@ def test_refund_case_c1001_every_refund_rule(demo: Store, pinned_now: datetime) 
     by_item = {i["id"]: i for i in decision["items"]}
     assert by_item[ids[names[0]]]["decision"] == "eligible"
     assert by_item[ids[names[0]]]["refund_amount"] == "280.00"  # R7, as in worked example r1
-    for name, rule in zip(names[1:], ("R2", "R5", "R6", "R4")):
+    for name, rule in zip(names[1:], ("R2", "R5", "R6", "R4"), strict=True):
         assert rule in by_item[ids[name]]["rules_failed"], name
     assert decision["decision"] == "partially_eligible"
 

@@ -2,6 +2,7 @@
 every lookup scoped to its account."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -127,7 +128,7 @@ def test_from_env_defaults_to_a_migrated_sqlite_file(tmp_path, monkeypatch: pyte
 
 def test_views_are_frozen(demo: Store) -> None:
     o = demo.orders("C1001")[0]
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         o.amount_paid = Decimal("0")  # type: ignore[misc]
     assert CST.utcoffset(None) == timedelta(hours=8)
 
