@@ -94,6 +94,14 @@ async def _records_case(tracker: Tracker, cid: str, typed: Dict[str, Any]) -> Di
     return base
 
 
+def excluded_cause_said(tracker: Tracker) -> bool:
+    """The customer says the fault had a cause C4 excludes ("the ddos last weekend"): the
+    answer is no whatever incident it was, so no incident is asked for first."""
+    from bot.policy import load_policy
+
+    return tracker.get_slot(CAUSE) in (load_policy().compensation.get("excluded_causes") or ())
+
+
 class ValidateFaultForm(AssuranceFormValidation):
     form_slots = FORM_SLOTS
     stated_readers = {CAUSE: stated_facts.cause_in_text, "daily_cost": stated_facts.daily_cost_in_text,
@@ -109,7 +117,7 @@ class ValidateFaultForm(AssuranceFormValidation):
 
     async def asked_slots(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Text]:
         cid = customer_id(tracker)
-        if cid and tracker.get_slot("fault_incident") is None:
+        if cid and tracker.get_slot("fault_incident") is None and not excluded_cause_said(tracker):
             if await store_access.read(tracker, "incidents", cid):
                 return ["fault_incident"]
         if await standing_application(tracker, cid) is not None:

@@ -101,17 +101,32 @@ class ActionHotline(Action):
         if asked is None:
             say_hotline_status(dispatcher)
             return []
-        now = datetime.fromisoformat(now_iso())
-        at = upcoming(asked["at"], asked["whole_day"], now, asked["clock_only"])
-        if asked["today"] and not asked["whole_day"]:  # "is it open at 6pm today?": today, even if past
-            at = now.replace(hour=asked["at"].hour, minute=asked["at"].minute, second=0, microsecond=0)
-        day = day_asked_before(tracker, now) if asked["clock_only"] and not asked["whole_day"] else None
-        if day is not None:  # "Monday 8:30?" ... "09:00 then?": 09:00 on that Monday
-            at = day.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
-        facts = hotline_at(at, asked["whole_day"])
-        say(dispatcher, "utter_hotline_open_then" if facts["open"] else "utter_hotline_closed_then",
-            when=facts["when"], next_open=facts["next_open"])
+        say_open_then(dispatcher, tracker, asked)
         return []
+
+
+def say_open_then(dispatcher, tracker: Tracker, asked: Dict[str, Any]) -> None:
+    """Whether the hotline is open at the time asked about (H2), on the day asked before
+    when only a clock time is said now ("Monday 8:30?" ... "09:00 then?")."""
+    now = datetime.fromisoformat(now_iso())
+    at = upcoming(asked["at"], asked["whole_day"], now, asked["clock_only"])
+    if asked["today"] and not asked["whole_day"]:  # "is it open at 6pm today?": today, even if past
+        at = now.replace(hour=asked["at"].hour, minute=asked["at"].minute, second=0, microsecond=0)
+    day = day_asked_before(tracker, now) if asked["clock_only"] and not asked["whole_day"] else None
+    if day is not None:  # "Monday 8:30?" ... "09:00 then?": 09:00 on that Monday
+        at = day.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    facts = hotline_at(at, asked["whole_day"])
+    say(dispatcher, "utter_hotline_open_then" if facts["open"] else "utter_hotline_closed_then",
+        when=facts["when"], next_open=facts["next_open"])
+
+
+def asks_about_the_hotline_again(tracker: Tracker) -> bool:
+    """Inside a check, right after a question about the hotline hours: "那下周一早上9点整呢",
+    "and Monday at 9 then?" asks about calling then; it is no fact of the check."""
+    from actions.forms_base import asks_something
+
+    text = (tracker.latest_message or {}).get("text")
+    return hotline_just_answered(tracker) and asked_time(tracker) is not None and asks_something(text)
 
 
 def day_asked_before(tracker: Tracker, now: datetime) -> Optional[datetime]:

@@ -236,6 +236,13 @@ class AssuranceFormValidation(FormValidationAction):
         if started and is_complaint((tracker.latest_message or {}).get("text")):
             say(dispatcher, "utter_sorry_trouble")  # empathy and a way forward, then the check
         restored = (self.guest_answers_again(tracker) + self.carried_over(tracker)) if started else []
+        from actions import contact  # (contact reads follow-ups, which read this module)
+
+        if not started and contact.asks_about_the_hotline_again(tracker):
+            # "那下周一早上9点整呢" after the hours: when to call, no fact of the check
+            contact.say_open_then(dispatcher, tracker, contact.asked_time(tracker))
+            return [SlotSet(slot, previous_value(tracker, slot))
+                    for slot in slots_said_this_turn(tracker) if slot != "requested_slot"]
         try:
             return restored + await super().run(dispatcher, tracker, domain)
         except Exception:  # noqa: BLE001 - store down or a bug: say so, end the form

@@ -83,6 +83,23 @@ async def test_excluded_cause_is_explained_not_filed(store, dispatcher, domain):
     assert store.claims("C1001", "compensation") == []
 
 
+async def test_a_signed_in_customer_who_states_an_excluded_cause_gets_the_answer_without_picking_an_incident(
+        store, dispatcher, domain):
+    text = "compensation for the ddos last weekend on the ECS"
+    tracker = make_tracker({"requested_slot": None}, customer="C1001", intent="report_fault", text=text,
+                           active_loop="fault_form", new_slots={"fault_cause": "attack_or_virus"})
+    slots = slot_events(await ValidateFaultForm().run(dispatcher, tracker, domain))
+    assert slots.get("requested_slot") is None  # nothing to ask: C4 says no
+    done = type(dispatcher)()
+    await ActionFaultSubmit().run(done, make_tracker({"fault_cause": "attack_or_virus"}, customer="C1001"), domain)
+    assert responses(done)[:2] == ["utter_fault_ineligible", "utter_fault_rule_C4"]
+    assert store.claims("C1001", "compensation") == []
+    unsure = make_tracker({"requested_slot": None}, customer="C1001", intent="report_fault", text="compensation please",
+                          active_loop="fault_form", new_slots={"fault_cause": "unknown"})
+    asked = slot_events(await ValidateFaultForm().run(type(dispatcher)(), unsure, domain))
+    assert asked["requested_slot"] == "fault_incident"  # no excluded cause said: which incident?
+
+
 async def test_open_fault_waits_for_the_fix(store, dispatcher, domain):
     slots = {"scenario": "service_unavailable", "fault_start": "2026-11-27T08:00:00+08:00", "fault_end": "open", "daily_cost": "10"}
     await ActionFaultSubmit().run(dispatcher, make_tracker(slots), domain)

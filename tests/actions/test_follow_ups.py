@@ -314,3 +314,21 @@ async def test_a_follow_up_after_a_signed_in_answer_answers_again_from_the_recor
                            text="so what does that mean for me?", history=history)
     events = await ActionOutOfScope().run(dispatcher, tracker, domain)
     assert events[-1] == {"event": "followup", "timestamp": None, "name": "icp_form"}
+
+
+async def test_a_time_asked_after_the_hours_inside_a_check_is_about_calling_then(dispatcher, domain):
+    from actions.refund import ValidateRefundForm
+
+    text = "那下周一早上9点整呢"
+    monday = [{"entity": "time", "value": "2026-11-23T09:00:00+08:00", "text": "下周一早上9点整", "start": 1, "end": 9,
+               "additional_info": {"grain": "hour"}}]
+    history = [{"event": "slot", "name": "purchased_at", "value": "2026-11-26T20:00:00+08:00"},
+               {"event": "slot", "name": "requested_slot", "value": "refund_confirmed"},
+               user_event("周六能打电话问吗", "ask_hotline"), bot_event("utter_hotline"),
+               bot_event("utter_hotline_closed_then"), bot_event("utter_ask_refund_confirmed")]
+    before = {"purchased_at": "2026-11-26T20:00:00+08:00", "requested_slot": "refund_confirmed"}
+    tracker = make_tracker(before, intent="inform", text=text, entities=monday, history=history,
+                           active_loop="refund_form", new_slots={"purchased_at": "2026-11-23T09:00:00+08:00"})
+    events = await ValidateRefundForm().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_hotline_open_then"]
+    assert {"event": "slot", "timestamp": None, "name": "purchased_at", "value": "2026-11-26T20:00:00+08:00"} in events
