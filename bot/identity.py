@@ -230,7 +230,7 @@ def verify(
     if not isinstance(sub, str) or not CUSTOMER_ID.fullmatch(sub):
         raise InvalidClaims("The sign-in token does not name a customer account.")
     iat, exp = claims.get("iat"), claims.get("exp")
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (iat, exp)):
+    if not (isinstance(iat, int) and isinstance(exp, int)) or isinstance(iat, bool) or isinstance(exp, bool):
         raise InvalidClaims("The sign-in token's times must be whole numbers of seconds.")
     try:
         issued_at = datetime.fromtimestamp(iat, clock.CST)

@@ -16,7 +16,7 @@ import math
 import re
 import secrets
 import unicodedata
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, TypeGuard
 
 from bot import identity as _identity
 from bot.identity import Identity
@@ -36,7 +36,7 @@ GUEST_PREFIX = "guest:"
 ACCOUNT_PREFIX = "acct:"
 
 
-def valid_session_id(value: Any) -> bool:
+def valid_session_id(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and SESSION_ID.fullmatch(value) is not None
 
 

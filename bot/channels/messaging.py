@@ -125,6 +125,7 @@ class AssuranceTelegramInput(TelegramInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         if not credentials:
             cls.raise_missing_credentials_exception()
+        assert credentials  # the call above raised
         channel = cls(credentials.get("access_token"), credentials.get("verify"),
                       credentials.get("webhook_url"), debug_mode=False)
         channel.api_base_url = credentials.get("api_base_url") or None
@@ -158,8 +159,12 @@ class AssuranceTelegramInput(TelegramInput):
                 raise RasaException("Failed to set channel webhook: " + str(error)) from error
         else:  # built inside a running loop (an embedding app, tests): do it in the background
             task = loop.create_task(channel.set_webhook(url=self.webhook_url))
-            task.add_done_callback(lambda t: t.cancelled() or t.exception() and logger.error(
-                "Failed to set Telegram webhook: %s", t.exception()))
+
+            def log_failure(t: asyncio.Task) -> None:
+                if not t.cancelled() and t.exception():
+                    logger.error("Failed to set Telegram webhook: %s", t.exception())
+
+            task.add_done_callback(log_failure)
         return channel
 
 

@@ -31,7 +31,7 @@ def decide_icp(case: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
     customer = parse.obj(case, "customer", "customer") or {}
     host = parse.obj(case, "host", "host") or {}
     filing = parse.obj(case, "filing", "filing") or {}
-    facts = {
+    facts: dict[str, Any] = {
         "host.subscription": parse.enum(host.get("subscription"), enums["billing"], "host.subscription"),
         "host.used_for_website": parse.boolean(host.get("used_for_website"), "host.used_for_website"),
         "host.status": parse.enum(host.get("status"), enums["host_status"], "host.status"),
@@ -92,6 +92,7 @@ def decide_icp(case: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
     out["withdrawable"] = False
     if state == ELIGIBLE:
         out["reward_amount"] = text.money(policy.icp_rewards[tier])
+        assert approved_at is not None  # a needed fact once the filing passed: never missing here
         credit_by = approved_at.astimezone(policy.tz) + policy.icp_credit
         out["credit_by"] = credit_by.isoformat()
         out["valid_until"] = add_years(credit_by, policy.icp_valid_years).isoformat()

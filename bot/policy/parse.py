@@ -140,7 +140,8 @@ def _bounded(amount: Decimal, path: str) -> Decimal:
         return abs(amount)
     if amount.adjusted() >= MAX_INT_DIGITS:
         raise PolicyInputError(path, f"is too large (more than {MAX_INT_DIGITS} digits)")
-    if -amount.as_tuple().exponent > MAX_DECIMALS:
+    exponent = amount.as_tuple().exponent  # an int: the amount is finite
+    if isinstance(exponent, int) and -exponent > MAX_DECIMALS:
         raise PolicyInputError(path, f"has more than {MAX_DECIMALS} decimal places")
     return amount
 
@@ -155,7 +156,7 @@ def count(value: Any, path: str) -> Optional[int]:
         number = value
     else:
         amount = number_(value, path)
-        if amount != amount.to_integral_value():
+        if amount is None or amount != amount.to_integral_value():
             raise PolicyInputError(path, f"must be a whole number, got {amount}")
         number = int(amount)
     if number < 0:

@@ -64,7 +64,7 @@ def judge_item(raw: Any, index: int, now: datetime, policy: Policy) -> Item:
     deducted = parse.money(raw.get("unrecoverable_discounts"), f"{path}.unrecoverable_discounts")
     if purchased is not None:
         not_after_now(purchased, now, f"{path}.purchased_at")
-        item.purchased = purchased.astimezone(policy.tz)
+        purchased = item.purchased = purchased.astimezone(policy.tz)
     failed, missing, reasons, label = item.failed, item.missing, item.reasons, item.label
 
     if billing is None:
@@ -79,7 +79,7 @@ def judge_item(raw: Any, index: int, now: datetime, policy: Policy) -> Item:
         missing.append(f"{path}.purchased_at")
     elif now - purchased > policy.refund_window:
         failed.append("R2")
-        reasons.append(text.reason(policy, "R2", label, purchased_at=item.purchased.isoformat(),
+        reasons.append(text.reason(policy, "R2", label, purchased_at=purchased.isoformat(),
                                    elapsed=text.span(now - purchased)))
     if invoice is None:
         missing.append(f"{path}.invoice")
@@ -134,7 +134,7 @@ def decide_refund(case: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
         position += 1  # R3: undetermined items take a position too
         if r3_missing:
             item.missing.extend(r3_missing)
-        elif limited and used + position > policy.refund_limit:
+        elif limited and used is not None and used + position > policy.refund_limit:
             item.failed.append("R3")
             item.reasons.append(text.reason(policy, "R3", item.label, refunds_this_year=used,
                                             number=used + position))
@@ -170,7 +170,7 @@ def decide_refund(case: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
                 out["notes"].append(n)
     total = _ZERO
     for item, d in zip(items, decided, strict=True):
-        if d["decision"] == ELIGIBLE:
+        if d["decision"] == ELIGIBLE and item.amount is not None:
             total = _EXACT.add(total, item.amount)
     out["refund_total"] = text.money(total)
     if any(s == ELIGIBLE for s in states):

@@ -19,6 +19,7 @@ class _Vars(dict):
     """Case facts, then the policy figures; an unknown placeholder stays visible."""
 
     __slots__ = ("figures",)
+    figures: dict[str, str]
 
     def __missing__(self, key: str) -> str:
         return self.figures.get(key, "{" + key + "}")

@@ -100,7 +100,9 @@ def main(argv: Optional[list[str]] = None, rasa_main: Optional[Callable[[], None
     apply_patches()
     sys.argv = ["rasa"] + list(sys.argv[1:] if argv is None else argv)
     if rasa_main is None:
-        from rasa.__main__ import main as rasa_main
+        from rasa.__main__ import main as stock_main
+
+        rasa_main = stock_main
     rasa_main()
 
 

@@ -216,7 +216,8 @@ def pick_filing(filings: Iterable[IcpFiling]) -> Optional[IcpFiling]:
     """Without a filing id: the approved filing if there is one, else the newest."""
     filings = list(filings)
     approved = [f for f in filings if f.status == "approved"]
-    return (approved or filings or [None])[0]
+    chosen = approved or filings
+    return chosen[0] if chosen else None
 
 
 def build_icp_case(session: Session, cid: str, filing_id: Optional[str], now: datetime) -> dict[str, Any]:

@@ -253,7 +253,7 @@ class Store:
         if not isinstance(case, dict) or not isinstance(decision, dict):
             raise TypeError("case and decision must be the dicts the policy module uses")
         owner = _owner(None, conversation_id)
-        conversation_id = _conversation(conversation_id)
+        conversation_id = _conversation(conversation_id) or conversation_id  # _owner checked it
         key = _key(idempotency_key)
         if client_key is not None and (not isinstance(client_key, str) or not 1 <= len(client_key) <= 64):
             raise ValueError("client_key must be a string of 1 to 64 characters")
@@ -361,9 +361,10 @@ class Store:
             owner = cases.norm_cid(cid)
             if kind == "icp_reward" and not target:
                 target = _chosen_filing(s, owner)
-            if kind not in lifecycle.GUARDED_KINDS or not _upper(target):
+            wanted = _upper(target)
+            if kind not in lifecycle.GUARDED_KINDS or not wanted:
                 return None
-            held = guards.standing(s, owner, kind, [_upper(target)])
+            held = guards.standing(s, owner, kind, [wanted])
             return _claim_view(held[0][1]) if held else None
 
     # --- internals --------------------------------------------------------
@@ -391,7 +392,8 @@ def _redecide(s: Session, cid: str, kind: str, case: dict[str, Any], details: di
     case, the decision and (ICP) the filing it is about."""
     filing_id: Optional[str] = None
     if kind == "refund":
-        ids = [item.get("id") for item in case.get("items") or [] if isinstance(item, dict)]
+        # ids as stored (strings; anything else is NotFound in build_refund_case)
+        ids: list[Any] = [item.get("id") for item in case.get("items") or [] if isinstance(item, dict)]
         if not ids:
             raise NotEligible("a refund request needs at least one order or resource")
         fresh_case = cases.build_refund_case(s, cid, ids, now)

@@ -116,8 +116,9 @@ def make_app(rasa_url: str, demo: Optional[bool] = None) -> web.Application:
             await super()._prepare_hook(response)
 
     app = web.Application(middlewares=[no_internal_errors], client_max_size=16 * 1024)
-    app.on_response_prepare.append(security_headers)
-    app._make_request = functools.partial(app._make_request, _cls=_Request)  # aiohttp 3.9 hook
+    # aiohttp 3.9 declares its signals in the pre-1.4 aiosignal form: mypy misreads them
+    app.on_response_prepare.append(security_headers)  # type: ignore[arg-type]
+    app._make_request = functools.partial(app._make_request, _cls=_Request)  # type: ignore[method-assign]  # aiohttp 3.9 hook
     app.router.add_get("/", support)
     app.router.add_get("/index.html", support)
     app.router.add_get("/faq.html", faq_page)

@@ -40,6 +40,7 @@ class FakeApis:
         body = await self._body(request)
         with self._lock:
             self.calls.append({"api": "telegram", "method": method, "body": body})
+        result: object
         if method == "getMe":
             result = {"id": 42, "is_bot": True, "first_name": "Assurance",
                       "username": self.telegram_username}
