@@ -52,9 +52,13 @@ _CAUSE_WORDS: Sequence[Tuple[Pattern[str], str]] = _labelled((
          r"broke|deleted|removed|changed the (?:security group|firewall|config))|"
          r"(?:our|my) (?:own )?(?:mistake|misconfiguration|fault|error|bad config)|misconfigur\w*|"
          r"(?:leaked|lost) (?:our |my |the )?(?:password|key|credentials)|wrong security group|"
+         r"(?:steal|stole|stolen|leak\w*|lost|shared?|disclos\w*|post\w*|wrote|write|put|gave|give|got|guess\w*)\b"
+         r"[^.!?]{0,25}\b(?:password|passwd|credentials?|access ?keys?|verification codes?|secret ?keys?)|"
+         r"(?:password|passwd|credentials?|access ?keys?|verification codes?)\b[^.!?]{0,20}\b"
+         r"(?:stolen|leaked|shared|exposed|disclosed|compromised|posted|guessed)|"
          r"(?:fiddl\w+|mess\w* (?:around )?with|tinker\w*|play\w* (?:around )?with)\b[^.!?]{0,30}\b"
          r"(?:firewall|security group|settings|config\w*|rules|dns))|"
-         r"误操作|误删|配置错|自己配错|我们自己的问题|密码泄露|自己删",
+         r"误操作|误删|配置错|自己配错|我们自己的问题|密码泄露|密码泄漏|密码被盗|密码被偷|泄露了密码|验证码泄露|自己删",
          "user_improper_operation"),
         (r"\b(?:(?:a|our|my) (?:colleague|coworker|co-worker|employee|intern|contractor|developer|dev|devs|engineer|"
          r"admin|ops|team)"

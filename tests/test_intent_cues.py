@@ -28,6 +28,9 @@ from bot.nlu.intent_cues import CUE_CONFIDENCE, _reranked
      "ask_icp_reward"),
     ("and what about saturday?", "out_of_scope", "inform"),
     ("is your phone line staffed on saturdays?", "out_of_scope", "ask_hotline"),
+    ("somebody steal my password because i write it in the group chat and he delete all my files on server. "
+     "you must compensate me money!", "scope", "report_fault"),
+    ("我们的数据被删了，我要求赔偿", "scope", "report_fault"),
 ])
 def test_a_cue_overrides_a_contradicting_reading(text, classified, expected):
     assert cue_intent(text, classified) == expected
@@ -44,6 +47,8 @@ def test_a_cue_overrides_a_contradicting_reading(text, classified, expected):
     ("what is the ICP reward amount?", "faq"),
     ("I called your hotline and nobody answered, my server is down, I want compensation", "report_fault"),
     ("I recharged by mistake, can I get a refund of the recharge?", "request_refund"),
+    ("if a hacker deletes my files, must you compensate me?", "faq"),
+    ("no need to compensate me, just tell me if the console is covered", "scope"),
 ])
 def test_no_cue_where_the_reading_may_be_right(text, classified):
     assert cue_intent(text, classified) is None

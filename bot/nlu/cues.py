@@ -55,6 +55,11 @@ FAULT_RE = re.compile(
 REFUND_REQUEST_RE = re.compile(r"\b(?:i|we)\s+(?:want|would like|'d like|need|demand)\s+(?:a\s+|my\s+|our\s+)?(?:full\s+)?"
                                r"(?:refund|money back)|\brefund (?:it|me|us|my|our|the)\b|(?:我|我们)?(?:要|想|要求|申请)退款|"
                                r"给我退款|退款吧", re.I)
+#: compensation demanded outright ("you must compensate me", "I want compensation", "我要赔偿")
+COMPENSATION_REQUEST_RE = re.compile(
+    r"\b(?:i|we)\s+(?:want|would like|'d like|need|demand|expect|deserve)\s+(?:some\s+|a\s+|my\s+|our\s+|full\s+|proper\s+)*"
+    r"compensation|\bcompensate (?:me|us)\b|\b(?:must|should|have to|need to|better|will)\s+compensate\b"
+    r"|(?:我|我们)?(?:要|要求|申请)赔偿|给我(?:赔偿|补偿)|(?:必须|应该|得)(?:赔|补偿)", re.I)
 #: a question about a claim already made ("where is my refund?", "退款到哪一步了")
 STATUS_RE = re.compile(r"\b(?:status(?! (?:page|site|board|dashboard))|where is|where's|progress|track\w*|"
                        r"already (?:filed|submitted|applied))\b"
@@ -189,6 +194,9 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     if (intent == "request_refund" and FAULT_RE.search(text) and MONEY_BACK_RE.search(text)
             and not re.search(r"\brefund|退款", text, re.I) and not PURCHASE_FACT_RE.search(text)):
         return "report_fault"  # "the site could not be opened ... you give some money back when that happens?"
+    if (intent in ("out_of_scope", "faq", "scope", "nlu_fallback") and _said(COMPENSATION_REQUEST_RE, text)
+            and not REFUND_RE.search(text) and not HYPOTHETICAL_RE.search(text)):
+        return "report_fault"  # "somebody stole my password ... you must compensate me money!"
     if (intent in ("out_of_scope", "faq", "scope", "nlu_fallback") and REFUND_REQUEST_RE.search(text) and own_case
             and not COMPENSATION_RE.search(text) and not FAULT_RE.search(text)):
         return "request_refund"  # "I bought a cloud server on Tuesday ... I would like my money back"
