@@ -71,15 +71,10 @@ async def _records_case(tracker: Tracker, cid: str, typed: Dict[str, Any]) -> Di
     the record (another incident was picked, "fixed" before it started) is left out,
     and the form asks for it again instead of failing the check."""
     from bot.policy import PolicyInputError
-    from bot.store.errors import NotFound
 
     now = store_access.turn_now(tracker)
     for _ in range(len(typed) + 1):
-        try:
-            base = await store_access.read(tracker, "compensation_case", cid, _chosen(tracker, "fault_incident"),
-                                           _chosen(tracker, "fault_order"), now, **typed)
-        except NotFound:  # an id that is not this customer's: validation says so
-            base = await store_access.read(tracker, "compensation_case", cid, None, None, now, **typed)
+        base = await _records_of(tracker, cid, now, typed)
         try:
             next_facts(base)
             return base
@@ -100,6 +95,22 @@ def excluded_cause_said(tracker: Tracker) -> bool:
     from bot.policy import load_policy
 
     return tracker.get_slot(CAUSE) in (load_policy().compensation.get("excluded_causes") or ())
+
+
+async def _records_of(tracker: Tracker, cid: str, now: Any, typed: Dict[str, Any]) -> Dict[str, Any]:
+    """The store's case for the incident and order chosen; an order the incident did not
+    affect (carried over from a refund check left for this one) gives way to the incident,
+    and an id that is not this customer's to no record (validation says so)."""
+    from bot.store.errors import NotFound
+
+    incident, order = _chosen(tracker, "fault_incident"), _chosen(tracker, "fault_order")
+    tries = [(incident, order)] + ([(incident, None)] if incident and order else []) + [(None, None)]
+    for chosen_incident, chosen_order in tries[:-1]:
+        try:
+            return await store_access.read(tracker, "compensation_case", cid, chosen_incident, chosen_order, now, **typed)
+        except NotFound:
+            continue
+    return await store_access.read(tracker, "compensation_case", cid, None, None, now, **typed)
 
 
 class ValidateFaultForm(AssuranceFormValidation):
@@ -170,8 +181,12 @@ class ValidateFaultForm(AssuranceFormValidation):
             return {"fault_incident": NONE}
         cid = customer_id(tracker)
         ident = facts.parse_id(value, "incident_id")  # only a real id is ever said back
-        known = {i.incident_id for i in await store_access.read(tracker, "incidents", cid)} if cid else set()
-        if ident and ident in known:
+        incidents = {i.incident_id: i for i in await store_access.read(tracker, "incidents", cid)} if cid else {}
+        if ident and ident in incidents:
+            order = _chosen(tracker, "fault_order")
+            if order and incidents[ident].order_ids and order not in incidents[ident].order_ids:
+                # the order of a refund check left for this one: the incident's own order counts
+                return {"fault_incident": ident, "fault_order": None, FAILURES: 0.0}
             return {"fault_incident": ident, FAILURES: 0.0}
         if ident:
             say(dispatcher, "utter_incident_not_found", incident=ident)
