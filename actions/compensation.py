@@ -170,11 +170,23 @@ class ValidateFaultForm(AssuranceFormValidation):
         incident that product, day, what happened and "still down" single out."""
         cid = customer_id(tracker)
         latest = tracker.latest_message or {}
-        if not cid or tracker.get_slot("fault_incident") or (latest.get("intent") or {}).get("name") in QUESTION_INTENTS:
+        if not cid or (latest.get("intent") or {}).get("name") in QUESTION_INTENTS:
             return {}
+        chosen = _chosen(tracker, "fault_incident")
+        if tracker.get_slot("fault_incident") and not chosen:
+            return {}  # "not listed": the customer's own account of it
         incidents = await store_access.read(tracker, "incidents", cid)
-        meant = record_match.only(record_match.incidents_meant(incidents, record_match.clues(latest)))
-        return {"fault_incident": meant.incident_id} if meant else {}
+        said = record_match.clues(latest)
+        if chosen:
+            # "also the DDoS on the 22nd", "what about the outage on the 23rd?": a day the
+            # chosen incident did not run on names another of the customer's incidents
+            current = next((i for i in incidents if i.incident_id == chosen), None)
+            if not said.days or current is None or record_match.ran_on(current, said.days):
+                return {}
+        meant = record_match.only(record_match.incidents_meant(incidents, said))
+        if meant is None or meant.incident_id == chosen:
+            return {}
+        return {"fault_incident": meant.incident_id} | ({"fault_confirmed": None} if chosen else {})
 
     async def validate_fault_incident(self, value, dispatcher, tracker, domain):
         if value == NONE:

@@ -128,7 +128,7 @@ def _incidents_fitting(incidents: Sequence[Any], said: Clues) -> List[Any]:
             continue
         if said.ongoing and incident.rectified_at is not None:
             continue
-        if said.days and not _ran_on(incident, said.days):
+        if said.days and not ran_on(incident, said.days):
             continue
         out.append(incident)
     return out
@@ -142,7 +142,7 @@ def _kind(scenario: str) -> str:
     return "outage" if scenario in _OUTAGES else scenario
 
 
-def _ran_on(incident: Any, days: Iterable[date]) -> bool:
+def ran_on(incident: Any, days: Iterable[date]) -> bool:
     first = incident.started_at.date()
     last = (incident.rectified_at or incident.started_at).date()
     return any(first <= d <= last for d in days)

@@ -110,3 +110,20 @@ def test_a_product_taken_back_is_not_meant(store):
                 dict(product("ECS"), start=text.index("ECS")), when("2026-11-25T00:00:00+08:00")]
     meant = record_match.orders_meant(store.orders("C1001"), record_match.clues({"text": text, "entities": entities}))
     assert [o.product for o in meant] == ["ECS"]
+
+
+async def test_another_day_at_the_confirmation_names_another_incident(store, dispatcher, domain):
+    incidents = store.incidents("C1005")
+    billing = next(i for i in incidents if i.scenario == "billing_error")
+    ddos = next(i for i in incidents if i.cause == "attack_or_virus")
+    text = "also the DDoS that hit our ECS on 2026-11-22, claim that too"
+    tracker = make_tracker({"fault_incident": billing.incident_id, "requested_slot": "fault_confirmed"},
+                           customer="C1005", intent="report_fault", text=text,
+                           entities=[when("2026-11-22T00:00:00+08:00")], active_loop="fault_form")
+    extracted = await ValidateFaultForm().extract_fault_incident(dispatcher, tracker, domain)
+    assert extracted == {"fault_incident": ddos.incident_id, "fault_confirmed": None}
+    same_day = make_tracker({"fault_incident": billing.incident_id, "requested_slot": "fault_confirmed"},
+                            customer="C1005", intent="inform", text="the double billing one, 25 Nov 00:00-06:00",
+                            entities=[when({"from": "2026-11-25T00:00:00+08:00", "to": "2026-11-25T06:00:00+08:00"})],
+                            active_loop="fault_form")
+    assert await ValidateFaultForm().extract_fault_incident(dispatcher, same_day, domain) == {}
