@@ -106,7 +106,7 @@ _NUM = r"(?<![\d:.])(\d+(?:,\d{3})*(?:\.\d+)?)(?![\d:])"  # not a clock time's m
 _CUR = r"(?:¥|￥|\$|us\$|usd|cny|rmb|yuan|元|块钱?|dollars?|bucks?)"
 _DAILY = (  # the labelled form first: "17:30, daily cost 24" is 24
     re.compile(r"(?:daily (?:cost|fee|price|rate|charge|bill)|per.day (?:cost|price|rate)|cost per day|"
-               r"costs? (?:us |me )?per day)(?:\s+(?:of|for) (?:the |our |my |this )?[a-z]+(?: [a-z]+)?)?"
+               r"costs? (?:us |me )?per day)(?:\s+(?:of|for|on) [a-z'’ -]{1,40}?)?"
                r"\s*(?:is|was|of|:|=|about|around|roughly)?\s*" + _CUR + r"?\s*" + _NUM, re.I),
     re.compile(_CUR + r"?\s*" + _NUM + r"\s*" + _CUR + r"?\s*(?:/\s*(?:day|d)\b|(?:per|a|an|each|every|one)\s+day\b|daily\b|一天|每天)", re.I),
     re.compile(r"(?:每天|一天|日均|每日)\s*(?:费用|花费|成本)?\s*(?:是|为|大概|约|要)?\s*" + _CUR + r"?\s*" + _NUM, re.I),

@@ -35,6 +35,9 @@ SPAN = {"from": "2026-11-26T14:00:00+08:00", "to": "2026-11-26T15:35:00+08:00"}
     ("this morning my ecs was dead for 2 hrs, that was 100% ur side, platform broke", "platform"),
     ("no idea", "unknown"),
     ("my server was down from 2 to 4", None),
+    ("somebody steal my password because i write it in the group chat", "user_improper_operation"),
+    ("密码被盗了，数据全没了", "user_improper_operation"),
+    ("I forgot my password and the console was down", None),
 ])
 def test_causes_in_the_customers_words(text, cause):
     assert stated_facts.cause_in_text(text) == cause
@@ -44,6 +47,7 @@ def test_causes_in_the_customers_words(text, cause):
     ("down 3 hours, it costs us 48 a day", "48.00"), ("36.50/day", "36.50"), ("daily cost is 120 yuan", "120.00"),
     ("我们每天48元", "48.00"), ("it was down 3 hours a day", None), ("I paid 300", None),
     ("down yesterday 14:00-17:30, daily cost 24 yuan", "24.00"), ("down till 17:30 daily", None),
+    ("Daily cost of the site's host is 60.00. How much do we get?", "60.00"),
 ])
 def test_daily_cost_in_the_customers_words(text, cost):
     assert stated_facts.daily_cost_in_text(text) == cost
