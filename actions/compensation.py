@@ -509,14 +509,15 @@ async def file_guest_application(dispatcher: CollectingDispatcher, tracker: Trac
 
 
 def say_declined(dispatcher: CollectingDispatcher, tracker: Tracker, case: Dict[str, Any],
-                 decision: Dict[str, Any]) -> None:
+                 decision: Dict[str, Any], reply: str = "utter_fault_not_filed") -> None:
     """A "no" to filing: nothing filed, and once, when the C5 window closes soon."""
-    say(dispatcher, "utter_fault_not_filed")
+    say(dispatcher, reply)
     deadline.warn_once(dispatcher, tracker, "utter_fault_declined_deadline", decision.get("apply_by"),
                        case.get("now"))
 
 
-async def decline(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """The customer ends the check at "Shall I file it?": the same as a no."""
+async def decline(dispatcher: CollectingDispatcher, tracker: Tracker, reply: str = "utter_fault_not_filed") -> None:
+    """The customer ends the check at "Shall I file it?": the same as a no (`reply`:
+    "let's leave it there" when they said stop)."""
     _, case = await build_case(tracker)
-    say_declined(dispatcher, tracker, case, decide(case))
+    say_declined(dispatcher, tracker, case, decide(case), reply)

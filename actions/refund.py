@@ -450,20 +450,21 @@ class ActionRefundSubmit(Action):
 
 
 def say_declined(dispatcher: CollectingDispatcher, tracker: Tracker, case: Dict[str, Any],
-                 decision: Dict[str, Any]) -> None:
+                 decision: Dict[str, Any], reply: str = "utter_refund_not_filed") -> None:
     """A "no" to filing: nothing filed, and once, when the R2 window closes soon."""
-    say(dispatcher, "utter_refund_not_filed")
+    say(dispatcher, reply)
     deadline.warn_once(dispatcher, tracker, "utter_refund_declined_deadline", window_end(decision),
                        case.get("now"), item=item_facts(case, decision)["item"])
 
 
-async def decline(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """The customer ends the check at "Shall I submit?": the same as a no."""
+async def decline(dispatcher: CollectingDispatcher, tracker: Tracker, reply: str = "utter_refund_not_filed") -> None:
+    """The customer ends the check at "Shall I submit?": the same as a no (`reply`:
+    "let's leave it there" when they said stop)."""
     _, case = await build_case(tracker)
     if case is None:
-        say(dispatcher, "utter_refund_not_filed")
+        say(dispatcher, reply)
     else:
-        say_declined(dispatcher, tracker, case, decide(case))
+        say_declined(dispatcher, tracker, case, decide(case), reply)
 
 
 def guest_may_file(decision: Dict[str, Any]) -> bool:

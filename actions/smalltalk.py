@@ -18,6 +18,7 @@ from actions.contact import hotline_just_answered
 from actions.forms_base import (CONTINUE, EXPLAIN_AFTER, FAILURES, LAST_CHECK, PAUSED, asks_something, entity_answers,
                                 stated_facts_of)
 from actions.identity import customer_id
+from bot.nlu.cues import STOP_WORDS_RE
 from actions.stated_facts import filing_status_in_text
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -139,8 +140,9 @@ class ActionCancelForm(Action):
         decline = DECLINES.get(tracker.get_slot("requested_slot") or "")
         if decline is not None and not switching:
             # "no, let me think about it" at "Shall I submit?": a no, never a loss
-            try:
-                await decline(dispatcher, tracker)
+            said_stop = STOP_WORDS_RE.search(str((tracker.latest_message or {}).get("text") or ""))
+            try:  # "actually stop, forget the refund for now": the check ends there
+                await decline(dispatcher, tracker, *(["utter_form_stopped"] if said_stop else []))
             except Exception:  # noqa: BLE001 - the store is down: still nothing filed
                 logger.exception("decline at confirmation failed")
                 say(dispatcher, "utter_form_cancelled")

@@ -100,3 +100,16 @@ async def test_stop_at_the_submit_question_is_a_no_with_the_warning(store, dispa
     assert responses(dispatcher) == ["utter_refund_not_filed", "utter_refund_declined_deadline"]
     assert any(e.get("event") == "active_loop" and e.get("name") is None for e in events)
     assert store.claims("C1004", "refund") == []
+
+
+async def test_stop_said_at_the_submit_question_ends_the_check_with_the_warning(store, dispatcher, domain):
+    """"actually stop, forget the refund for now": the check ends there, nothing filed, the window's end said."""
+    from actions.smalltalk import ActionCancelForm
+
+    order = c1004_last_hour_order(store)
+    tracker = make_tracker({"refund_item": order, "requested_slot": "refund_confirmed"}, customer="C1004",
+                           intent="stop", text="actually stop, forget the refund for now", active_loop="refund_form")
+    events = await ActionCancelForm().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_form_stopped", "utter_refund_declined_deadline"]
+    assert any(e.get("event") == "active_loop" and e.get("name") is None for e in events)
+    assert store.claims("C1004", "refund") == []
