@@ -200,3 +200,10 @@ def test_a_time_zone_offset_is_no_time_of_day(parser):
     assert times(parser, "will someone pick up monday 08:30 our time (+08:00)?") == ["2026-11-23T08:30:00+08:00"]
     assert times(parser, "log 2026-11-26 14:02:11+08:00 ecs down") == ["2026-11-26T14:02:11+08:00"]
     assert times(parser, "down from 14:00 - 15:00 yesterday") == [span("26T14:00", "26T15:00")]
+
+
+def test_clock_times_in_words_are_the_fault_period_not_a_day_part(parser):
+    said = "my website was down yesterday from two thirty pm to four fifteen pm the server costs forty yuan a day"
+    assert times(parser, said) == [span("26T14:30", "26T16:15")]
+    assert [e for e in parser.parse(said, NOW) if e["entity"] == "duration"] == []  # "a day" of a price
+    assert [e["value"] for e in parser.parse("it was down for a day", NOW) if e["entity"] == "duration"] == [86400]

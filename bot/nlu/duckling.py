@@ -267,6 +267,22 @@ def _asking_now(text: str, entity: Dict[str, Any]) -> bool:
     return bool(re.match(r"\s*[?？]", text[entity["end"]:]))
 
 
+#: clock times said in words ("two thirty pm", "noon", "half past four", "ten o'clock")
+CLOCK_WORDS_RE = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b(?:[\s-]+\w+){0,2}?\s*"
+    r"(?:am|pm|a\.m\.|p\.m\.|o'?clock)\b|\bnoon\b|\bmidnight\b|\b(?:half|quarter) (?:past|to)\b|[点點]", re.I)
+#: "forty yuan a day", "48 per day": a price per day, not a duration of a day
+PER_DAY_RE = re.compile(r"^(?:a|an|per|each|every|one)\s+day$", re.I)
+MONEY_BEFORE_RE = re.compile(r"(?:\d|yuan|rmb|cny|usd|dollars?|bucks?|元|块|costs?|pay|paid)\W*$", re.I)
+
+
+def _price_per_day(text: str, entity: Dict[str, Any]) -> bool:
+    """A duration entity that is the "a day" of a price ("forty yuan a day")."""
+    if entity.get("entity") != "duration" or not PER_DAY_RE.match(str(entity.get("text") or "").strip()):
+        return False
+    return bool(MONEY_BEFORE_RE.search(text[max(0, entity["start"] - 12):entity["start"]]))
+
+
 #: "our time (+08:00)", "GMT+8", "UTC+08:00": a time zone, not a time of day
 UTC_OFFSET_BEFORE_RE = re.compile(r"(?:\+|\b(?:UTC|GMT)\s*[+-]?)\s*$", re.I)
 UTC_OFFSET_RE = re.compile(r"^\d{1,2}(?::?\d{2})?$")
@@ -315,7 +331,8 @@ class DucklingParser:
             entity = self._to_entity(text, match, ref)
             if entity is not None:
                 entities.append(entity)
-        entities = [e for e in entities if not _asking_now(text, e) and not _time_zone(text, e)]
+        entities = [e for e in entities
+                    if not _asking_now(text, e) and not _time_zone(text, e) and not _price_per_day(text, e)]
         found = _without_future(clock_times.anchor(text, entities, ref), ref) if self.past else entities
         return _in_said_offsets(found, said, origin) if text != said else found
 
@@ -543,8 +560,9 @@ class DucklingParser:
                     start = start - shift if start else None
                     end = end - shift if end else None
             value = {"from": _iso(start), "to": _iso(end)}
-            if not DIGIT_RE.search(body):
+            if not DIGIT_RE.search(body) and not CLOCK_WORDS_RE.search(body):
                 # "last night", "this morning": a part of a day, not the fault's times
+                # ("from two thirty pm to four fifteen pm" says clock times in words)
                 value["approximate"] = True
             return value, extra
         moment = _dt(raw.get("value"))
