@@ -73,7 +73,8 @@ class ValidateRefundForm(AssuranceFormValidation):
     form_slots = FORM_SLOTS
     stated_readers = {"customer_tier": stated_facts.tier_in_text,
                       "refunds_this_year": stated_facts.refunds_this_year_in_text,
-                      "invoice": stated_facts.invoice_in_text}
+                      "invoice": stated_facts.invoice_in_text,
+                      "billing": stated_facts.billing_in_text}
     always_extracted = ("amount_paid", "unrecoverable_discounts")
     confirm_slot = "refund_confirmed"
     checked_slots = ("customer_tier", "refunds_this_year", "billing", "invoice", "resource_state")
@@ -122,6 +123,8 @@ class ValidateRefundForm(AssuranceFormValidation):
         return {"refund_item": slot_value(items), "refund_confirmed": None, FAILURES: 0.0}
 
     async def validate_purchased_at(self, value, dispatcher, tracker, domain):
+        if present_said_only(tracker):
+            return {"purchased_at": previous_value(tracker, "purchased_at")}  # "服务器现在正常在运行": its state now
         kept = said_values(tracker, "time")
         taken_back = taken_back_values(tracker, "time")
         fresh = [v for v in kept if v not in taken_back]
@@ -209,6 +212,16 @@ class ValidateRefundForm(AssuranceFormValidation):
 
     def validate_refund_confirmed(self, value, dispatcher, tracker, domain):
         return self.validate_confirmation("refund_confirmed", value, dispatcher, tracker, domain)
+
+
+#: "now", "现在", "目前": the present, which says how things are, never when an order was bought
+PRESENT_RE = re.compile(r"^\s*(?:right )?now\s*$|^\s*(?:currently|at the moment)\s*$|^\s*(?:现在|目前|当前)\s*$", re.I)
+
+
+def present_said_only(tracker: Tracker) -> bool:
+    """The latest message's only times are the present ("the server is running now")."""
+    times = [e for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == "time"]
+    return bool(times) and all(PRESENT_RE.match(str(e.get("text") or "")) for e in times)
 
 
 def order_button(order: Any) -> Dict[str, str]:

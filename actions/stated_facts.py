@@ -430,3 +430,22 @@ def submit_answer_in_text(text: object) -> Optional[bool]:
     if yes == no:
         return None
     return yes
+
+
+#: R1/R5: how an order is billed, as customers say it ("a server for one month", "包月");
+#: "a month ago" and "down for a day" say when or how long, not the billing
+_BILLINGS: Sequence[Tuple[Pattern[str], str]] = _labelled((
+    (r"\bpay[- ]?per[- ]?use (?:resource )?package|\bresource package|\busage package|资源包|按量包|流量包", "pay_per_use_package"),
+    (r"\bpay[- ]?per[- ]?use\b|\bpay[- ]?as[- ]?you[- ]?go\b|\bon[- ]demand\b|\bpostpaid\b|按需|按量|后付费", "pay_per_use"),
+    (r"\bhourly\b|\bby the hour\b|\bper hour\b|按小时", "hourly"),
+    (r"\b(?:yearly|annual(?:ly)?|per year|a year plan)\b|\b(?:for|of) (?:one|a|1) (?:whole )?year\b(?! ago)|"
+     r"\b(?:one|1|a)[- ]year (?:plan|package|subscription|term|contract|server|instance|order)|包年|一年的|年付|按年|年费", "yearly"),
+    (r"\b(?:monthly|per month|a month plan)\b|\b(?:for|of) (?:one|a|1) (?:whole )?month\b(?! ago)|"
+     r"\b(?:one|1|a)[- ]month (?:plan|package|subscription|term|contract|server|instance|order)|包月|一个月的|月付|按月|月费",
+     "monthly"),
+))
+
+
+def billing_in_text(text: object) -> Optional[str]:
+    """R1/R5: "it was a server for one month" -> "monthly", "按量付费的" -> "pay_per_use"."""
+    return _first_label(_BILLINGS, text)

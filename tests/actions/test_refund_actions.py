@@ -252,3 +252,16 @@ async def test_a_yes_after_a_question_at_the_filing_question_is_a_yes(store, dis
                                 "it's empty. Yes, go ahead please.")
     slots = slot_events(await ValidateRefundForm().run(dispatcher, tracker, domain))
     assert slots["refund_confirmed"] is True
+
+
+async def test_the_present_said_is_no_purchase_time(store, dispatcher, domain):
+    from actions.refund import ValidateRefundForm
+
+    text = "我是普通用户，今年没有退过款，服务器现在正常在运行，没有开发票。"
+    now = [{"entity": "time", "value": "2026-11-27T10:00:00+08:00", "text": "现在", "start": 17, "end": 19}]
+    history = [{"event": "slot", "name": "purchased_at", "value": "2026-11-25T00:00:00+08:00"}]
+    tracker = make_tracker({"purchased_at": "2026-11-25T00:00:00+08:00", "requested_slot": "billing"}, text=text,
+                           entities=now, history=history, active_loop="refund_form",
+                           new_slots={"purchased_at": "2026-11-27T10:00:00+08:00"})
+    out = await ValidateRefundForm().validate_purchased_at("2026-11-27T10:00:00+08:00", dispatcher, tracker, domain)
+    assert out == {"purchased_at": "2026-11-25T00:00:00+08:00"}

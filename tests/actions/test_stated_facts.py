@@ -226,3 +226,12 @@ async def test_a_fault_period_said_before_switching_checks_is_carried_over(store
     slots = slot_events(await ValidateFaultForm().run(dispatcher, tracker, domain))
     assert slots["fault_start"] == period["from"] and slots["fault_end"] == period["to"]
     assert slots["requested_slot"] != "fault_start"
+
+
+@pytest.mark.parametrize("text,billing", [
+    ("It was a server for one month, I paid 99 yuan", "monthly"), ("我前天买了一个月的服务器", "monthly"),
+    ("I bought it a month ago", None), ("the RDS yearly one", "yearly"), ("OBS pay-per-use package", "pay_per_use_package"),
+    ("pay as you go ECS", "pay_per_use"), ("the server was down for a day", None), ("按量付费的", "pay_per_use"),
+])
+def test_billing_in_the_customers_words(text, billing):
+    assert stated_facts.billing_in_text(text) == billing
