@@ -25,10 +25,13 @@ def said_period(tracker: Tracker, value: Any) -> Optional[Dict[str, str]]:
     if kept and not isinstance(value, list) and value not in kept:
         value = kept[0] if len(kept) == 1 else kept  # Rasa's mapping kept the last time said, the one taken back
     exact = [k for k in kept if not (isinstance(k, dict) and k.get("approximate"))]
+    day_part = next((k for k in kept if isinstance(k, dict) and k.get("approximate") and k.get("from")), None)
     if exact and len(exact) < len(kept):
         # "last night, from around 11 until 1 ... this morning": the day parts say no end
         kept = exact
         value = exact if len(exact) > 1 else exact[0]
+    else:
+        day_part = None
     joined = one_period(kept)
     if joined is not None:  # "wed 10:00 ... till 16:00": one period said in two pieces
         kept, value = [joined], joined
@@ -45,7 +48,10 @@ def said_period(tracker: Tracker, value: Any) -> Optional[Dict[str, str]]:
         # when it started (a duration said with it waits for the start)
         return None
     target = fault_when_target(value, tracker.get_slot("requested_slot"), tracker.get_slot("fault_start"), text)
-    if len(target) == 2 and not said_a_day(tracker):
+    if len(target) == 2 and day_part is not None and clock_times_only(tracker):
+        # "on tuesday afternoon ... 3pm to 4:10pm": the clock times on the day part's day
+        target = on_the_day_of(target, day_part["from"])
+    elif len(target) == 2 and not said_a_day(tracker):
         # "sorry i meant 1pm to 3:30pm" (the day known), "From 9:10 to 11:40" after
         # "on Wednesday morning": clock times only, on the day already said
         anchor = previous_value(tracker, "fault_start") or day_said_before(tracker)
@@ -82,7 +88,8 @@ def duration_applies(requested: Optional[str], fault_end: Any) -> bool:
 
 
 _START_CUE = re.compile(r"\b(start(?:ed|s)?|began|begin|beginning|since|from)\b|开始|从", re.I)
-_END_CUE = re.compile(r"\b(fixed|ended|ends|end|until|till|restored|recovered|resolved|came back|back (?:up|online))\b|"
+_END_CUE = re.compile(r"\b(fixed|ended|ends|end|until|till|restored|recovered|resolved|rectified|repaired|came back|"
+                      r"back (?:up|online|to normal)|up again|working again)\b|"
                       r"恢复|修好|才好|好了|结束", re.I)
 
 
@@ -114,11 +121,23 @@ def corrected_times(tracker: Tracker, value: Any, known: Dict[str, Any]) -> Dict
 
 
 def said_a_day(tracker: Tracker) -> bool:
-    """The latest message names a day for its times (not only clock times)."""
+    """The latest message names a day for its times (not only clock times): in their own
+    words, or elsewhere in the sentence ("on tuesday afternoon ... 3pm to 4:10pm")."""
     from bot.nlu.clock_times import DAY_WORDS_RE
 
-    return any(e.get("entity") == "time" and DAY_WORDS_RE.search(str(e.get("text") or ""))
+    return any(e.get("entity") == "time" and (DAY_WORDS_RE.search(str(e.get("text") or ""))
+                                             or (e.get("additional_info") or {}).get("day_named"))
                for e in (tracker.latest_message or {}).get("entities") or [])
+
+
+def clock_times_only(tracker: Tracker) -> bool:
+    """The latest message's exact times name no day ("3pm to 4:10pm"), only its day parts do."""
+    from bot.nlu.clock_times import DAY_WORDS_RE
+
+    exact = [e for e in (tracker.latest_message or {}).get("entities") or []
+             if e.get("entity") == "time" and not (isinstance(e.get("value"), dict) and e["value"].get("approximate"))]
+    return bool(exact) and not any(DAY_WORDS_RE.search(str(e.get("text") or ""))
+                                   or (e.get("additional_info") or {}).get("day_named") for e in exact)
 
 
 def day_said_before(tracker: Tracker) -> Optional[str]:

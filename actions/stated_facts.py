@@ -48,7 +48,8 @@ _CAUSE_WORDS: Sequence[Tuple[Pattern[str], str]] = _labelled((
         (r"\b(?:our|my) (?:own )?(?:office |local |home )?(?:network|internet|wifi|router|firewall|"
          r"laptop|computer|pc|device)s?\b|我们(?:自己)?的?网络|本地网络|自己的网络|我们的路由器",
          "user_network_or_device"),
-        (r"\b(?:(?:we|i) (?:accidentally |mistakenly |wrongly )?(?:mis-?configured|misconfigured|"
+        (r"\b(?:fat[- ]?finger\w*|(?:we|i) (?:accidentally |mistakenly |wrongly )?(?:blocked|locked) (?:all |our |my )?"
+         r"(?:inbound|outbound|own|the|traffic|access|ports?)|(?:we|i) (?:accidentally |mistakenly |wrongly )?(?:mis-?configured|misconfigured|"
          r"broke|deleted|removed|changed the (?:security group|firewall|config))|"
          r"(?:our|my) (?:own )?(?:mistake|misconfiguration|fault|error|bad config)|misconfigur\w*|"
          r"(?:leaked|lost) (?:our |my |the )?(?:password|key|credentials)|wrong security group|"
@@ -73,6 +74,7 @@ _CAUSE_WORDS: Sequence[Tuple[Pattern[str], str]] = _labelled((
          r"(?:your|ur|yr) (?:side|end|fault|platform|problem|bug|issue|outage|system|mistake)|"
          r"platform (?:broke|failed|failure|crashed|went down|bug)|(?:huawei|provider|your|ur) platform fault|"
          r"through its own fault|its own fault|"
+         r"(?:fault|failure|problem|issue|bug|error) (?:on|in|of|with) (?:the |your )?(?:huawei(?: cloud)? |cloud )?platform|"
          r"on your (?:side|end)|(?:the )?platform(?:'s)? (?:fault|issue|problem|side)|"
          r"(?:not|nothing) (?:on|from) (?:our|my) (?:side|end)|(?:not|wasn'?t) (?:our|my) fault)\b|"
          r"你们的问题|你们那边|平台的问题|平台问题|你们自己|不是我们的问题",
@@ -329,7 +331,7 @@ _SCENARIOS: Sequence[Tuple[Pattern[str], str]] = _labelled((
          r"processing|fail\w*|error\w*|never (?:applied|finished|completed))|"
          r"\b(?:change|resize|upgrade|downgrade)\s+(?:was|got|is|stayed)\s+(?:stuck|hung|pending)\b|"
          r"变更失败|配置(?:修改|变更)?失败|改配置没生效|变更一直|升配失败", "config_change_failure"),
-        (r"\b(?:web ?site|site|web ?page|shop|store|homepage)\b[^.!?]{0,40}?\b(?:down|inaccessible|unreachable|"
+        (r"\b(?:web ?site|site|web ?page|shop|store|homepage|blog|forum)\b[^.!?]{0,40}?\b(?:down|inaccessible|unreachable|"
          r"offline|not (?:be )?(?:open|load|reach|access)\w*|(?:could|can)(?:n'?t|not) (?:be )?(?:open|load|reach|"
          r"access)\w*|wouldn'?t (?:open|load)|dead)|网站[^。！？]{0,10}(?:打不开|访问不了|无法访问|上不去|挂了|宕)",
          "website_inaccessible"),
@@ -337,6 +339,7 @@ _SCENARIOS: Sequence[Tuple[Pattern[str], str]] = _labelled((
          r"no (?:service|connection)|disconnect\w*|interrupt\w*|timed? ?out)\b|宕机|挂了|崩了|中断|不可用|用不了|无法使用|"
          r"连不上|掉线|死机|故障|打不开|访问不了|"
          r"\b(?:not working|stopped working|isn'?t working|wasn'?t working|doesn'?t work|didn'?t work|"
+         r"not (?:accessible|reachable|available|responding)|"
          r"(?:could|can)(?:n'?t|not) (?:open|access|reach|load|connect)|(?:nobody|no one) could)\b",
          "service_unavailable"),
     )

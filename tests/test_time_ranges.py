@@ -207,3 +207,8 @@ def test_clock_times_in_words_are_the_fault_period_not_a_day_part(parser):
     assert times(parser, said) == [span("26T14:30", "26T16:15")]
     assert [e for e in parser.parse(said, NOW) if e["entity"] == "duration"] == []  # "a day" of a price
     assert [e["value"] for e in parser.parse("it was down for a day", NOW) if e["entity"] == "duration"] == [86400]
+
+
+def test_a_number_after_a_clock_range_is_no_part_of_it(parser):
+    assert times(parser, "ECS totally unreachable from 11pm to 1am, 200 players") == [span("26T23:00", "27T01:00")]
+    assert times(parser, "down from 2pm to 4pm, 200 players") == [span("26T14:00", "26T16:00")]

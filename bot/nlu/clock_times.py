@@ -75,7 +75,7 @@ def _on_day(entity: Dict[str, Any], day: datetime, night: bool = False) -> Optio
     moved = day.replace(hour=start.hour, minute=start.minute, second=start.second)
     if night and start.hour < 6:
         moved += timedelta(days=1)
-    info = dict(entity.get("additional_info") or {}, clock_anchored=True)
+    info = dict(entity.get("additional_info") or {}, clock_anchored=True, day_named=True)
     return dict(entity, value={**value, "from": moved.isoformat(), "to": (moved + (end - start)).isoformat()},
                 additional_info=info)
 
@@ -183,7 +183,7 @@ def anchor(text: str, entities: List[Dict[str, Any]], ref: datetime) -> List[Dic
             said = datetime.fromisoformat(entity["value"])
             moved_at = datetime.fromisoformat(day["value"]).replace(hour=said.hour, minute=said.minute)
             if moved_at <= ref:
-                info = dict(entity.get("additional_info") or {}, clock_anchored=True)
+                info = dict(entity.get("additional_info") or {}, clock_anchored=True, day_named=True)
                 out.append(dict(entity, value=moved_at.isoformat(), additional_info=info))
                 anchored = True
                 continue

@@ -54,6 +54,8 @@ DEFAULT_DIMENSIONS = ("time", "duration", "amount-of-money", "number")
 
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: "~" right before a number after a word means "about" ("bought sunday ~11:00"), not a range
+#: a comma right after a clock time and before a number ("from 11pm to 1am, 200 players")
+CLOCK_COMMA_RE = re.compile(r"(?:(?<=am)|(?<=pm)|(?<=\d:\d\d)),(?=\s*\d)", re.I)
 APPROX_TILDE_RE = re.compile(r"(?:(?<=[^\d\s:.])\s|^)~(?=\s*\d)")
 #: a clock time said in a phrase ("at 9:05", "9am", "9点")
 CLOCK_SAID_RE = re.compile(r"\d[:.]\d{2}|\d\s*(?:am|pm|a\.m\.|p\.m\.|o'?clock)\b|点", re.I)
@@ -320,6 +322,7 @@ class DucklingParser:
         text = CONTROL_RE.sub(" ", text)
         said, (text, origin) = text, time_words.expanded(text)  # "yest at 10am": read as "yesterday"
         text = APPROX_TILDE_RE.sub(lambda m: " " * len(m.group(0)), text)
+        text = CLOCK_COMMA_RE.sub(".", text)  # "to 1am, 200 players": no year 200 after the time
         text = time_words.as_digits(text)  # "two and four in the morning", log stamps' "+08:00"
         ref = (now or clock.now()).astimezone(clock.CST)
         matches = self._raw_matches(text, ref)

@@ -85,3 +85,20 @@ async def test_just_now_in_another_answer_is_no_fault_time(store, dispatcher, do
                            history=[{"event": "slot", "name": k, "value": v} for k, v in known.items()])
     slots = slot_events(await ValidateFaultForm().run(dispatcher, tracker, domain))
     assert slots.get("fault_end", known["fault_end"]) == known["fault_end"] and slots["daily_cost"] == "36.00"
+
+
+async def test_clock_times_go_on_the_day_named_in_the_sentence_not_the_day_said_before(store, dispatcher, domain):
+    from actions.compensation import ValidateFaultForm
+
+    before = user_event("i blocked inbound traffic for like 2 hours yesterday morning", "report_fault",
+                        [{"entity": "time", "text": "yesterday morning",
+                          "value": {"from": "2026-11-26T04:00:00+08:00", "to": "2026-11-26T12:00:00+08:00",
+                                    "approximate": True}}])
+    text = "BUT on tuesday afternoon your platform actually broke the network, 3pm to 4:10pm, ECS unreachable"
+    said = {"from": "2026-11-24T15:00:00+08:00", "to": "2026-11-24T16:10:00+08:00"}
+    tracker = make_tracker({"requested_slot": "scenario"}, intent="report_fault", text=text, history=[before],
+                           entities=[{"entity": "time", "text": "3pm to 4:10pm", "value": said,
+                                      "additional_info": {"clock_anchored": True, "day_named": True}}],
+                           active_loop="fault_form", new_slots={"fault_when": said})
+    out = await ValidateFaultForm().validate_fault_when(said, dispatcher, tracker, domain)
+    assert (out["fault_start"], out["fault_end"]) == (said["from"], said["to"])

@@ -235,3 +235,13 @@ async def test_a_fault_period_said_before_switching_checks_is_carried_over(store
 ])
 def test_billing_in_the_customers_words(text, billing):
     assert stated_facts.billing_in_text(text) == billing
+
+
+def test_causes_scenarios_and_fix_words_customers_use():
+    from actions.fault_period import end_cue
+
+    assert stated_facts.cause_in_text("they said it was a fault on the HUAWEI CLOUD platform and apologised") == "platform"
+    assert stated_facts.cause_in_text("i fat-fingered the security group and blocked all inbound traffic") == \
+        "user_improper_operation"
+    assert stated_facts.scenario_in_text("My little blog was not accessible on Wednesday") == "website_inaccessible"
+    assert end_cue("A fault on our ECS was rectified on Thursday 19 November at 17:30.") == "fault_end"
