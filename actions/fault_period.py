@@ -43,6 +43,11 @@ def said_period(tracker: Tracker, value: Any) -> Optional[Dict[str, str]]:
     elif isinstance(value, list):
         value = kept[0] if len(kept) == 1 else (kept or value)
     said = value[-1] if isinstance(value, list) and value else value
+    day = whole_day_said(tracker)
+    start_known, end_known = previous_value(tracker, "fault_start"), previous_value(tracker, "fault_end")
+    if day and start_known and end_known and not isinstance(said, dict):
+        # "no wait, it was Tuesday not Monday. same hours": the period moves to that day
+        return on_the_day_of({"fault_start": start_known, "fault_end": end_known}, day)
     if isinstance(said, dict) and said.get("approximate"):
         # "about 3 hours last night": the day part says neither end; the form asks
         # when it started (a duration said with it waits for the start)
@@ -128,6 +133,19 @@ def said_a_day(tracker: Tracker) -> bool:
     return any(e.get("entity") == "time" and (DAY_WORDS_RE.search(str(e.get("text") or ""))
                                              or (e.get("additional_info") or {}).get("day_named"))
                for e in (tracker.latest_message or {}).get("entities") or [])
+
+
+def whole_day_said(tracker: Tracker) -> Optional[str]:
+    """The one day (no clock time) the latest message names and does not take back
+    ("it was Tuesday not Monday"), when it names no other time."""
+    from actions.negation import negated
+
+    latest = tracker.latest_message or {}
+    times = [e for e in latest.get("entities") or []
+             if e.get("entity") == "time" and not negated(latest.get("text"), e)]
+    if len(times) != 1 or not isinstance(times[0].get("value"), str):
+        return None
+    return times[0]["value"] if (times[0].get("additional_info") or {}).get("grain") == "day" else None
 
 
 def clock_times_only(tracker: Tracker) -> bool:

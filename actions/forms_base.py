@@ -50,9 +50,13 @@ def just_started(tracker: Tracker, form: str) -> bool:
 
 
 def stated_facts_of(readers: Dict[str, Callable[[str], Any]], text: Any) -> Dict[str, Any]:
-    """Pure: slot -> value for every reader that finds its fact in `text`."""
+    """Pure: slot -> value for every reader that finds its fact in `text` (traditional
+    Chinese read as simplified: the readers' Chinese words are simplified)."""
     if not isinstance(text, str) or not text.strip():
         return {}
+    from bot.nlu.chinese_script import to_simplified
+
+    text = to_simplified(text)
     found = {slot: reader(text) for slot, reader in readers.items()}
     return {slot: value for slot, value in found.items() if value is not None}
 

@@ -149,7 +149,7 @@ _NOT_FIRST = re.compile(
 _FIRST = re.compile(
     r"\b(?:(?:my|our|the) first (?:icp )?(?:filing|record|time (?:filing|recording))|first time (?:we|i) (?:ever )?(?:filed|file|record)|"
     r"never filed (?:before|with you)|first.time filing|first (?:filing|time filing|time) (?:with|through) (?:you|huawei)|"
-    r"(?<!not )(?<!not my )(?<!not our )first (?:icp )?filing\b(?! before)|first (?:icp )?filing ever|first time\b[^.!?]{0,40}\b(?:with|through|on|at) (?:you|huawei|your)|first ever (?:icp )?filing|(?:we'?ve|i'?ve|we have|i have) never (?:done|filed|had)\b[^.!?]{0,30}\bbefore|"
+    r"(?<!not )(?<!not my )(?<!not our )first (?:icp |website |site )?filing\b(?! before)|first (?:icp )?filing ever|first time\b[^.!?]{0,40}\b(?:with|through|on|at) (?:you|huawei|your)|first ever (?:icp |website |site )?filing|(?:we'?ve|i'?ve|we have|i have) never (?:done|filed|had)\b[^.!?]{0,30}\bbefore|"
     r"never (?:done|filed|recorded) (?:this|a filing|an icp|any)[^.!?]{0,25}\bbefore)\b|"
     r"第一次(?:在[^，。,！!？?]{0,10})?备案|首次(?:在[^，。,]{0,10})?备案|头一回[^，。,]{0,10}备案",
     re.I)
@@ -319,7 +319,7 @@ _SCENARIOS: Sequence[Tuple[Pattern[str], str]] = _labelled((
          r"\bprovisioning\b[^.!?]{0,20}\b(?:fail\w*|stuck|delay\w*|took|slow|late)|"
          r"\b(?:delay\w*|slow|late|failed)\s+(?:the\s+|in\s+(?:the\s+)?)?provisioning\b|"
          r"\b(?:wasn'?t|was not|not|never) (?:been )?(?:provisioned|set up|created|delivered)\b|"
-         r"\btook [^.!?]{0,20}\bto (?:provision|set up|be set up|come up|be created|be provisioned)\b|"
+         r"\btook [^.!?]{0,45}\bto (?:provision|set up|be set up|come up|be created|be provisioned)\b|"
          r"开不出|创建(?:实例)?失败|开通(?:失败|延迟)|才开通|迟迟(?:没有?)?开通|一直没开通",
          "provisioning_failure"),
         (r"\b(?:config(?:uration)?|policy|setting|spec|resize|upgrade) (?:change|update)s?\b[^.!?]{0,30}"
@@ -422,6 +422,9 @@ def submit_answer_in_text(text: object) -> Optional[bool]:
     say neither or both ("yes, but not now")."""
     if not isinstance(text, str):
         return None
+    from bot.nlu.chinese_script import to_simplified
+
+    text = to_simplified(text)  # "確認送出"
     if _asks(text):
         # "And the files get deleted? It's empty. Yes, go ahead please.": the last
         # sentence answers when it asks nothing; "OK. What about the 17th?" is no yes

@@ -31,6 +31,8 @@ from bot.nlu.intent_cues import CUE_CONFIDENCE, _reranked
     ("somebody steal my password because i write it in the group chat and he delete all my files on server. "
      "you must compensate me money!", "scope", "report_fault"),
     ("我们的数据被删了，我要求赔偿", "scope", "report_fault"),
+    ("我已经备份好了，确认送出", "ask_icp_reward", "affirm"),
+    ("backed up already. go ahead", "request_refund", "affirm"),
 ])
 def test_a_cue_overrides_a_contradicting_reading(text, classified, expected):
     assert cue_intent(text, classified) == expected
@@ -49,6 +51,8 @@ def test_a_cue_overrides_a_contradicting_reading(text, classified, expected):
     ("I recharged by mistake, can I get a refund of the recharge?", "request_refund"),
     ("if a hacker deletes my files, must you compensate me?", "faq"),
     ("no need to compensate me, just tell me if the console is covered", "scope"),
+    ("go ahead and check the ICP reward", "ask_icp_reward"),
+    ("don't submit it yet", "request_refund"),
 ])
 def test_no_cue_where_the_reading_may_be_right(text, classified):
     assert cue_intent(text, classified) is None

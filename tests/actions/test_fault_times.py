@@ -102,3 +102,19 @@ async def test_clock_times_go_on_the_day_named_in_the_sentence_not_the_day_said_
                            active_loop="fault_form", new_slots={"fault_when": said})
     out = await ValidateFaultForm().validate_fault_when(said, dispatcher, tracker, domain)
     assert (out["fault_start"], out["fault_end"]) == (said["from"], said["to"])
+
+
+async def test_a_day_taken_back_moves_the_whole_period_to_the_day_said(store, dispatcher, domain):
+    from actions.compensation import ValidateFaultForm
+
+    text = "no wait, it was Tuesday not Monday. same hours"
+    found = [{"entity": "time", "text": "Tuesday", "start": 16, "end": 23, "value": "2026-11-24T00:00:00+08:00",
+              "additional_info": {"grain": "day"}},
+             {"entity": "time", "text": "Monday", "start": 28, "end": 34, "value": "2026-11-23T00:00:00+08:00",
+              "additional_info": {"grain": "day"}}]
+    known = {"fault_start": "2026-11-23T14:00:00+08:00", "fault_end": "2026-11-23T17:00:00+08:00"}
+    history = [{"event": "slot", "name": k, "value": v} for k, v in known.items()]
+    tracker = make_tracker({**known, "requested_slot": "fault_confirmed"}, text=text, entities=found, history=history,
+                           active_loop="fault_form", new_slots={"fault_when": "2026-11-23T00:00:00+08:00"})
+    out = await ValidateFaultForm().validate_fault_when("2026-11-23T00:00:00+08:00", dispatcher, tracker, domain)
+    assert (out["fault_start"], out["fault_end"]) == ("2026-11-24T14:00:00+08:00", "2026-11-24T17:00:00+08:00")
