@@ -314,11 +314,14 @@ class AssuranceFormValidation(FormValidationAction):
             return events
         taken = {e.get("name") for e in events}
         confirm = self.confirm_slot
+        asks_another_thing = intent in QUESTION_INTENTS + ("refund_status",) and clearly_said(tracker)
         if confirm and confirm not in taken and tracker.get_slot("requested_slot") == confirm \
                 and tracker.get_slot(confirm) is None and not self.corrects_facts(tracker, taken):
             # "go ahead, submit it", "确认提交"; "And the files get deleted? It's empty. Yes,
             # go ahead please." (a question first, the yes last) too
             said = submit_answer_in_text(latest.get("text"))
+            if said is False and asks_another_thing:
+                said = None  # "hold on, what's your hotline number again": a question, not a no
             if said is not None:
                 events.append(SlotSet(confirm, said))
                 tracker.slots[confirm] = said

@@ -265,3 +265,11 @@ async def test_the_present_said_is_no_purchase_time(store, dispatcher, domain):
                            new_slots={"purchased_at": "2026-11-27T10:00:00+08:00"})
     out = await ValidateRefundForm().validate_purchased_at("2026-11-27T10:00:00+08:00", dispatcher, tracker, domain)
     assert out == {"purchased_at": "2026-11-25T00:00:00+08:00"}
+
+
+async def test_a_question_with_hold_on_at_the_filing_question_is_no_no(store, dispatcher, domain):
+    tracker = make_tracker({"requested_slot": "refund_confirmed", "refund_item": "CS2611250001"}, customer="C1001",
+                           intent="ask_hotline", active_loop="refund_form",
+                           text="hold on, what's your hotline number again")
+    slots = slot_events(await ValidateRefundForm().run(dispatcher, tracker, domain))
+    assert slots.get("refund_confirmed") is None
