@@ -145,6 +145,10 @@ class ValidateFaultForm(AssuranceFormValidation):
                 asked = ["fault_confirmed"]
         return asked
 
+    def no_facts_said(self, tracker: Tracker) -> set:
+        text = (tracker.latest_message or {}).get("text")
+        return {"fault_when"} if fault_period.only_now_said(tracker) and not fault_period.end_cue(text) else set()
+
     def carried_over(self, tracker: Tracker) -> List[EventType]:
         """The fault period said one message before this check started, while another
         check was asked for ("昨天下午2点到3点35宕机了，我要退款" ... "算了，我要故障赔偿"):

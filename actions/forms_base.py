@@ -259,11 +259,16 @@ class AssuranceFormValidation(FormValidationAction):
         "no invoice, 2 refunds this year"): at "Shall I submit?" its "not"/"no" corrects a
         fact, it does not decline; the answer is decided again and the question asked again."""
         said = set(taken) | slots_said_this_turn(tracker)
-        facts = said & set(self.form_slots) - {self.confirm_slot, "requested_slot"}
+        facts = said & set(self.form_slots) - {self.confirm_slot, "requested_slot"} - self.no_facts_said(tracker)
         stated = stated_facts_of(self.stated_readers, (tracker.latest_message or {}).get("text"))
         # a fact said again as it was ("the invoice was already issued ... just submit the ECS one") corrects nothing
         changed = {slot for slot, value in stated.items() if value != previous_value(tracker, slot)}
         return bool(facts) or bool(changed)
+
+    def no_facts_said(self, tracker: Tracker) -> set:
+        """Slots Rasa's mappings filled from this message that say no fact of the check
+        (none by default; "submit it right now" fills the fault's time with "now")."""
+        return set()
 
     def carried_over(self, tracker: Tracker) -> List[EventType]:
         """Facts said in the message before this check started (another check was

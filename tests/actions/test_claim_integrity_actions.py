@@ -141,3 +141,16 @@ async def test_icp_reward_application_standing_is_named(store, dispatcher, domai
     await ActionAskIcpFiling().run(buttons, make_tracker({}, customer="C1001"), domain)
     (title,) = [b["title"] for b in buttons.messages[0]["buttons"] if first.filing_id in b["payload"]]
     assert title.endswith(f"already requested: {first.reference}")
+
+
+async def test_submit_it_right_now_at_the_filing_question_is_a_yes(store, dispatcher, domain):
+    slots = {"scenario": "service_unavailable", "fault_cause": "platform", "daily_cost": "24.00",
+             "fault_start": "2026-11-20T08:10:00+08:00", "fault_end": "2026-11-20T10:40:00+08:00",
+             "requested_slot": "fault_confirmed"}
+    history = [{"event": "slot", "name": k, "value": v} for k, v in slots.items()]
+    now = [{"entity": "time", "text": "right now", "start": 43, "end": 52, "value": "2026-11-27T10:00:00+08:00"}]
+    tracker = make_tracker(slots, intent="report_fault", text="then submit the compensation application right now please",
+                           entities=now, history=history, active_loop="fault_form",
+                           new_slots={"fault_when": "2026-11-27T10:00:00+08:00"})
+    events = await ValidateFaultForm().run(dispatcher, tracker, domain)
+    assert {"event": "slot", "timestamp": None, "name": "fault_confirmed", "value": True} in events
