@@ -53,9 +53,11 @@ def said_period(tracker: Tracker, value: Any) -> Optional[Dict[str, str]]:
         # when it started (a duration said with it waits for the start)
         return None
     target = fault_when_target(value, tracker.get_slot("requested_slot"), tracker.get_slot("fault_start"), text)
-    if len(target) == 2 and day_part is not None and clock_times_only(tracker):
-        # "on tuesday afternoon ... 3pm to 4:10pm": the clock times on the day part's day
-        target = on_the_day_of(target, day_part["from"])
+    anchor_day = (day_part or {}).get("from") or named_day(tracker)
+    if len(target) == 2 and anchor_day and clock_times_only(tracker):
+        # "on tuesday afternoon ... 3pm to 4:10pm", "the log says 2026-11-20, not the 19th ...
+        # 21:00 to 23:30": the clock times on the day named
+        target = on_the_day_of(target, anchor_day)
     elif len(target) == 2 and not said_a_day(tracker):
         # "sorry i meant 1pm to 3:30pm" (the day known), "From 9:10 to 11:40" after
         # "on Wednesday morning": clock times only, on the day already said
@@ -135,6 +137,17 @@ def said_a_day(tracker: Tracker) -> bool:
                for e in (tracker.latest_message or {}).get("entities") or [])
 
 
+def named_day(tracker: Tracker) -> Optional[str]:
+    """The one day (no clock time) the latest message names and does not take back."""
+    from actions.negation import negated
+
+    latest = tracker.latest_message or {}
+    days = [e["value"] for e in latest.get("entities") or []
+            if e.get("entity") == "time" and isinstance(e.get("value"), str)
+            and (e.get("additional_info") or {}).get("grain") == "day" and not negated(latest.get("text"), e)]
+    return days[0] if len(days) == 1 else None
+
+
 def whole_day_said(tracker: Tracker) -> Optional[str]:
     """The one day (no clock time) the latest message names and does not take back
     ("it was Tuesday not Monday"), when it names no other time."""
@@ -149,11 +162,13 @@ def whole_day_said(tracker: Tracker) -> Optional[str]:
 
 
 def clock_times_only(tracker: Tracker) -> bool:
-    """The latest message's exact times name no day ("3pm to 4:10pm"), only its day parts do."""
+    """The latest message's clock times name no day ("3pm to 4:10pm"): only its day parts
+    or whole days ("2026-11-20") do."""
     from bot.nlu.clock_times import DAY_WORDS_RE
 
     exact = [e for e in (tracker.latest_message or {}).get("entities") or []
-             if e.get("entity") == "time" and not (isinstance(e.get("value"), dict) and e["value"].get("approximate"))]
+             if e.get("entity") == "time" and not (isinstance(e.get("value"), dict) and e["value"].get("approximate"))
+             and (e.get("additional_info") or {}).get("grain") not in ("day", "week", "month")]
     return bool(exact) and not any(DAY_WORDS_RE.search(str(e.get("text") or ""))
                                    or (e.get("additional_info") or {}).get("day_named") for e in exact)
 

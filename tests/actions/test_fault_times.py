@@ -118,3 +118,20 @@ async def test_a_day_taken_back_moves_the_whole_period_to_the_day_said(store, di
                            active_loop="fault_form", new_slots={"fault_when": "2026-11-23T00:00:00+08:00"})
     out = await ValidateFaultForm().validate_fault_when("2026-11-23T00:00:00+08:00", dispatcher, tracker, domain)
     assert (out["fault_start"], out["fault_end"]) == ("2026-11-24T14:00:00+08:00", "2026-11-24T17:00:00+08:00")
+
+
+async def test_a_clock_range_goes_on_the_one_day_named_not_the_one_taken_back(store, dispatcher, domain):
+    from actions.compensation import ValidateFaultForm
+
+    text = "sorry, typo - the log says 2026-11-20, not the 19th. same times, 21:00 to 23:30"
+    rng = {"from": "2026-11-26T21:00:00+08:00", "to": "2026-11-26T23:30:00+08:00"}
+    found = [{"entity": "time", "text": "2026-11-20", "start": 27, "end": 37, "value": "2026-11-20T00:00:00+08:00",
+              "additional_info": {"grain": "day"}},
+             {"entity": "time", "text": "the 19th", "start": 43, "end": 51, "value": "2026-11-19T00:00:00+08:00",
+              "additional_info": {"grain": "day"}},
+             {"entity": "time", "text": "21:00 to 23:30", "start": 65, "end": 79, "value": rng,
+              "additional_info": {}}]
+    tracker = make_tracker({"requested_slot": None}, intent="report_fault", text=text, entities=found,
+                           active_loop="fault_form", new_slots={"fault_when": rng})
+    out = await ValidateFaultForm().validate_fault_when(rng, dispatcher, tracker, domain)
+    assert (out["fault_start"], out["fault_end"]) == ("2026-11-20T21:00:00+08:00", "2026-11-20T23:30:00+08:00")
