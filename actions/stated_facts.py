@@ -48,7 +48,8 @@ _CAUSE_WORDS: Sequence[Tuple[Pattern[str], str]] = _labelled((
         (r"\b(?:our|my) (?:own )?(?:office |local |home )?(?:network|internet|wifi|router|firewall|"
          r"laptop|computer|pc|device)s?\b|我们(?:自己)?的?网络|本地网络|自己的网络|我们的路由器",
          "user_network_or_device"),
-        (r"\b(?:fat[- ]?finger\w*|(?:we|i) (?:accidentally |mistakenly |wrongly )?(?:blocked|locked) (?:all |our |my )?"
+        (r"\b(?:(?:i|we) (?:set|configured|changed|edited|wrote|typed|entered|put)\b[^.!?]{0,40}\b(?:wrong(?:ly)?|"
+         r"incorrect(?:ly)?|by mistake|by accident)\b|(?:i|we) (?:messed|screwed|mucked) up\b|fat[- ]?finger\w*|(?:we|i) (?:accidentally |mistakenly |wrongly )?(?:blocked|locked) (?:all |our |my )?"
          r"(?:inbound|outbound|own|the|traffic|access|ports?)|(?:we|i) (?:accidentally |mistakenly |wrongly )?(?:mis-?configured|misconfigured|"
          r"broke|deleted|removed|changed the (?:security group|firewall|config))|"
          r"(?:our|my) (?:own )?(?:mistake|misconfiguration|fault|error|bad config)|misconfigur\w*|"

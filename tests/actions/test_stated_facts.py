@@ -38,6 +38,8 @@ SPAN = {"from": "2026-11-26T14:00:00+08:00", "to": "2026-11-26T15:35:00+08:00"}
     ("somebody steal my password because i write it in the group chat", "user_improper_operation"),
     ("密码被盗了，数据全没了", "user_improper_operation"),
     ("I forgot my password and the console was down", None),
+    ("down about three hours last night because i set the firewall rules wrong myself", "user_improper_operation"),
+    ("I set up the server yesterday and it went down, your fault", "platform"),
 ])
 def test_causes_in_the_customers_words(text, cause):
     assert stated_facts.cause_in_text(text) == cause
