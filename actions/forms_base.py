@@ -248,7 +248,9 @@ class AssuranceFormValidation(FormValidationAction):
             return [SlotSet(slot, previous_value(tracker, slot))
                     for slot in slots_said_this_turn(tracker) if slot != "requested_slot"]
         try:
-            return restored + await super().run(dispatcher, tracker, domain)
+            events = restored + await super().run(dispatcher, tracker, domain)
+            await self.answer_in_passing(dispatcher, tracker, events)
+            return events
         except Exception:  # noqa: BLE001 - store down or a bug: say so, end the form
             logger.exception("validation of %s failed", self.form_name())
             service_down(dispatcher)
@@ -264,6 +266,11 @@ class AssuranceFormValidation(FormValidationAction):
         # a fact said again as it was ("the invoice was already issued ... just submit the ECS one") corrects nothing
         changed = {slot for slot, value in stated.items() if value != previous_value(tracker, slot)}
         return bool(facts) or bool(changed)
+
+    async def answer_in_passing(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                events: List[EventType]) -> None:
+        """Answer a question the facts known so far already settle ("by when must that one be
+        submitted?") before the check asks its next question (nothing by default)."""
 
     def no_facts_said(self, tracker: Tracker) -> set:
         """Slots Rasa's mappings filled from this message that say no fact of the check

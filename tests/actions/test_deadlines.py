@@ -113,3 +113,24 @@ async def test_stop_said_at_the_submit_question_ends_the_check_with_the_warning(
     assert responses(dispatcher) == ["utter_form_stopped", "utter_refund_declined_deadline"]
     assert any(e.get("event") == "active_loop" and e.get("name") is None for e in events)
     assert store.claims("C1004", "refund") == []
+
+
+async def test_by_when_asked_in_the_check_gets_the_date_before_the_next_question(store, dispatcher, domain):
+    from actions.compensation import ValidateFaultForm
+
+    text = "And a second fault that was rectified on Friday 20 November at 11:00? By when exactly must that one be submitted?"
+    fixed = "2026-11-20T11:00:00+08:00"
+    tracker = make_tracker({"requested_slot": None}, intent="inform", text=text, active_loop="fault_form",
+                           entities=[{"entity": "time", "text": "on Friday 20 November at 11:00", "start": 40,
+                                      "end": 70, "value": fixed, "additional_info": {"grain": "minute"}}],
+                           new_slots={"fault_when": fixed})
+    events = await ValidateFaultForm().run(dispatcher, tracker, domain)
+    assert {"event": "slot", "timestamp": None, "name": "fault_end", "value": fixed} in events
+    assert responses(dispatcher) == ["utter_fault_apply_by_soon"]  # today 11:00, the check then asks what happened
+    quiet = type(dispatcher)()
+    plain = make_tracker({"requested_slot": None}, intent="inform", text="it was fixed on Friday 20 November at 11:00",
+                         active_loop="fault_form", new_slots={"fault_when": fixed},
+                         entities=[{"entity": "time", "text": "on Friday 20 November at 11:00", "start": 16, "end": 46,
+                                    "value": fixed, "additional_info": {"grain": "minute"}}])
+    await ValidateFaultForm().run(quiet, plain, domain)
+    assert responses(quiet) == []
