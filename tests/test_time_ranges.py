@@ -212,3 +212,8 @@ def test_clock_times_in_words_are_the_fault_period_not_a_day_part(parser):
 def test_a_number_after_a_clock_range_is_no_part_of_it(parser):
     assert times(parser, "ECS totally unreachable from 11pm to 1am, 200 players") == [span("26T23:00", "27T01:00")]
     assert times(parser, "down from 2pm to 4pm, 200 players") == [span("26T14:00", "26T16:00")]
+
+
+def test_a_clock_range_after_a_weekday_and_its_date_is_on_that_date(parser):
+    said = "Client B's server was down Wednesday the 25th from 9pm to 11:30pm and your notice said"
+    assert times(parser, said) == [span("25T21:00", "25T23:30")]

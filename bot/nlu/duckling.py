@@ -602,6 +602,9 @@ class DucklingParser:
         """A clock range on the day the rest of the phrase names (default: today)."""
         rest = (body[:found.start] + " " + body[found.end:]).strip()
         day = self._past_time(rest, "EN", ref) if rest else None
+        if day is None and rest and time_ranges.WEEKDAY_RE.search(rest):
+            # "Wednesday the 25th from 9pm to 11:30pm": the day of the month is the day meant
+            day = self._past_time(time_ranges.without_weekday(rest), "EN", ref)
         midnight = (day or ref).replace(hour=0, minute=0, second=0, microsecond=0)
         return time_ranges.place(found, midnight, ref, bool(time_ranges.NIGHT_RE.search(rest)))
 
