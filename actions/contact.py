@@ -125,8 +125,14 @@ def asks_about_the_hotline_again(tracker: Tracker) -> bool:
     "and Monday at 9 then?" asks about calling then; it is no fact of the check."""
     from actions.forms_base import asks_something
 
-    text = (tracker.latest_message or {}).get("text")
-    return hotline_just_answered(tracker) and asked_time(tracker) is not None and asks_something(text)
+    text = str((tracker.latest_message or {}).get("text") or "")
+    short = len(text.split()) <= FOLLOW_UP_WORDS and len(text) <= FOLLOW_UP_CHARS  # not a new story with its times
+    return short and hotline_just_answered(tracker) and asked_time(tracker) is not None and asks_something(text)
+
+
+#: a follow-up time question is short: "and Monday at 9 then?", "那下周一早上9点整呢"
+FOLLOW_UP_WORDS = 8
+FOLLOW_UP_CHARS = 40
 
 
 def day_asked_before(tracker: Tracker, now: datetime) -> Optional[datetime]:

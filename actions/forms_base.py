@@ -117,6 +117,8 @@ def asks_something(text: Any) -> bool:
 
 #: Intents that leave the check when read clearly (a person, a ticket, stop)
 LEAVING_INTENTS = ("human_handoff", "stop")
+#: a fact the customer says they do not know: what the check assumed anyway
+UNKNOWN = "unknown"
 #: Intents whose entities Rasa's slot mappings already take during a check
 ANSWER_INTENTS = ("inform", "affirm", "deny")
 
@@ -264,7 +266,8 @@ class AssuranceFormValidation(FormValidationAction):
         facts = said & set(self.form_slots) - {self.confirm_slot, "requested_slot"} - self.no_facts_said(tracker)
         stated = stated_facts_of(self.stated_readers, (tracker.latest_message or {}).get("text"))
         # a fact said again as it was ("the invoice was already issued ... just submit the ECS one") corrects nothing
-        changed = {slot for slot, value in stated.items() if value != previous_value(tracker, slot)}
+        changed = {slot for slot, value in stated.items() if value != previous_value(tracker, slot)
+                   and not (value == UNKNOWN and previous_value(tracker, slot) is None)}  # "I don't know what caused it"
         return bool(facts) or bool(changed)
 
     async def answer_in_passing(self, dispatcher: CollectingDispatcher, tracker: Tracker,

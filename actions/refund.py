@@ -148,6 +148,10 @@ class ValidateRefundForm(AssuranceFormValidation):
         ago', 'the CDN and the EVS disk': the orders that product, day and description
         single out (actions/record_match.py; still ambiguous: the order buttons ask)."""
         cid = customer_id(tracker)
+        if cid and tracker.get_slot("refund_item") and not list(tracker.get_latest_entity_values("order_id")):
+            other = await self._another_product_named(tracker, cid)
+            if other:  # "the yearly RDS in its reservation period: can that one be refunded?"
+                return {"refund_item": slot_value(other), "refund_confirmed": None}
         if not cid or self._answer_text(tracker) is None:
             return {}
         said = chosen_items([v for name in ("order_id", "resource_id")
@@ -168,6 +172,19 @@ class ValidateRefundForm(AssuranceFormValidation):
             return {}
         meant = record_match.orders_meant(await store_access.read(tracker, "orders", cid), said)
         return {"refund_item": slot_value(o.order_id for o in meant)} if meant else {}
+
+    @staticmethod
+    async def _another_product_named(tracker: Tracker, cid: str) -> List[str]:
+        """The orders of a product the message names that none of the orders being
+        checked is (the customer turns to another order); [] when none or unclear."""
+        said = record_match.clues(tracker.latest_message or {})
+        if not said.products or not ANOTHER_ORDER_RE.search(str((tracker.latest_message or {}).get("text") or "")):
+            return []  # "the CDN is fine" names another order without asking about it
+        orders = await store_access.read(tracker, "orders", cid)
+        current = set(chosen_items(tracker.get_slot("refund_item")))
+        if {str(o.product).upper() for o in orders if o.order_id in current} & said.products:
+            return []
+        return [o.order_id for o in record_match.orders_meant(orders, said)]
 
     @staticmethod
     async def _orders_besides(tracker: Tracker, cid: str, named_id: str) -> List[str]:
@@ -218,10 +235,26 @@ class ValidateRefundForm(AssuranceFormValidation):
 PRESENT_RE = re.compile(r"^\s*(?:right )?now\s*$|^\s*(?:currently|at the moment)\s*$|^\s*(?:现在|目前|当前)\s*$", re.I)
 
 
+#: turning to another order: "what about the RDS?", "and the OBS package?", "can that one be refunded?"
+ANOTHER_ORDER_RE = re.compile(r"\b(?:refund\w*|what about|how about|and (?:the|my|our)|also|instead|that one|this one)\b|"
+                              r"退|呢|也|还有|那个", re.I)
+
+
+#: grains too coarse for a purchase time ("no refunds before this year")
+COARSE_GRAINS = frozenset({"year", "quarter", "month"})
+
+
 def present_said_only(tracker: Tracker) -> bool:
-    """The latest message's only times are the present ("the server is running now")."""
+    """The latest message's only times are the present ("the server is running now") or
+    whole years and months ("no refunds before this year"): no time of purchase."""
     times = [e for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == "time"]
-    return bool(times) and all(PRESENT_RE.match(str(e.get("text") or "")) for e in times)
+    return bool(times) and all(PRESENT_RE.match(str(e.get("text") or "")) or _grain(e) in COARSE_GRAINS
+                               for e in times)
+
+
+def _grain(entity: Dict[str, Any]) -> Optional[str]:
+    info = entity.get("additional_info") or {}
+    return info.get("grain") or (info.get("to") or {}).get("grain") or (info.get("from") or {}).get("grain")
 
 
 def order_button(order: Any) -> Dict[str, str]:

@@ -405,7 +405,8 @@ _SUBMIT_YES = re.compile(
     r"do it|send it)\b|(?<![\w'])go[.!]*\s*$|提交吧|确认提交|确认|可以提交|好的?[，,。！!]?\s*提交|帮我提交|申请吧|退吧|退了吧|赔吧|"
     r"办吧|就这样吧", re.I)
 _SUBMIT_NO = re.compile(
-    r"\b(?:no|not (?:now|yet)|don'?t|do not|wait|later|hold on|cancel|never ?mind|stop)\b|不要|先不|不用|等等|算了|暂时不|别",
+    r"\b(?:no|not (?:now|yet)|(?:don'?t|do not)(?! (?:know|remember|care|mind|understand|see)\b)|wait|later|hold on|"
+    r"cancel|never ?mind|stop)\b|不要|先不|不用|等等|算了|暂时不|别",
     re.I)
 
 

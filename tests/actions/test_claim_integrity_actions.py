@@ -154,3 +154,13 @@ async def test_submit_it_right_now_at_the_filing_question_is_a_yes(store, dispat
                            new_slots={"fault_when": "2026-11-27T10:00:00+08:00"})
     events = await ValidateFaultForm().run(dispatcher, tracker, domain)
     assert {"event": "slot", "timestamp": None, "name": "fault_confirmed", "value": True} in events
+
+
+async def test_i_dont_know_the_cause_please_file_is_a_yes(store, dispatcher, domain):
+    slots = {"scenario": "website_inaccessible", "daily_cost": "24.00", "fault_start": "2026-11-26T09:00:00+08:00",
+             "fault_end": "2026-11-26T10:00:00+08:00", "requested_slot": "fault_confirmed"}
+    history = [{"event": "slot", "name": k, "value": v} for k, v in slots.items()]
+    tracker = make_tracker(slots, intent="refund_status", text="i dont know what caused it please just file the claim for me",
+                           history=history, active_loop="fault_form")
+    events = await ValidateFaultForm().run(dispatcher, tracker, domain)
+    assert {"event": "slot", "timestamp": None, "name": "fault_confirmed", "value": True} in events

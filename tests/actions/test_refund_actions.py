@@ -273,3 +273,18 @@ async def test_a_question_with_hold_on_at_the_filing_question_is_no_no(store, di
                            text="hold on, what's your hotline number again")
     slots = slot_events(await ValidateRefundForm().run(dispatcher, tracker, domain))
     assert slots.get("refund_confirmed") is None
+
+
+async def test_a_whole_year_said_is_no_purchase_time(store, dispatcher, domain):
+    from actions.refund import ValidateRefundForm
+
+    text = "no invoice no discount its running normally im a normal customer and no refunds before this year"
+    year = [{"entity": "time", "text": "before this year", "start": 80, "end": 96,
+             "value": {"from": None, "to": "2026-01-01T00:00:00+08:00", "approximate": True},
+             "additional_info": {"to": {"grain": "year"}, "type": "interval"}}]
+    history = [{"event": "slot", "name": "purchased_at", "value": "2026-11-25T00:00:00+08:00"}]
+    tracker = make_tracker({"purchased_at": "2026-11-25T00:00:00+08:00", "requested_slot": "invoice"}, text=text,
+                           entities=year, history=history, active_loop="refund_form",
+                           new_slots={"purchased_at": "2026-01-01T00:00:00+08:00"})
+    out = await ValidateRefundForm().validate_purchased_at("2026-01-01T00:00:00+08:00", dispatcher, tracker, domain)
+    assert out == {"purchased_at": "2026-11-25T00:00:00+08:00"}

@@ -62,3 +62,20 @@ async def test_every_id_in_the_message_is_taken_though_rasa_keeps_one(store, dis
                            active_loop="refund_form")
     got = await ValidateRefundForm().extract_refund_item(dispatcher, tracker, domain)
     assert got == {"refund_item": f"{ecs.order_id} {cdn.order_id}"}
+
+
+async def test_another_product_asked_about_at_the_confirmation_is_checked_instead(store, dispatcher, domain):
+    from actions.refund import ValidateRefundForm
+
+    evs = next(o for o in store.orders("C1002") if o.product == "EVS")
+    rds = next(o for o in store.orders("C1002") if o.product == "RDS")
+    text = "Thank you. Before anything is submitted: the yearly RDS instance is in its reservation period. Can that one be refunded?"
+    asked = make_tracker({"refund_item": evs.order_id, "requested_slot": "refund_confirmed"}, customer="C1002",
+                         intent="faq", text=text, entities=[{"entity": "product", "value": "RDS"}],
+                         active_loop="refund_form")
+    assert await ValidateRefundForm().extract_refund_item(dispatcher, asked, domain) == {
+        "refund_item": rds.order_id, "refund_confirmed": None}
+    fine = make_tracker({"refund_item": evs.order_id, "requested_slot": "refund_confirmed"}, customer="C1002",
+                        intent="inform", text="the RDS is fine", entities=[{"entity": "product", "value": "RDS"}],
+                        active_loop="refund_form")
+    assert await ValidateRefundForm().extract_refund_item(dispatcher, fine, domain) == {}
