@@ -107,6 +107,24 @@ def test_a_stop_reading_without_a_stopping_word_is_doubtful():
     assert not doubtful_stop("But it is not my fault", "deny")
 
 
+def test_an_affirm_reading_of_a_longer_question_without_a_yes_is_doubtful():
+    from bot.nlu.cues import doubtful_affirm
+
+    assert doubtful_affirm("On Sunday I bought the EVS, monthly I think, but it was the wrong one. Can I still send "
+                           "it back?", "affirm")
+    assert doubtful_affirm("ok so can i refnd the datadisk evs", "affirm")
+    for said in ("yes", "yes, go ahead and submit it please", "yeah I copied everything, please submit",
+                 "ok, can you file it now?", "sure, why not, do it"):
+        assert not doubtful_affirm(said, "affirm")
+    assert not doubtful_affirm("ok so can i refnd the datadisk evs", "request_refund")
+
+
+def test_a_refund_asked_for_instead_is_no_status_question():
+    assert cue_intent("Received it already? I honestly don't remember. Well then, I'd like a refund instead.",
+                      "refund_status") == "request_refund"
+    assert cue_intent("I'd like to know the status of my refund", "refund_status") is None
+
+
 def test_a_refund_asked_outright_after_an_outage_is_a_refund():
     assert cue_intent("我的服务器昨天下午2点到3点35宕机了，我要退款", "report_fault") == "request_refund"
     assert cue_intent("my server crashed again, I want my money back NOW", "report_fault") == "request_refund"

@@ -52,7 +52,7 @@ FAULT_RE = re.compile(
     re.I,
 )
 #: a refund asked for outright ("I want a refund", "我要退款"), whatever happened before
-REFUND_REQUEST_RE = re.compile(r"\b(?:i|we)\s+(?:want|would like|'d like|need|demand)\s+(?:a\s+|my\s+|our\s+)?(?:full\s+)?"
+REFUND_REQUEST_RE = re.compile(r"\b(?:i|we)(?:\s+|(?=['’]))(?:want|would like|['’]d like|need|demand)\s+(?:a\s+|my\s+|our\s+)?(?:full\s+)?"
                                r"(?:refund|money back)|\brefund (?:it|me|us|my|our|the)\b|(?:我|我们)?(?:要|想|要求|申请)退款|"
                                r"给我退款|退款吧", re.I)
 #: compensation demanded outright ("you must compensate me", "I want compensation", "我要赔偿")
@@ -170,6 +170,8 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     if (intent == "request_refund" and RECHARGE_RE.search(text) and not REFUND_RE.search(text)
             and not MONEY_BACK_RE.search(text)):
         return "ask_icp_reward"  # "I recharged 200, isn't that enough?": the reward's recharge (I4), no refund
+    if intent == "refund_status" and REFUND_REQUEST_RE.search(text) and not STATUS_RE.search(text):
+        return "request_refund"  # "Well then, I'd like a refund instead."
     if intent == "report_fault" and REFUND_REQUEST_RE.search(text) and not COMPENSATION_RE.search(text):
         return "request_refund"  # "the server was down 2 to 3:35 yesterday, 我要退款": a refund, asked outright
     if intent == "report_fault" and not FAULT_RE.search(text) and not COMPENSATION_RE.search(text):
@@ -215,7 +217,7 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
 
 
 #: saying yes to filing ("go ahead and submit", "確認送出"): no check of its own
-SUBMIT_RE = re.compile(r"\b(?:go ahead|submit (?:it|now|please)|please submit|file it|send it|confirm(?:ed)?)\b|"
+SUBMIT_RE = re.compile(r"\b(?:go ahead|submit (?:it|now|please)|please submit|file it|confirm(?:ed)?)\b|"
                        r"确认(?:提交|送出|申请)?|提交吧|送出吧?|帮我提交|可以提交", re.I)
 #: only a day asked about again ("周日呢", "what about saturday?", "明天呢")
 WHAT_ABOUT_DAY_RE = re.compile(
@@ -240,3 +242,18 @@ def doubtful_stop(text: str, intent: Optional[str]) -> bool:
     the attacker did it"): ending a check forgets its answers, so the next reading is taken."""
     return intent == "stop" and bool(text.strip()) and not STOP_WORDS_RE.search(text)
 
+
+#: a yes said outright ("yes", "yeah", "sure", "correct", "是的", "对") 
+YES_WORDS_RE = re.compile(r"\b(?:yes|yeah|yep|yup|sure|correct|right|affirmative|please do|go ahead)\b|是的|对的?|好的|可以|没问题|確認|确认", re.I)
+#: a question in the message ("can I still send it back?", "ok so can i refnd the datadisk evs")
+QUESTION_RE = re.compile(r"[?？]|\b(?:can|could|may|do|does|is|are|will|would|how|what|when|where|why|which)\s+(?:i|we|you|it|they|that|this|the|my|our)\b", re.I)
+#: a longer message than a plain yes
+AFFIRM_MAX_WORDS = 6
+
+
+def doubtful_affirm(text: str, intent: Optional[str]) -> bool:
+    """An `affirm` reading of a longer message that asks a question and says no yes ("On
+    Sunday I bought the EVS ... Can I still send it back?"): the next reading is taken,
+    since a yes at "Shall I submit?" files a claim."""
+    return (intent == "affirm" and len(text.split()) > AFFIRM_MAX_WORDS and bool(QUESTION_RE.search(text))
+            and not YES_WORDS_RE.search(text) and not _said(SUBMIT_RE, text))

@@ -12,7 +12,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.cues import cue_confidence, cue_intent, doubtful_stop
+from bot.nlu.cues import cue_confidence, cue_intent, doubtful_affirm, doubtful_stop
 
 #: the confidence a cue reading carries: clear (actions.common.CLEAR_CONFIDENCE)
 CUE_CONFIDENCE = 0.95
@@ -44,9 +44,11 @@ class IntentCueReader(GraphComponent):
             runner_up = float(ranking[1].get("confidence") or 0.0) if len(ranking) > 1 else 0.0
             name = cue_intent(message.get(TEXT) or "", intent.get("name"), float(intent.get("confidence") or 0.0),
                               runner_up)
-            if name is None and doubtful_stop(message.get(TEXT) or "", intent.get("name")) and len(ranking) > 1:
-                rest = [r for r in ranking if r.get("name") != "stop"]
-                message.set("intent", dict(rest[0], cue="stop"), add_to_output=True)
+            doubtful = (doubtful_stop(message.get(TEXT) or "", intent.get("name"))
+                        or doubtful_affirm(message.get(TEXT) or "", intent.get("name")))
+            if name is None and doubtful and len(ranking) > 1:
+                rest = [r for r in ranking if r.get("name") != intent.get("name")]
+                message.set("intent", dict(rest[0], cue=intent.get("name")), add_to_output=True)
                 message.set("intent_ranking", rest, add_to_output=True)
                 continue
             if name is None:
