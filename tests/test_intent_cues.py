@@ -33,6 +33,10 @@ from bot.nlu.intent_cues import CUE_CONFIDENCE, _reranked
     ("我们的数据被删了，我要求赔偿", "scope", "report_fault"),
     ("我已经备份好了，确认送出", "ask_icp_reward", "affirm"),
     ("backed up already. go ahead", "request_refund", "affirm"),
+    ("ICP reward enquiry. Yearly cloud host, active, used for our website. It is our first filing with you; "
+     "approved on 20 November. Accumulated recharge 350.00", "faq", "ask_icp_reward"),
+    ("I have plan to do ICP filing for my new site, the host is pay per use. I will get the reward after?", "faq",
+     "ask_icp_reward"),
 ])
 def test_a_cue_overrides_a_contradicting_reading(text, classified, expected):
     assert cue_intent(text, classified) == expected
@@ -52,6 +56,8 @@ def test_a_cue_overrides_a_contradicting_reading(text, classified, expected):
     ("if a hacker deletes my files, must you compensate me?", "faq"),
     ("no need to compensate me, just tell me if the console is covered", "scope"),
     ("go ahead and check the ICP reward", "ask_icp_reward"),
+    ("How much do I need to recharge for the ICP reward?", "faq"),
+    ("does the ICP reward need a yearly host?", "faq"),
     ("don't submit it yet", "request_refund"),
 ])
 def test_no_cue_where_the_reading_may_be_right(text, classified):

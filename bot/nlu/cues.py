@@ -68,6 +68,9 @@ STATUS_RE = re.compile(r"\b(?:status(?! (?:page|site|board|dashboard))|where is|
 PURCHASE_FACT_RE = re.compile(r"\b(?:bought|purchased|ordered|paid|invoice\w*|coupon\w*|discount\w*|voucher\w*|"
                               r"refunds? (?:so far|this year)|prepaid)\b|买的|购买|发票|优惠券|代金券|付了|支付", re.I)
 ICP_RE = re.compile(r"\bicp\b|\bfiling reward\b|备案", re.I)
+#: facts of one's own ICP filing (the check's facts, not a question about the rule)
+ICP_FACT_RE = re.compile(r"\b(?:approved|recharg\w*|first (?:filing|time|ever)|filed (?:before|with you)|yearly|monthly|"
+                         r"pay[- ]?per[- ]?use|host|active|submitted)\b|审核通过|已通过|充值|第一次|首次|包年|包月|按量|主机", re.I)
 #: topping up the account: the ICP reward's accumulated recharge (I4), never a refund
 RECHARGE_RE = re.compile(r"\brecharg\w*|\btop(?:ped|s)?[- ]?up\b|充值|充了", re.I)
 #: "can I get / do I qualify / 可以领吗": asking whether a check applies to them
@@ -205,6 +208,9 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     if (intent in ("out_of_scope", "faq", "scope", "nlu_fallback") and REFUND_REQUEST_RE.search(text) and own_case
             and not COMPENSATION_RE.search(text) and not FAULT_RE.search(text)):
         return "request_refund"  # "I bought a cloud server on Tuesday ... I would like my money back"
+    if (intent in ("faq", "scope", "out_of_scope") and ICP_RE.search(text) and OWN_RE.search(text)
+            and len({m.group(0).lower() for m in ICP_FACT_RE.finditer(text)}) >= 2 and not REFUND_RE.search(text)):
+        return "ask_icp_reward"  # "ICP reward enquiry. Yearly host, first filing, approved 20 Nov, recharge 350"
     if topic is None or topic == intent:
         return None
     if intent in SMALL_TALK:
