@@ -155,3 +155,10 @@ def test_status_of_their_own_refunds_and_a_short_stop_read_as_a_guess():
 def test_a_status_page_is_no_status_question():
     said = "our shop site was DOWN last nite from 11pm till 1am, ur status page said so. how much comp do i get??"
     assert cue_intent(said, "refund_status") == "report_fault"
+
+
+def test_money_back_for_an_outage_read_as_a_guess_is_compensation():
+    said = "Never mind. Then may I ask: if my cloud server stops working because of something on your side, will I get money back?"
+    assert cue_intent(said, "report_fault", 0.3, 0.28) is None  # the guess was right
+    assert cue_intent(said, "faq", 0.3, 0.28) == "report_fault"
+    assert cue_intent("I bought a server yesterday, can I get my money back?", "faq", 0.3, 0.28) == "request_refund"

@@ -125,7 +125,15 @@ def _topic(text: str) -> Optional[str]:
     """The one check a message names outright, or None when it names none or several."""
     named = [intent for intent, rx in (("request_refund", REFUND_RE), ("report_fault", COMPENSATION_RE),
                                        ("ask_icp_reward", ICP_RE)) if rx.search(text)]
+    if named == ["request_refund"] and _outage_money_back(text):
+        return "report_fault"  # "if my server stops working because of you, will I get money back?"
     return named[0] if len(named) == 1 else None
+
+
+def _outage_money_back(text: str) -> bool:
+    """Money back asked for an outage, no refund or purchase named: compensation."""
+    return (bool(FAULT_RE.search(text)) and bool(MONEY_BACK_RE.search(text))
+            and not re.search(r"\brefund|退款", text, re.I) and not PURCHASE_FACT_RE.search(text))
 
 
 def _said(pattern: "re.Pattern[str]", text: str) -> bool:
