@@ -32,6 +32,8 @@ from bot.nlu.intent_cues import CUE_CONFIDENCE, _reranked
      "you must compensate me money!", "scope", "report_fault"),
     ("我们的数据被删了，我要求赔偿", "scope", "report_fault"),
     ("我已经备份好了，确认送出", "ask_icp_reward", "affirm"),
+    ("wednesday we pushed an OBS bucket config change and your side failed the change, it's in the console as an "
+     "incident. what's that worth?", "scope", "report_fault"),
     ("backed up already. go ahead", "request_refund", "affirm"),
     ("ICP reward enquiry. Yearly cloud host, active, used for our website. It is our first filing with you; "
      "approved on 20 November. Accumulated recharge 350.00", "faq", "ask_icp_reward"),

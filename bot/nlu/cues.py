@@ -42,7 +42,7 @@ PERSON_ONLY_CONFIDENCE = 0.55
 #: a negation right before the request ("no need for a ticket", "不用转人工")
 NEGATED_RE = re.compile(r"\b(?:no|not|don'?t|do not|never|no need|without)\b[^.!?,;]{0,20}$|(?:不用|不要|别|无需)$", re.I)
 REFUND_RE = re.compile(r"\brefund\w*|\brefound\w*|\bmoney back\b|\bcancel (?:the |my )?order\b|退款|退钱|退费|退掉|能退|可以退|退唔退|退得", re.I)
-COMPENSATION_RE = re.compile(r"\bcompensat\w*|\bcomp\b|\breimburs\w*|赔偿|赔付|赔多少|能赔|补偿|赔钱|赔不赔", re.I)
+COMPENSATION_RE = re.compile(r"\bcompensat\w*|\bcomp\b|\breimburs\w*|\bwhat(?:'s| is) (?:that|this|it) worth\b|赔偿|赔付|赔多少|能赔|补偿|赔钱|赔不赔", re.I)
 FAULT_RE = re.compile(
     r"\b(?:down|outage|fault\w*|unavailable|unreachable|offline|broken|crash\w*|not (?:working|open\w*|load\w*|reachable)|"
     r"isn'?t (?:working|loading|reachable)|stopped|stops? working|went dark|no access|"
