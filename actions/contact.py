@@ -131,7 +131,7 @@ def asks_about_the_hotline_again(tracker: Tracker) -> bool:
 
 
 #: a follow-up time question is short: "and Monday at 9 then?", "那下周一早上9点整呢"
-FOLLOW_UP_WORDS = 8
+FOLLOW_UP_WORDS = 12
 FOLLOW_UP_CHARS = 40
 
 

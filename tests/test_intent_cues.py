@@ -32,6 +32,9 @@ from bot.nlu.intent_cues import CUE_CONFIDENCE, _reranked
      "you must compensate me money!", "scope", "report_fault"),
     ("我们的数据被删了，我要求赔偿", "scope", "report_fault"),
     ("我已经备份好了，确认送出", "ask_icp_reward", "affirm"),
+    ("yes go, nothing on it worth keeping", "deny", "affirm"),
+    ("refund the yearly EVS from tues? invoice already sent back ✅", "faq", "request_refund"),
+    ("when does that land, and can we cash it out?", "refund_status", "faq"),
     ("wednesday we pushed an OBS bucket config change and your side failed the change, it's in the console as an "
      "incident. what's that worth?", "scope", "report_fault"),
     ("backed up already. go ahead", "request_refund", "affirm"),
@@ -60,6 +63,8 @@ def test_a_cue_overrides_a_contradicting_reading(text, classified, expected):
     ("go ahead and check the ICP reward", "ask_icp_reward"),
     ("How much do I need to recharge for the ICP reward?", "faq"),
     ("does the ICP reward need a yearly host?", "faq"),
+    ("ok, no thanks", "deny"),
+    ("yes but wait, not yet", "deny"),
     ("don't submit it yet", "request_refund"),
 ])
 def test_no_cue_where_the_reading_may_be_right(text, classified):

@@ -205,7 +205,9 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     if (intent in ("refund_status", "faq", "scope") and topic == "report_fault" and FAULT_RE.search(text)
             and own_case and not STATUS_RE.search(text) and not HYPOTHETICAL_RE.search(text)):
         return "report_fault"  # "my site isn't working ... will I be compensated?"
-    if intent == "request_refund" and CASH_RE.search(text) and not REFUND_RE.search(text):
+    if intent == "deny" and YES_START_RE.match(text):
+        return "affirm"  # "yes go, nothing on it worth keeping"
+    if intent in ("request_refund", "refund_status") and CASH_RE.search(text) and not REFUND_RE.search(text):
         return "faq"  # "can I take that out as cash?" asks whether the reward can be withdrawn (I9)
     if (intent == "request_refund" and FAULT_RE.search(text) and MONEY_BACK_RE.search(text)
             and not re.search(r"\brefund|退款", text, re.I) and not PURCHASE_FACT_RE.search(text)):
@@ -213,7 +215,8 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     if (intent in ("out_of_scope", "faq", "scope", "nlu_fallback") and _said(COMPENSATION_REQUEST_RE, text)
             and not REFUND_RE.search(text) and not HYPOTHETICAL_RE.search(text)):
         return "report_fault"  # "somebody stole my password ... you must compensate me money!"
-    if (intent in ("out_of_scope", "faq", "scope", "nlu_fallback") and REFUND_REQUEST_RE.search(text) and own_case
+    if (intent in ("out_of_scope", "faq", "scope", "nlu_fallback") and REFUND_REQUEST_RE.search(text)
+            and (own_case or (REFUND_ORDER_RE.match(text) and RECORD_RE.search(text)))
             and not COMPENSATION_RE.search(text) and not FAULT_RE.search(text)):
         return "request_refund"  # "I bought a cloud server on Tuesday ... I would like my money back"
     if (intent in ("faq", "scope", "out_of_scope") and ICP_RE.search(text) and OWN_RE.search(text)
@@ -230,6 +233,10 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     return None
 
 
+#: a yes first, with no no after it ("yes go, nothing on it worth keeping"; not "ok, no thanks")
+YES_START_RE = re.compile(r"^\W*(?:yes|yeah|yep|yup|sure|y)\b(?![^.!?]{0,15}\b(?:no|not|don'?t|never|wait)\b)", re.I)
+#: a refund ordered outright: "refund the yearly EVS from tues?"
+REFUND_ORDER_RE = re.compile(r"^\W*(?:pls |please |plz )?refund (?:the|my|our|this|that)\b", re.I)
 #: saying yes to filing ("go ahead and submit", "確認送出"): no check of its own
 SUBMIT_RE = re.compile(r"\b(?:go ahead|submit (?:it|now|please)|please submit|file it|confirm(?:ed)?)\b|"
                        r"确认(?:提交|送出|申请)?|提交吧|送出吧?|帮我提交|可以提交", re.I)
