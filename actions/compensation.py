@@ -103,6 +103,16 @@ def excluded_cause_said(tracker: Tracker) -> bool:
     return tracker.get_slot(CAUSE) in (load_policy().compensation.get("excluded_causes") or ())
 
 
+async def order_of_the_fault(tracker: Tracker, cid: str) -> Optional[str]:
+    """The order chosen, unless the chosen incident did not affect it (an order carried over
+    from a refund check left for this one): the incident's record names its own order."""
+    order, incident = _chosen(tracker, "fault_order"), _chosen(tracker, "fault_incident")
+    if not order or not incident:
+        return order
+    found = next((i for i in await store_access.read(tracker, "incidents", cid) if i.incident_id == incident), None)
+    return None if found is not None and found.order_ids and order not in found.order_ids else order
+
+
 async def _records_of(tracker: Tracker, cid: str, now: Any, typed: Dict[str, Any]) -> Dict[str, Any]:
     """The store's case for the incident and order chosen; an order the incident did not
     affect (carried over from a refund check left for this one) gives way to the incident,
@@ -504,8 +514,9 @@ class ActionFaultSubmit(Action):
         details = {"conversation_id": tracker.sender_id}
         if _chosen(tracker, "fault_incident"):
             details["incident_id"] = _chosen(tracker, "fault_incident")
-        if _chosen(tracker, "fault_order"):
-            details["order_id"] = _chosen(tracker, "fault_order")
+        order = await order_of_the_fault(tracker, cid)
+        if order:
+            details["order_id"] = order
         try:
             claim = await store_access.call("submit_claim", cid, "compensation", case, decision, key, details)
         except ClaimExists as err:  # filed meanwhile (another conversation): name that claim

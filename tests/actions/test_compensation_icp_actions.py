@@ -258,3 +258,12 @@ async def test_two_times_in_the_message_fill_both_ends_though_the_slot_holds_one
                            active_loop="fault_form")
     got = await ValidateFaultForm().validate_fault_when("2026-11-27T08:30:00+08:00", dispatcher, tracker, domain)
     assert got["fault_start"] == "2026-11-27T07:00:00+08:00" and got["fault_end"] == "2026-11-27T08:30:00+08:00"
+
+
+async def test_an_order_carried_from_a_refund_check_does_not_block_filing_the_incident(store, dispatcher, domain):
+    inc = incident(store, "C1001", cause="platform", scenario="service_unavailable")
+    other = next(o for o in store.orders("C1001") if o.order_id not in inc.order_ids)
+    slots = {"fault_incident": inc.incident_id, "fault_order": other.order_id, "fault_confirmed": True}
+    await ActionFaultSubmit().run(dispatcher, make_tracker(slots, customer="C1001"), domain)
+    assert responses(dispatcher) == ["utter_fault_filed"]
+    assert store.claims("C1001", "compensation")[0].incident_id == inc.incident_id
