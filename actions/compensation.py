@@ -181,6 +181,11 @@ class ValidateFaultForm(AssuranceFormValidation):
         else:
             say(dispatcher, "utter_fault_apply_by", apply_by=show_time(decision.get("apply_by")))
 
+    def facts_on_record(self, tracker: Tracker) -> set:
+        if customer_id(tracker) and _chosen(tracker, "fault_incident"):
+            return {"scenario", CAUSE}  # (times said against the record are still read back)
+        return set()
+
     def no_facts_said(self, tracker: Tracker) -> set:
         text = (tracker.latest_message or {}).get("text")
         return {"fault_when"} if fault_period.only_now_said(tracker) and not fault_period.end_cue(text) else set()

@@ -263,8 +263,11 @@ class AssuranceFormValidation(FormValidationAction):
         "no invoice, 2 refunds this year"): at "Shall I submit?" its "not"/"no" corrects a
         fact, it does not decline; the answer is decided again and the question asked again."""
         said = set(taken) | slots_said_this_turn(tracker)
-        facts = said & set(self.form_slots) - {self.confirm_slot, "requested_slot"} - self.no_facts_said(tracker)
-        stated = stated_facts_of(self.stated_readers, (tracker.latest_message or {}).get("text"))
+        kept = self.no_facts_said(tracker) | self.facts_on_record(tracker)
+        facts = said & set(self.form_slots) - {self.confirm_slot, "requested_slot"} - kept
+        stated = {slot: value for slot, value in
+                  stated_facts_of(self.stated_readers, (tracker.latest_message or {}).get("text")).items()
+                  if slot not in kept}
         # a fact said again as it was ("the invoice was already issued ... just submit the ECS one") corrects nothing
         changed = {slot for slot, value in stated.items() if value != previous_value(tracker, slot)
                    and not (value == UNKNOWN and previous_value(tracker, slot) is None)}  # "I don't know what caused it"
@@ -274,6 +277,12 @@ class AssuranceFormValidation(FormValidationAction):
                                 events: List[EventType]) -> None:
         """Answer a question the facts known so far already settle ("by when must that one be
         submitted?") before the check asks its next question (nothing by default)."""
+
+    def facts_on_record(self, tracker: Tracker) -> set:
+        """Slots the account's records decide for the record chosen, so that saying them
+        changes no answer ("the invoice on the CDN was already issued ... just submit the
+        ECS one"): none by default."""
+        return set()
 
     def no_facts_said(self, tracker: Tracker) -> set:
         """Slots Rasa's mappings filled from this message that say no fact of the check

@@ -122,6 +122,11 @@ class ValidateRefundForm(AssuranceFormValidation):
         # new orders: their facts and the earlier answer to R8 no longer apply
         return {"refund_item": slot_value(items), "refund_confirmed": None, FAILURES: 0.0}
 
+    def facts_on_record(self, tracker: Tracker) -> set:
+        if customer_id(tracker) and chosen_items(tracker.get_slot("refund_item")):
+            return set(RECORD_FACTS)
+        return set()
+
     async def validate_purchased_at(self, value, dispatcher, tracker, domain):
         if present_said_only(tracker):
             return {"purchased_at": previous_value(tracker, "purchased_at")}  # "服务器现在正常在运行": its state now
@@ -231,6 +236,8 @@ class ValidateRefundForm(AssuranceFormValidation):
         return self.validate_confirmation("refund_confirmed", value, dispatcher, tracker, domain)
 
 
+#: what an order's record says: a signed-in customer's words never change these
+RECORD_FACTS = ("billing", "purchased_at", "invoice", "resource_state", "amount_paid", "unrecoverable_discounts")
 #: "now", "现在", "目前": the present, which says how things are, never when an order was bought
 PRESENT_RE = re.compile(r"^\s*(?:right )?now\s*$|^\s*(?:currently|at the moment)\s*$|^\s*(?:现在|目前|当前)\s*$", re.I)
 

@@ -79,3 +79,15 @@ async def test_another_product_asked_about_at_the_confirmation_is_checked_instea
                         intent="inform", text="the RDS is fine", entities=[{"entity": "product", "value": "RDS"}],
                         active_loop="refund_form")
     assert await ValidateRefundForm().extract_refund_item(dispatcher, fine, domain) == {}
+
+
+async def test_a_fact_the_record_holds_said_at_the_confirmation_does_not_hold_up_the_yes(store, dispatcher, domain):
+    from actions.refund import ValidateRefundForm
+
+    ecs, cdn = "CS2611250001", "CS2611260001"
+    text = ("ok, the invoice on the CDN was already issued, can't get it back from their finance dept. "
+            "Just submit the ECS one then, data's backed up.")
+    tracker = make_tracker({"refund_item": f"{ecs} {cdn}", "requested_slot": "refund_confirmed"}, customer="C1001",
+                           intent="inform", text=text, active_loop="refund_form")
+    events = await ValidateRefundForm().run(dispatcher, tracker, domain)
+    assert {"event": "slot", "timestamp": None, "name": "refund_confirmed", "value": True} in events
