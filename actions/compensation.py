@@ -215,8 +215,9 @@ class ValidateFaultForm(AssuranceFormValidation):
         incident that product, day, what happened and "still down" single out."""
         cid = customer_id(tracker)
         latest = tracker.latest_message or {}
-        if not cid or (latest.get("intent") or {}).get("name") in QUESTION_INTENTS:
-            return {}
+        asked = tracker.get_slot("requested_slot") == "fault_incident"
+        if not cid or ((latest.get("intent") or {}).get("name") in QUESTION_INTENTS and not asked):
+            return {}  # ("The provisioning failure from yesterday ... how is it computed?" answers the question asked)
         chosen = _chosen(tracker, "fault_incident")
         if tracker.get_slot("fault_incident") and not chosen:
             return {}  # "not listed": the customer's own account of it

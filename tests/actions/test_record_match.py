@@ -127,3 +127,14 @@ async def test_another_day_at_the_confirmation_names_another_incident(store, dis
                             entities=[when({"from": "2026-11-25T00:00:00+08:00", "to": "2026-11-25T06:00:00+08:00"})],
                             active_loop="fault_form")
     assert await ValidateFaultForm().extract_fault_incident(dispatcher, same_day, domain) == {}
+
+
+async def test_an_incident_described_with_a_question_answers_which_incident(store, dispatcher, domain):
+    provisioning = next(i for i in store.incidents("C1002") if i.scenario == "provisioning_failure")
+    text = ("The provisioning failure from yesterday afternoon, which took three hours to be resolved. "
+            "How is compensation computed for provisioning failures?")
+    tracker = make_tracker({"requested_slot": "fault_incident"}, customer="C1002", intent="faq", text=text,
+                           entities=[when({"from": "2026-11-26T12:00:00+08:00", "to": "2026-11-26T19:00:00+08:00",
+                                           "approximate": True})], active_loop="fault_form")
+    assert await ValidateFaultForm().extract_fault_incident(dispatcher, tracker, domain) == {
+        "fault_incident": provisioning.incident_id}
