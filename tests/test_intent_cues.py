@@ -33,6 +33,7 @@ from bot.nlu.intent_cues import CUE_CONFIDENCE, _reranked
     ("我们的数据被删了，我要求赔偿", "scope", "report_fault"),
     ("我已经备份好了，确认送出", "ask_icp_reward", "affirm"),
     ("yes go, nothing on it worth keeping", "deny", "affirm"),
+    ("Very well. Please file the claim.", "refund_status", "affirm"),
     ("refund the yearly EVS from tues? invoice already sent back ✅", "faq", "request_refund"),
     ("when does that land, and can we cash it out?", "refund_status", "faq"),
     ("wednesday we pushed an OBS bucket config change and your side failed the change, it's in the console as an "
@@ -64,6 +65,7 @@ def test_a_cue_overrides_a_contradicting_reading(text, classified, expected):
     ("How much do I need to recharge for the ICP reward?", "faq"),
     ("does the ICP reward need a yearly host?", "faq"),
     ("ok, no thanks", "deny"),
+    ("what is the status of the claim I filed?", "refund_status"),
     ("yes but wait, not yet", "deny"),
     ("don't submit it yet", "request_refund"),
 ])

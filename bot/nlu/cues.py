@@ -175,8 +175,9 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     if _said(PERSON_RE, text) and intent not in ("human_handoff", "ask_hotline"):
         return "human_handoff"
     topic = _topic(text)
-    if (intent in ("ask_icp_reward", "request_refund", "report_fault") and topic is None and _said(SUBMIT_RE, text)
-            and not FAULT_RE.search(text) and not RECHARGE_RE.search(text)):
+    if (intent in ("ask_icp_reward", "request_refund", "report_fault", "refund_status") and topic is None
+            and _said(SUBMIT_RE, text) and not FAULT_RE.search(text) and not RECHARGE_RE.search(text)
+            and not STATUS_RE.search(text)):
         return "affirm"  # "我已經備份好了，確認送出" at "Shall I submit?": a yes, no other check
     if (intent == "request_refund" and RECHARGE_RE.search(text) and not REFUND_RE.search(text)
             and not MONEY_BACK_RE.search(text)):
@@ -238,7 +239,8 @@ YES_START_RE = re.compile(r"^\W*(?:yes|yeah|yep|yup|sure|y)\b(?![^.!?]{0,15}\b(?
 #: a refund ordered outright: "refund the yearly EVS from tues?"
 REFUND_ORDER_RE = re.compile(r"^\W*(?:pls |please |plz )?refund (?:the|my|our|this|that)\b", re.I)
 #: saying yes to filing ("go ahead and submit", "確認送出"): no check of its own
-SUBMIT_RE = re.compile(r"\b(?:go ahead|submit (?:it|now|please)|please submit|file it|confirm(?:ed)?)\b|"
+SUBMIT_RE = re.compile(r"\b(?:go ahead|submit (?:it|now|please)|please submit|file it|confirm(?:ed)?|"
+                       r"(?:file|submit) (?:the|my|our|this|that) (?:claim|application|request))\b|"
                        r"确认(?:提交|送出|申请)?|提交吧|送出吧?|帮我提交|可以提交", re.I)
 #: only a day asked about again ("周日呢", "what about saturday?", "明天呢")
 WHAT_ABOUT_DAY_RE = re.compile(
