@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from bot.nlu.chinese_script import to_simplified
+
 _PERSON = (r"(?:a|an|the|some|your|one of your)?\s*(?:real\s+|actual\s+|live\s+|human\s+)?"
            r"(?:human|person|people|agent|manager|supervisor|somebody|someone|staff|operator|engineer)")
 #: asking outright for a ticket or making a complaint (H1): a ticket is what they want
@@ -25,7 +27,8 @@ TICKET_RE = re.compile(
     r"|\b(?:file|make|lodge|submit|raise|register|open)\s+(?:a\s+|an\s+)?(?:formal\s+|official\s+)?complaint"
     rf"|\bcomplain\s+(?:to|with)\s+{_PERSON}"
     r"|\bi\s+(?:want|would like|wanna|need)\s+to\s+complain\b"
-    r"|我要投诉|我想投诉|要投诉|投诉你们|开(?:个|一个)?工单|提(?:交)?(?:个|一个)?工单",
+    r"|我要投诉|我想投诉|要投诉|投诉你们|开(?:个|一个|张|一张)?工?单|提(?:交)?(?:个|一个)?工单|"
+    r"(?:请|叫|找)(?:个)?人(?:联络|联系|跟进|回电|打给)",
     re.I,
 )
 #: asking for a person: the handoff, with a ticket offered rather than opened unasked
@@ -167,7 +170,7 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     else None."""
     if not text or not text.strip():
         return None
-    text = spaced(text)
+    text = spaced(to_simplified(text))  # "開張單", "投訴": the patterns are simplified
     if _said(TICKET_RE, text) and not (intent == "ask_hotline" and "ticket" not in text.lower()):
         return "human_handoff"
     if intent in SMALL_TALK | {"out_of_scope"} and WHAT_ABOUT_DAY_RE.match(text):
