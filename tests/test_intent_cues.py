@@ -172,3 +172,12 @@ def test_money_back_for_an_outage_read_as_a_guess_is_compensation():
     assert cue_intent(said, "report_fault", 0.3, 0.28) is None  # the guess was right
     assert cue_intent(said, "faq", 0.3, 0.28) == "report_fault"
     assert cue_intent("I bought a server yesterday, can I get my money back?", "faq", 0.3, 0.28) == "request_refund"
+
+
+def test_a_refund_not_showing_up_is_a_status_question_an_item_not_received_is_not():
+    said = "Help! my refund is not showing. I requested that a seller refund my money a while back. What can you do?"
+    assert cue_intent(said, "refund_status") is None
+    assert cue_intent("I requested a refund, and never received it. What can I do?", "request_refund", 0.3, 0.28) \
+        == "refund_status"
+    assert cue_intent("I never got the item I paid for, I want all of my money back!", "refund_status") == \
+        "request_refund"

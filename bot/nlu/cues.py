@@ -55,7 +55,7 @@ FAULT_RE = re.compile(
     re.I,
 )
 #: a refund asked for outright ("I want a refund", "我要退款"), whatever happened before
-REFUND_REQUEST_RE = re.compile(r"\b(?:i|we)(?:\s+|(?=['’]))(?:want|would like|['’]d like|need|demand)\s+(?:a\s+|my\s+|our\s+)?(?:full\s+)?"
+REFUND_REQUEST_RE = re.compile(r"\b(?:i|we)(?:\s+|(?=['’]))(?:want|would like|['’]d like|need|demand)\s+(?:a\s+|my\s+|our\s+|all (?:of )?(?:my|our)\s+)?(?:full\s+)?"
                                r"(?:refund|money back)|\brefund (?:it|me|us|my|our|the)\b|(?:我|我们)?(?:要|想|要求|申请)退款|"
                                r"给我退款|退款吧", re.I)
 #: compensation demanded outright ("you must compensate me", "I want compensation", "我要赔偿")
@@ -65,7 +65,8 @@ COMPENSATION_REQUEST_RE = re.compile(
     r"|(?:我|我们)?(?:要|要求|申请)赔偿|给我(?:赔偿|补偿)|(?:必须|应该|得)(?:赔|补偿)", re.I)
 #: a question about a claim already made ("where is my refund?", "退款到哪一步了")
 STATUS_RE = re.compile(r"\b(?:status(?! (?:page|site|board|dashboard))|where is|where's|progress|track\w*|"
-                       r"already (?:filed|submitted|applied))\b"
+                       r"already (?:filed|submitted|applied)|not (?:showing|shown|arrived)|never (?:arrived|came)|"
+                       r"has(?:n'?t| not) (?:arrived|shown)|(?:requested|asked for|applied for) (?:a|my|the) refund)\b"
                        r"|进度|到哪|状态|审核到", re.I)
 #: facts of a purchase (a refund check's facts), as opposed to a fault's
 PURCHASE_FACT_RE = re.compile(r"\b(?:bought|purchased|ordered|paid|invoice\w*|coupon\w*|discount\w*|voucher\w*|"
