@@ -201,7 +201,8 @@ def parse_amount(value: Any) -> Optional[str]:
         return None
     if not amount.is_finite() or amount < 0:
         return None
-    if amount.as_tuple().exponent >= -2:
+    exponent = amount.as_tuple().exponent  # an int: the amount is finite
+    if isinstance(exponent, int) and exponent >= -2:
         return str(amount.quantize(Decimal("0.01")))  # exact: 300 -> "300.00"
     return str(amount)  # never rounded here: the policy rounds once, at the end
 

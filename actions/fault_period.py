@@ -258,8 +258,8 @@ def instant_pair(value: Any) -> Optional[Dict[str, str]]:
     day when its clock time is earlier: "11pm ... back at 1am")."""
     if not isinstance(value, list):
         return None
-    instants = [facts.parse_time(v) for v in value if not isinstance(v, Mapping)]
-    instants = [i for i in instants if i]
+    parsed = [facts.parse_time(v) for v in value if not isinstance(v, Mapping)]
+    instants = [i for i in parsed if i]
     if len(instants) != 2:
         return None
     start, end = (datetime.fromisoformat(i) for i in instants)

@@ -244,9 +244,10 @@ class AssuranceFormValidation(FormValidationAction):
         restored = (self.guest_answers_again(tracker) + self.carried_over(tracker)) if started else []
         from actions import contact  # (contact reads follow-ups, which read this module)
 
-        if not started and contact.asks_about_the_hotline_again(tracker):
+        asked = contact.asked_time(tracker)
+        if not started and asked is not None and contact.asks_about_the_hotline_again(tracker):
             # "那下周一早上9点整呢" after the hours: when to call, no fact of the check
-            contact.say_open_then(dispatcher, tracker, contact.asked_time(tracker))
+            contact.say_open_then(dispatcher, tracker, asked)
             return [SlotSet(slot, previous_value(tracker, slot))
                     for slot in slots_said_this_turn(tracker) if slot != "requested_slot"]
         try:

@@ -42,7 +42,8 @@ def show_money(amount: Any, currency: Optional[str] = None) -> str:
         return "" if amount is None else str(amount)
     if not value.is_finite():
         return str(amount)
-    if value.as_tuple().exponent >= -2:
+    exponent = value.as_tuple().exponent  # an int: the value is finite
+    if isinstance(exponent, int) and exponent >= -2:
         value = value.quantize(_CENT, rounding=ROUND_HALF_UP)
     code = (currency or POLICY_CURRENCY).upper()
     digits = f"{value:,f}"

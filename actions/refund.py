@@ -172,10 +172,10 @@ class ValidateRefundForm(AssuranceFormValidation):
             # "refunds for all of my orders": each one, decided on its own
             orders = sorted(await store_access.read(tracker, "orders", cid), key=lambda o: o.purchased_at, reverse=True)
             return {"refund_item": slot_value(o.order_id for o in orders[:MAX_BUTTONS])} if orders else {}
-        said = record_match.clues(tracker.latest_message or {})
-        if not said.products and not said.days:
+        clues = record_match.clues(tracker.latest_message or {})
+        if not clues.products and not clues.days:
             return {}
-        meant = record_match.orders_meant(await store_access.read(tracker, "orders", cid), said)
+        meant = record_match.orders_meant(await store_access.read(tracker, "orders", cid), clues)
         return {"refund_item": slot_value(o.order_id for o in meant)} if meant else {}
 
     @staticmethod

@@ -24,7 +24,7 @@ def _examples(block: str) -> List[str]:
 
 
 @lru_cache(maxsize=4)
-def load_entities(path: str = str(ENTITIES_FILE)) -> Dict[str, object]:
+def load_entities(path: str = str(ENTITIES_FILE)) -> Dict[str, Dict[str, List[str]]]:
     """Return {"regex": {entity: [pattern]}, "lookup": {...}, "synonym": {canonical: [text]}}."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     out: Dict[str, Dict[str, List[str]]] = {"regex": {}, "lookup": {}, "synonym": {}}
