@@ -128,15 +128,16 @@ test-stories: train
 # NLU, one model load: tests/nlu/test_nlu.yml (floor 0.90; optimistic: training data was improved
 # after reading its error table), then the blind splits, never tuned against, each with a floor
 # that only catches regressions (their targets and measured figures: docs/NLU.md): fresh/ and
-# blind/ (its error table was read once, so it is a regression split now) and blind2/ (the final
-# measurement: totals only, its errors are not printed). Then the public test splits (CLINC150,
+# blind/ (its error table was read once, so it is a regression split now), blind2/ and blind3/
+# (measurements: totals only, their errors are not printed; blind3/ written in session 6). Then the public test splits (CLINC150,
 # Banking77): the issue's gates are printed PASS/FAIL, the floor fails the run.
 nlu-eval: train
 	$(call step,nlu,Evaluating the NLU: tests/nlu then the blind splits then CLINC150 and Banking77,about 3-4 min)
 	$(PY) -m tests.nlu_eval --model $(MODEL) --gate 0.90 \
 	  --then tests/nlu/fresh/test_nlu_fresh.yml,full,0.85 \
 	  --then tests/nlu/blind,base,0.85 \
-	  --then tests/nlu/blind2,base,0.85
+	  --then tests/nlu/blind2,base,0.85 \
+	  --then tests/nlu/blind3,base,0.85
 	$(PY) -m tests.public_eval --model $(MODEL) --gated-only --floor 0.80
 	$(step_done)
 
