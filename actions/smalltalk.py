@@ -95,6 +95,11 @@ class ActionFallback(Action):
                 return []
             if follow_up.follows_up_the_answer(tracker):  # "即係電訊商出事你哋唔負責？"
                 return await answer_again(tracker, domain)
+        if (latest_intent(tracker) != FALLBACK_INTENT and not (tracker.active_loop or {}).get("name")
+                and not answered_this_turn(tracker) and follow_up.follows_up_the_answer(tracker)):
+            # "But it is not my fault, the attacker is do it" read as a deny no rule expects:
+            # pushing back on the answer just given, which is given again with its reasons
+            return await reopen_last_check(tracker, domain) or await answer_again(tracker, domain)
         if (latest_intent(tracker) != FALLBACK_INTENT and not in_form and not (tracker.active_loop or {}).get("name")
                 and answered_this_turn(tracker)):
             # a core fallback after an action that already answered ("09:00 then?" routed to

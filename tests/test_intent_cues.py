@@ -34,6 +34,7 @@ from bot.nlu.intent_cues import CUE_CONFIDENCE, _reranked
     ("我已经备份好了，确认送出", "ask_icp_reward", "affirm"),
     ("yes go, nothing on it worth keeping", "deny", "affirm"),
     ("Very well. Please file the claim.", "refund_status", "affirm"),
+    ("will someone pick up monday 08:30 our time (+08:00)?", "report_fault", "ask_hotline"),
     ("唉，咁幫我開張單啦，我想問退款嘅嘢，請人聯絡返我", "request_refund", "human_handoff"),
     ("refund the yearly EVS from tues? invoice already sent back ✅", "faq", "request_refund"),
     ("when does that land, and can we cash it out?", "refund_status", "faq"),

@@ -252,7 +252,7 @@ WHAT_ABOUT_DAY_RE = re.compile(
     r"tomorrow|tonight|the weekend|weekends?)\W*$|^\W*(?:那|那么)?(?:周|星期|礼拜|禮拜)[一二三四五六日天](?:呢|呀|啊|吗|嗎)?\W*$|"
     r"^\W*(?:那|那么)?(?:明天|后天|今晚|周末|聽日|今晚)(?:呢|呀|啊)?\W*$", re.I)
 #: the hotline named outright ("is the hotline open?", "打热线", "客服电话多少")
-HOTLINE_RE = re.compile(r"\bhot ?line\b|\bphone (?:line|number)\b|\btelephone\b|热线|熱線|客服电话|客服電話|打电话|打電話", re.I)
+HOTLINE_RE = re.compile(r"\bhot ?line\b|\bphone (?:line|number)\b|\btelephone\b|\b(?:someone|anyone|somebody) (?:pick|picks) up\b|热线|熱線|客服电话|客服電話|打电话|打電話", re.I)
 #: words that end a check ("stop", "forget it", "算了"); a "stop" reading without any is doubtful
 STOP_WORDS_RE = re.compile(
     r"\b(?:stop|cancel\w*|cancle|halt|quit|abort|exit|restart|start (?:over|fresh|again)|begin again|"

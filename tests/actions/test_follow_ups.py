@@ -332,3 +332,12 @@ async def test_a_time_asked_after_the_hours_inside_a_check_is_about_calling_then
     events = await ValidateRefundForm().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_hotline_open_then"]
     assert {"event": "slot", "timestamp": None, "name": "purchased_at", "value": "2026-11-26T20:00:00+08:00"} in events
+
+
+async def test_pushing_back_read_as_a_deny_no_rule_expects_gives_the_answer_again(dispatcher, domain):
+    from actions.smalltalk import ActionFallback
+
+    events = await ActionFallback().run(dispatcher, after_answer("But it is not my fault, the attacker is do it, not me",
+                                                                 "deny"), domain)
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "fault_form"}
+    assert "utter_default" not in responses(dispatcher)
