@@ -35,6 +35,8 @@ from bot.nlu.intent_cues import CUE_CONFIDENCE, _reranked
     ("yes go, nothing on it worth keeping", "deny", "affirm"),
     ("Very well. Please file the claim.", "refund_status", "affirm"),
     ("will someone pick up monday 08:30 our time (+08:00)?", "report_fault", "ask_hotline"),
+    ("ok. It was a server for one month, I paid 99 yuan for it on Wednesday. I never asked for an invoice, I didn't "
+     "use any coupon or discount, I've never asked for a refund before.", "refund_status", "inform"),
     ("唉，咁幫我開張單啦，我想問退款嘅嘢，請人聯絡返我", "request_refund", "human_handoff"),
     ("refund the yearly EVS from tues? invoice already sent back ✅", "faq", "request_refund"),
     ("when does that land, and can we cash it out?", "refund_status", "faq"),
@@ -67,6 +69,7 @@ def test_a_cue_overrides_a_contradicting_reading(text, classified, expected):
     ("How much do I need to recharge for the ICP reward?", "faq"),
     ("does the ICP reward need a yearly host?", "faq"),
     ("ok, no thanks", "deny"),
+    ("I paid 99 with a coupon and returned the invoice, but the refund has not come back to my card", "refund_status"),
     ("what is the status of the claim I filed?", "refund_status"),
     ("yes but wait, not yet", "deny"),
     ("don't submit it yet", "request_refund"),

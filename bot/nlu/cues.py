@@ -63,10 +63,16 @@ COMPENSATION_REQUEST_RE = re.compile(
     r"\b(?:i|we)\s+(?:want|would like|'d like|need|demand|expect|deserve)\s+(?:some\s+|a\s+|my\s+|our\s+|full\s+|proper\s+)*"
     r"compensation|\bcompensate (?:me|us)\b|\b(?:must|should|have to|need to|better|will)\s+compensate\b"
     r"|(?:我|我们)?(?:要|要求|申请)赔偿|给我(?:赔偿|补偿)|(?:必须|应该|得)(?:赔|补偿)", re.I)
+#: money that did not come back: a status question whatever facts it gives
+MONEY_NOT_BACK_RE = re.compile(
+    r"\b(?:money|refund|funds)\b[^.!?]{0,20}\b(?:not|never|hasn'?t|haven'?t|didn'?t)\b[^.!?]{0,10}"
+    r"\b(?:come|arriv\w*|receiv\w*|credit\w*|show\w*|back)\b|"
+    r"\b(?:not|never|haven'?t|didn'?t)\s+(?:received|got|seen)\s+(?:the|my|any)\s+(?:money|refund|funds)\b|"
+    r"没(?:到账|收到|退回)|还没(?:到账|收到|退)", re.I)
 #: a question about a claim already made ("where is my refund?", "退款到哪一步了")
 STATUS_RE = re.compile(r"\b(?:status(?! (?:page|site|board|dashboard))|where is|where's|progress|track\w*|"
                        r"already (?:filed|submitted|applied)|not (?:showing|shown|arrived)|never (?:arrived|came)|"
-                       r"has(?:n'?t| not) (?:arrived|shown)|(?:requested|asked for|applied for) (?:a|my|the) refund)\b"
+                       r"has(?:n'?t| not) (?:arrived|shown)|(?<!never )(?<!not )(?<!n't )(?:requested|asked for|applied for) (?:a|my|the) refund)\b"
                        r"|进度|到哪|状态|审核到", re.I)
 #: facts of a purchase (a refund check's facts), as opposed to a fault's
 PURCHASE_FACT_RE = re.compile(r"\b(?:bought|purchased|ordered|paid|invoice\w*|coupon\w*|discount\w*|voucher\w*|"
@@ -188,6 +194,9 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
         return "ask_icp_reward"  # "I recharged 200, isn't that enough?": the reward's recharge (I4), no refund
     if intent == "refund_status" and REFUND_REQUEST_RE.search(text) and not STATUS_RE.search(text):
         return "request_refund"  # "Well then, I'd like a refund instead."
+    if (intent == "refund_status" and not STATUS_RE.search(text) and len(PURCHASE_FACT_RE.findall(text)) >= 2
+            and not MONEY_NOT_BACK_RE.search(text)):
+        return "inform"  # "a server for one month, I paid 99 ... never asked for an invoice, no coupon": the facts
     if intent == "report_fault" and REFUND_REQUEST_RE.search(text) and not COMPENSATION_RE.search(text):
         return "request_refund"  # "the server was down 2 to 3:35 yesterday, 我要退款": a refund, asked outright
     if intent == "report_fault" and not FAULT_RE.search(text) and not COMPENSATION_RE.search(text):
