@@ -4,7 +4,6 @@ cost (from the order when known), the cause (from the incident record when known
 else left for review), then the amount or "up to", the apply-by date, and filing."""
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -12,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import claims, deadline, facts, fault_period, money, record_match, stated_facts, store_access
+from actions import claims, deadline, facts, fault_period, in_passing, money, record_match, stated_facts, store_access
 from actions.common import (decide, guarded, logger, missing_words, next_facts, say, service_down, show_date,
                             show_period, show_time)
 from actions.forms_base import (CONTINUE, FAILED, FAILURES, PAUSED, QUESTION_INTENTS, AssuranceFormValidation,
@@ -90,11 +89,6 @@ async def _records_case(tracker: Tracker, cid: str, typed: Dict[str, Any]) -> Di
     return base
 
 
-#: "by when must it be submitted?", "how long do I have?", "截止到什么时候": the C5 date asked
-DEADLINE_ASK_RE = re.compile(r"\bby when\b|\bdeadline\b|\bhow long (?:do|have) (?:i|we)\b|\buntil when\b|"
-                             r"\blast day\b|\bstill (?:in|on) time\b|\btoo late\b|截止|最晚|期限|来得及|几号之前", re.I)
-
-
 def excluded_cause_said(tracker: Tracker) -> bool:
     """The customer says the fault had a cause C4 excludes ("the ddos last weekend"): the
     answer is no whatever incident it was, so no incident is asked for first."""
@@ -165,21 +159,12 @@ class ValidateFaultForm(AssuranceFormValidation):
                                 events: List[EventType]) -> None:
         """"By when exactly must that one be submitted?" once the fix time is known: the
         apply-by date (C5), whatever else the check still needs."""
-        text = str((tracker.latest_message or {}).get("text") or "")
         slots = {e.get("name"): e.get("value") for e in events if e.get("event") == "slot"}
         asking = slots.get("requested_slot", tracker.get_slot("requested_slot"))
-        if not DEADLINE_ASK_RE.search(text) or asking in (None, "fault_confirmed"):
+        if asking in (None, "fault_confirmed") or not in_passing.asks_a_deadline(tracker):
             return  # the answer with the figure says the date itself
         tracker.slots.update(slots)
-        _, case = await build_case(tracker)
-        decision = decide(case)
-        if decision.get("decision") == "ineligible" or not decision.get("apply_by"):
-            return
-        closes = deadline.soon_words(decision.get("apply_by"), case.get("now"))
-        if closes:
-            say(dispatcher, "utter_fault_apply_by_soon", closes=closes)
-        else:
-            say(dispatcher, "utter_fault_apply_by", apply_by=show_time(decision.get("apply_by")))
+        await in_passing.answer_deadline(dispatcher, tracker)
 
     def facts_on_record(self, tracker: Tracker) -> set:
         if customer_id(tracker) and _chosen(tracker, "fault_incident"):

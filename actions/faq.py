@@ -11,7 +11,7 @@ from typing import List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
 
-from actions import store_access
+from actions import in_passing, store_access
 from actions.common import guarded, say
 from actions.follow_up import PUSHBACK_RE, WHY_RE, follows_up_the_answer
 from actions.money import currency_of
@@ -123,6 +123,8 @@ class ActionFaq(Action):
 
             return await answer_again(tracker, domain)
         await answer(dispatcher, tracker, domain, key)
+        if key in OWN_DATE_KEYS and FAQ_CHECKS.get(key) == (tracker.active_loop or {}).get("name"):
+            await in_passing.answer_deadline(dispatcher, tracker, asked=True)  # and this check's own date
         return []
 
 

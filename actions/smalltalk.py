@@ -12,7 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import (ActionExecuted, ActiveLoop, EventType, FollowupAction, SessionStarted, SlotSet,
                              UserUtteranceReverted)
 
-from actions import compensation, fault_period, faq, follow_up, icp, record_match, refund, store_access
+from actions import compensation, fault_period, faq, follow_up, icp, in_passing, record_match, refund, store_access
 from actions.common import clearly_said, guarded, logger, say
 from actions.contact import hotline_just_answered
 from actions.forms_base import (CONTINUE, EXPLAIN_AFTER, FAILURES, LAST_CHECK, PAUSED, asks_something, entity_answers,
@@ -420,6 +420,8 @@ class ActionOutOfScope(Action):
             # is about the hotline; anything else is off topic and the check goes on
             if hotline_again:
                 return [FollowupAction("action_hotline")]
+            if await in_passing.answer_deadline(dispatcher, tracker):
+                return []  # "And how long do I have to decide?": this check's own date
             say(dispatcher, "utter_out_of_scope")
             return []
         if names & {"product", "order_id", "resource_id", "incident_id", "filing_id"}:

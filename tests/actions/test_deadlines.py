@@ -134,3 +134,20 @@ async def test_by_when_asked_in_the_check_gets_the_date_before_the_next_question
                                     "value": fixed, "additional_info": {"grain": "minute"}}])
     await ValidateFaultForm().run(quiet, plain, domain)
     assert responses(quiet) == []
+
+
+async def test_how_long_do_i_have_inside_the_refund_check_gets_its_window_end(store, dispatcher, domain):
+    from actions.smalltalk import ActionOutOfScope
+
+    order = c1004_last_hour_order(store)
+    tracker = make_tracker({"refund_item": order, "requested_slot": "refund_confirmed"}, customer="C1004",
+                           intent="out_of_scope", active_loop="refund_form",
+                           text="And how long do I have to decide? I would like to ask my grandson on Sunday.")
+    assert await ActionOutOfScope().run(dispatcher, tracker, domain) == []
+    assert responses(dispatcher) == ["utter_refund_closing_soon"]
+    assert "today (Fri 27 Nov) at 11:00" in rendered(dispatcher, domain)[0]
+    other = type(dispatcher)()
+    await ActionOutOfScope().run(other, make_tracker({"refund_item": order, "requested_slot": "refund_confirmed"},
+                                                     customer="C1004", intent="out_of_scope", active_loop="refund_form",
+                                                     text="what's the weather in Guangzhou?"), domain)
+    assert responses(other) == ["utter_out_of_scope"]
