@@ -3,6 +3,8 @@ selector, the verdict from the policy's `support_scope` decision. Provided (S1):
 offer a service ticket. Not provided (S2): say so kindly and list what is."""
 from __future__ import annotations
 
+import re
+
 from typing import List, Text
 
 from rasa_sdk import Action
@@ -30,7 +32,8 @@ class ActionScope(Action):
             reopened = await reopen_last_check(tracker, domain)  # "And the OBS object storage?" after an answer
             if reopened:
                 return reopened
-        if follow_up.follows_up_the_answer(tracker) and (follow_up.pushes_back(tracker) or not clearly_said(tracker)):
+        pushback = follow_up.pushes_back(tracker) and not asks_support_for_something(text)
+        if follow_up.follows_up_the_answer(tracker) and (pushback or not clearly_said(tracker)):
             return await answer_again(tracker, domain)  # "so we get nothing at all?", "not my fault!! is your maintenance"
         topic = chosen_key(tracker, "scope")
         if topic is None and other_retrieval_intent(tracker, "scope") == "faq":
@@ -54,3 +57,14 @@ class ActionScope(Action):
         else:
             say(dispatcher, "utter_scope_unknown")
         return [SlotSet("scope_topic", topic)]
+
+
+#: asking support to do something ("can your support at least tune our nginx config"): a new
+#: support-scope question, whatever pushback word comes before it
+SUPPORT_ASK_RE = re.compile(r"\b(?:can|could|will|would)\s+(?:your\s+|the\s+)?(?:support|team|engineers?|you(?:\s+guys)?)\s+"
+                            r"(?:at least\s+|please\s+|also\s+)?(?:help|tune|fix|set|install|configure|write|look|check|deploy|do)\b|"
+                            r"能不能帮|可以帮我|能帮我", re.I)
+
+
+def asks_support_for_something(text: str) -> bool:
+    return bool(SUPPORT_ASK_RE.search(text))

@@ -15,7 +15,7 @@ from rasa_sdk.events import (ActionExecuted, ActiveLoop, EventType, FollowupActi
 from actions import compensation, fault_period, faq, follow_up, icp, in_passing, record_match, refund, store_access
 from actions.common import clearly_said, guarded, logger, say
 from actions.contact import hotline_just_answered
-from actions.forms_base import (CONTINUE, EXPLAIN_AFTER, FAILURES, LAST_CHECK, PAUSED, asks_something, entity_answers,
+from actions.forms_base import (CONTINUE, EXPLAIN_AFTER, FAILURES, LAST_CHECK, PAUSED, entity_answers,
                                 stated_facts_of)
 from actions.identity import customer_id
 from bot.nlu.cues import STOP_WORDS_RE
@@ -414,7 +414,10 @@ class ActionOutOfScope(Action):
     async def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
         latest = tracker.latest_message or {}
         names = {e.get("entity") for e in latest.get("entities") or []}
-        hotline_again = hotline_just_answered(tracker) and (asks_something(latest.get("text")) or "time" in names)
+        said = str(latest.get("text") or "")
+        about_calling = ("time" in names or bool(follow_up.HOTLINE_WORDS_RE.search(said))
+                         or bool(re.search(r"\btickets?\b|\bweekends?\b|工单|周末|週末", said, re.I)))
+        hotline_again = hotline_just_answered(tracker) and about_calling  # not "any dim sum shop to recommend?"
         if (tracker.active_loop or {}).get("name"):
             # in a check: "and if they only get round to it at 18:30 today?" after the hours
             # is about the hotline; anything else is off topic and the check goes on

@@ -35,6 +35,8 @@ from bot.nlu.intent_cues import CUE_CONFIDENCE, _reranked
     ("yes go, nothing on it worth keeping", "deny", "affirm"),
     ("Very well. Please file the claim.", "refund_status", "affirm"),
     ("will someone pick up monday 08:30 our time (+08:00)?", "report_fault", "ask_hotline"),
+    ("Thank you. How long until the money comes back, and how do I see where it's at?", "faq", "refund_status"),
+    ("另外，嗰部 server 係 pay-per-use 嘅，可唔可以 refund？", "faq", "request_refund"),
     ("ok. It was a server for one month, I paid 99 yuan for it on Wednesday. I never asked for an invoice, I didn't "
      "use any coupon or discount, I've never asked for a refund before.", "refund_status", "inform"),
     ("唉，咁幫我開張單啦，我想問退款嘅嘢，請人聯絡返我", "request_refund", "human_handoff"),

@@ -70,7 +70,8 @@ MONEY_NOT_BACK_RE = re.compile(
     r"\b(?:not|never|haven'?t|didn'?t)\s+(?:received|got|seen)\s+(?:the|my|any)\s+(?:money|refund|funds)\b|"
     r"没(?:到账|收到|退回)|还没(?:到账|收到|退)", re.I)
 #: a question about a claim already made ("where is my refund?", "退款到哪一步了")
-STATUS_RE = re.compile(r"\b(?:status(?! (?:page|site|board|dashboard))|where is|where's|progress|track\w*|"
+STATUS_RE = re.compile(r"\b(?:status(?! (?:page|site|board|dashboard))|where is|where's|where it'?s at|progress|track\w*|"
+                       r"how (?:long until|do i see|can i see|do i check|can i check) (?:the |my )?(?:money|refund|it)|"
                        r"already (?:filed|submitted|applied)|not (?:showing|shown|arrived)|never (?:arrived|came)|"
                        r"has(?:n'?t| not) (?:arrived|shown)|(?<!never )(?<!not )(?<!n't )(?:requested|asked for|applied for) (?:a|my|the) refund)\b"
                        r"|进度|到哪|状态|审核到", re.I)
@@ -88,7 +89,7 @@ ELIGIBILITY_RE = re.compile(r"\b(?:can|could|do|will|would|am)\s+(?:i|we)\s+(?:g
                             r"|\bhow much\b[^.?!]{0,30}\b(?:i|we)\s+(?:get|receive|be paid)\b"
                             r"|\b(?:want|need|would like|'d like) (?:a |my |our |their |the )?(?:full )?refund|money back"
                             r"|\b(?:still )?refundable\b|\bstill be refunded|\bcan (?:it|they|these|this|that) (?:still )?be refunded"
-                            r"|\beligible\b|\bqualify\b|想退|要退|可以领|能领|能拿|可以拿|能不能领|有没有奖励|能退|可以退|能赔|可以赔|能不能赔",
+                            r"|\beligible\b|\bqualify\b|(?:可不可以|能不能|可唔可以)\s*(?:refund|退)|想退|要退|可以领|能领|能拿|可以拿|能不能领|有没有奖励|能退|可以退|能赔|可以赔|能不能赔",
                             re.I)
 
 #: the customer speaking of their own case ("my", "I bought", "我的"), not of the rule in general
@@ -207,7 +208,8 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
         if PURCHASE_FACT_RE.search(text):
             return "inform"  # the facts of a purchase: the refund check's, not a fault
     if (intent in ("faq", "scope", "request_refund", "report_fault") and STATUS_RE.search(text)
-            and (REFUND_RE.search(text) or COMPENSATION_RE.search(text)) and OWN_RE.search(text)
+            and (REFUND_RE.search(text) or COMPENSATION_RE.search(text) or re.search(r"\bmoney\b", text, re.I))
+            and OWN_RE.search(text)
             and not FAULT_RE.search(text)):
         return "refund_status"  # "我今年申请的那些退款现在都是什么状态啊？"
     if (intent == "nlu_fallback" or confidence < UNSURE) and len(text.split()) <= 4 and STOP_WORDS_RE.search(text):

@@ -341,3 +341,24 @@ async def test_pushing_back_read_as_a_deny_no_rule_expects_gives_the_answer_agai
                                                                  "deny"), domain)
     assert events[-1] == {"event": "followup", "timestamp": None, "name": "fault_form"}
     assert "utter_default" not in responses(dispatcher)
+
+
+async def test_an_off_topic_question_after_the_hotline_hours_is_off_topic(dispatcher, domain):
+    from actions.smalltalk import ActionOutOfScope
+
+    history = [user_event("咁星期一朝早九點正打呢？", "ask_hotline"), bot_event("utter_hotline_open_then")]
+    tracker = make_tracker({}, intent="out_of_scope", text="順便問下，銅鑼灣有冇好食嘅點心舖推介？", history=history)
+    await ActionOutOfScope().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_out_of_scope"]
+
+
+async def test_asking_support_to_do_something_after_pushback_is_a_scope_question(dispatcher, domain):
+    from actions.scope import ActionScope
+
+    text = "seriously. whatever. can your support at least tune our nginx config for us"
+    selector = {"scope": {"response": {"intent_response_key": "scope/routine_om", "confidence": 0.9},
+                          "ranking": [{"intent_response_key": "scope/routine_om", "confidence": 0.9}]}}
+    tracker = after_answer(text, "scope")
+    tracker.latest_message["response_selector"] = selector
+    await ActionScope().run(dispatcher, tracker, domain)
+    assert "utter_scope_not_provided" in responses(dispatcher)
