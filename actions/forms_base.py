@@ -27,7 +27,7 @@ from rasa_sdk.types import DomainDict
 from actions import facts
 from actions.negation import negated
 from actions.common import clearly_said, decide, readable_problem, say, service_down
-from actions.stated_facts import submit_answer_in_text
+from actions.stated_facts import says_no_to_filing, submit_answer_in_text
 from actions.tone import is_complaint
 
 logger = logging.getLogger(__name__)
@@ -405,7 +405,7 @@ class AssuranceFormValidation(FormValidationAction):
         if parsed is None:
             parsed = said
         elif parsed is True and (said is False or (said is not True and asks_something(text))
-                                 or (said is None and not clearly_said(tracker))):
+                                 or (said is None and (not clearly_said(tracker) or says_no_to_filing(text)))):
             parsed = None  # "ok, what about the other outage?" files nothing ("...? Yes, go ahead." does)
         return {slot: parsed} if parsed is not None else self.failed(slot, dispatcher, tracker, domain)
 

@@ -400,9 +400,10 @@ def still_open_in_text(text: object) -> Optional[str]:
 
 #: a yes to "Shall I submit?" said in words the intent reading may miss
 _SUBMIT_YES = re.compile(
-    r"\b(?:yes|yep|yeah|please do|go ahead|go for it|submit(?: it)?|file it|proceed|confirm(?:ed)?|"
+    r"\b(?:yes|yep|yeah|please do|go ahead|go for it|submit(?: it)?|file it|proceed|"
+    r"confirm(?:ed)?(?!\s+(?:the|that|this|whether|if|what|how|with|my|your|it is))|"
     r"(?:please )?(?:file|submit|put in|send) (?:the|my|our|this|that) (?:compensation |refund )?(?:application|claim|request)|"
-    r"do it|send it)\b|(?<![\w'])go[.!]*\s*$|提交吧|确认提交|确认|可以提交|好的?[，,。！!]?\s*提交|帮我提交|申请吧|退吧|退了吧|赔吧|"
+    r"do it|send it)\b|(?<![\w'])go[.!]*\s*$|提交吧|确认提交|确认(?!一下|下|清楚|过)|可以提交|好的?[，,。！!]?\s*提交|帮我提交|申请吧|退吧|退了吧|赔吧|"
     r"办吧|就这样吧", re.I)
 _SUBMIT_NO = re.compile(
     r"\b(?:no|not (?:now|yet)|(?:don'?t|do not)(?! (?:know|remember|care|mind|understand|see)\b)|wait|later|hold on|"
@@ -417,6 +418,13 @@ def _asks(text: str) -> bool:
     from actions.forms_base import asks_something
 
     return asks_something(text)
+
+
+def says_no_to_filing(text: object) -> bool:
+    """Words against filing anywhere in the message ("OK 先不要送出", "ok but not yet")."""
+    from bot.nlu.chinese_script import to_simplified
+
+    return isinstance(text, str) and bool(_SUBMIT_NO.search(to_simplified(text)))
 
 
 def submit_answer_in_text(text: object) -> Optional[bool]:

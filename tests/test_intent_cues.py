@@ -33,6 +33,8 @@ from bot.nlu.intent_cues import CUE_CONFIDENCE, _reranked
     ("我们的数据被删了，我要求赔偿", "scope", "report_fault"),
     ("我已经备份好了，确认送出", "ask_icp_reward", "affirm"),
     ("yes go, nothing on it worth keeping", "deny", "affirm"),
+    ("OK 先不要送出，我要先跟主管確認一下", "affirm", "deny"),
+    ("ok but don't submit it yet", "affirm", "deny"),
     ("Very well. Please file the claim.", "refund_status", "affirm"),
     ("will someone pick up monday 08:30 our time (+08:00)?", "report_fault", "ask_hotline"),
     ("Thank you. How long until the money comes back, and how do I see where it's at?", "faq", "refund_status"),

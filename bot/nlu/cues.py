@@ -221,6 +221,8 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     if (intent in ("refund_status", "faq", "scope") and topic == "report_fault" and FAULT_RE.search(text)
             and own_case and not STATUS_RE.search(text) and not HYPOTHETICAL_RE.search(text)):
         return "report_fault"  # "my site isn't working ... will I be compensated?"
+    if intent == "affirm" and NOT_YET_RE.search(text):
+        return "deny"  # "OK 先不要送出，我要先跟主管確認一下": an ok, then a no to filing
     if intent == "deny" and YES_START_RE.match(text):
         return "affirm"  # "yes go, nothing on it worth keeping"
     if intent in ("request_refund", "refund_status") and CASH_RE.search(text) and not REFUND_RE.search(text):
@@ -254,9 +256,13 @@ YES_START_RE = re.compile(r"^\W*(?:yes|yeah|yep|yup|sure|y)\b(?![^.!?]{0,15}\b(?
 #: a refund ordered outright: "refund the yearly EVS from tues?"
 REFUND_ORDER_RE = re.compile(r"^\W*(?:pls |please |plz )?refund (?:the|my|our|this|that)\b", re.I)
 #: saying yes to filing ("go ahead and submit", "確認送出"): no check of its own
-SUBMIT_RE = re.compile(r"\b(?:go ahead|submit (?:it|now|please)|please submit|file it|confirm(?:ed)?|"
+SUBMIT_RE = re.compile(r"\b(?:go ahead|submit (?:it|now|please)|please submit|file it|"
+                       r"confirm(?:ed)?(?!\s+(?:the|that|this|whether|if|what|how|with|my|your))|"
                        r"(?:file|submit) (?:the|my|our|this|that) (?:claim|application|request))\b|"
-                       r"确认(?:提交|送出|申请)?|提交吧|送出吧?|帮我提交|可以提交", re.I)
+                       r"确认(?:提交|送出|申请)|确认(?!一下|下|清楚|过)|提交吧|送出吧?|帮我提交|可以提交", re.I)
+#: a no to filing said with an "ok" ("OK 先不要送出", "ok but don't submit yet")
+NOT_YET_RE = re.compile(r"\b(?:don'?t|do not|not yet|hold off|wait)\b[^.!?]{0,15}\b(?:submit|file|send)|\bnot yet\b|"
+                        r"先?不要(?:提交|送出|申请|发)|先别|暂时不|等一下|等等|先不", re.I)
 #: only a day asked about again ("周日呢", "what about saturday?", "明天呢")
 WHAT_ABOUT_DAY_RE = re.compile(
     r"^\W*(?:(?:and|so|what about|how about|on|this|next)\s+)*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|"

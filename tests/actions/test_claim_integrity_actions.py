@@ -164,3 +164,22 @@ async def test_i_dont_know_the_cause_please_file_is_a_yes(store, dispatcher, dom
                            history=history, active_loop="fault_form")
     events = await ValidateFaultForm().run(dispatcher, tracker, domain)
     assert {"event": "slot", "timestamp": None, "name": "fault_confirmed", "value": True} in events
+
+
+async def test_ok_then_not_yet_at_the_filing_question_files_nothing(store, dispatcher, domain):
+    slots = {"scenario": "service_unavailable", "daily_cost": "57.60", "fault_start": "2026-11-25T15:10:00+08:00",
+             "fault_end": "2026-11-25T16:55:00+08:00", "requested_slot": "fault_confirmed"}
+    form = ValidateFaultForm()
+    for text in ("OK 先不要送出，我要先跟主管確認一下", "ok but don't submit it yet"):
+        tracker = make_tracker(slots, intent="affirm", text=text, active_loop="fault_form")
+        assert form.validate_fault_confirmed(True, dispatcher, tracker, domain).get("fault_confirmed") is not True
+
+
+async def test_please_confirm_the_rule_is_a_question_not_a_yes(store, dispatcher, domain):
+    slots = {"scenario": "billing_error", "daily_cost": "240.12", "fault_start": "2026-11-25T13:00:00+08:00",
+             "fault_end": "2026-11-25T13:30:00+08:00", "requested_slot": "fault_confirmed"}
+    history = [{"event": "slot", "name": k, "value": v} for k, v in slots.items()]
+    tracker = make_tracker(slots, intent="faq", text="Is that 10.005 rounded up? Please confirm the rounding rule.",
+                           history=history, active_loop="fault_form")
+    events = await ValidateFaultForm().run(dispatcher, tracker, domain)
+    assert not any(e.get("name") == "fault_confirmed" and e.get("value") is True for e in events)
