@@ -105,6 +105,18 @@ _QUESTION_WORD_RE = re.compile(r"\s*(?:why|how|what|when|where|which|who|can|cou
 _ECHOED_QUESTION_RE = re.compile(r"^\s*(?:\w+[\s'-]*){1,3}[?？]\s*(?=\S)")
 
 
+#: sentence ends, Latin and Chinese
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?。！？])\s*")
+
+
+def statements_of(text: Any) -> str:
+    """Pure: the sentences of a message that ask nothing ("my ISP admitted the packet loss.
+    so what do i get??" -> "my ISP admitted the packet loss.")."""
+    if not isinstance(text, str):
+        return ""
+    return " ".join(part for part in _SENTENCE_END_RE.split(text) if part.strip() and not asks_something(part))
+
+
 def asks_something(text: Any) -> bool:
     """True when the message is worded as a question (its words then state no fact)."""
     if not isinstance(text, str):
@@ -352,7 +364,14 @@ class AssuranceFormValidation(FormValidationAction):
                 tracker.slots[confirm] = said
                 taken.add(confirm)
         if intent in QUESTION_INTENTS and asks_something(latest.get("text")):
-            return events  # "are DDoS attacks excluded?" states no cause
+            # "are DDoS attacks excluded?" states no cause; "my ISP admitted packet loss on
+            # their side. so what do i get??" states one before it asks
+            told = statements_of(latest.get("text"))
+            for slot, value in stated_facts_of(self.stated_readers, told).items():
+                if slot not in taken and value != tracker.get_slot(slot):
+                    events.append(SlotSet(slot, value))
+                    tracker.slots[slot] = value
+            return events
         for slot in self.always_extracted:
             extract = getattr(self, f"extract_{slot}", None)
             if slot in taken or extract is None:

@@ -358,7 +358,8 @@ _INVOICES: Sequence[Tuple[Pattern[str], str]] = _labelled((
         (r"\binvoice\b[^.!?]{0,30}\b(?:returned|sent back|given back|cancell?ed)\b|"
          r"\b(?:returned|sent back|cancell?ed) (?:the |my |our )?invoice\b|发票(?:已经?)?(?:退回|退了|作废)|退回(?:了)?发票",
          "returned"),
-        (r"\b(?:no|without (?:an?|any)?|never (?:got|asked for|requested|issued) an?|didn'?t (?:get|ask for|request) an?|"
+        (r"\bnone (?:was|were|has been|got) issued\b|\b(?:nobody|no one|never) (?:asked|requested) (?:for )?(?:an?|the|any) invoice|"
+         r"\b(?:no|without (?:an?|any)?|never (?:got|asked for|requested|issued) an?|didn'?t (?:get|ask for|request) an?|"
          r"not (?:issued|requested) an?) invoices?\b|\binvoice\b[^.!?]{0,20}\bnot (?:yet )?issued\b|"
          r"没(?:有)?开(?:过)?发票|未开(?:具)?发票|发票没开|不要发票|没要发票", "none"),
         (r"\binvoice\b[^.!?]{0,25}\b(?:was |has been |already )?(?:issued|sent|received)\b|"
@@ -403,7 +404,7 @@ _SUBMIT_YES = re.compile(
     r"\b(?:yes|yep|yeah|please do|go ahead|go for it|submit(?: it)?|file it|proceed|"
     r"confirm(?:ed)?(?!\s+(?:the|that|this|whether|if|what|how|with|my|your|it is))|"
     r"(?:please )?(?:file|submit|put in|send) (?:the|my|our|this|that) (?:compensation |refund )?(?:application|claim|request)|"
-    r"do it|send it)\b|(?<![\w'])go[.!]*\s*$|提交吧|确认提交|确认(?!一下|下|清楚|过)|可以提交|好的?[，,。！!]?\s*提交|帮我提交|申请吧|退吧|退了吧|赔吧|"
+    r"do it|send it)\b|(?<![\w'])go[.!]*\s*$|提交吧|确认提交|确认(?!一下|下|清楚|过)|可以提交|请?送出|没问题|好的?[，,。！!]?\s*提交|帮我提交|申请吧|退吧|退了吧|赔吧|"
     r"办吧|就这样吧", re.I)
 _SUBMIT_NO = re.compile(
     r"\b(?:no|not (?:now|yet)|(?:don'?t|do not)(?! (?:know|remember|care|mind|understand|see)\b)|wait|later|hold on|"

@@ -247,3 +247,22 @@ def test_causes_scenarios_and_fix_words_customers_use():
         "user_improper_operation"
     assert stated_facts.scenario_in_text("My little blog was not accessible on Wednesday") == "website_inaccessible"
     assert end_cue("A fault on our ECS was rectified on Thursday 19 November at 17:30.") == "fault_end"
+
+
+async def test_a_cause_stated_before_a_question_is_read(store, dispatcher, domain):
+    from actions.compensation import ValidateFaultForm
+    from tests.actions.conftest import make_tracker
+
+    text = "my ISP already admitted its packet loss on THEIR side on the route to your datacenter. so what do i get??"
+    tracker = make_tracker({"requested_slot": "scenario"}, intent="faq", text=text, active_loop="fault_form")
+    events = await ValidateFaultForm().get_extraction_events(dispatcher, tracker, domain)
+    assert {"event": "slot", "timestamp": None, "name": "fault_cause", "value": "carrier_fault"} in events
+    asked = make_tracker({"requested_slot": "scenario"}, intent="faq", text="are DDoS attacks excluded?",
+                         active_loop="fault_form")
+    assert not [e for e in await ValidateFaultForm().get_extraction_events(dispatcher, asked, domain)
+                if e.get("name") == "fault_cause"]
+
+
+def test_none_issued_is_no_invoice():
+    assert stated_facts.invoice_in_text("nobody asked for an invoice so none was issued") == "none"
+    assert stated_facts.submit_answer_in_text("資料我已經 snapshot 備份好了，沒問題，請送出 refund") is True
