@@ -217,3 +217,8 @@ def test_a_number_after_a_clock_range_is_no_part_of_it(parser):
 def test_a_clock_range_after_a_weekday_and_its_date_is_on_that_date(parser):
     said = "Client B's server was down Wednesday the 25th from 9pm to 11:30pm and your notice said"
     assert times(parser, said) == [span("25T21:00", "25T23:30")]
+
+
+def test_for_now_is_no_time(parser):
+    assert times(parser, "Thank you, that is all for now.") == []
+    assert times(parser, "please submit it right now") == ["2026-11-27T10:00:00+08:00"]

@@ -278,6 +278,12 @@ PER_DAY_RE = re.compile(r"^(?:a|an|per|each|every|one)\s+day$", re.I)
 MONEY_BEFORE_RE = re.compile(r"(?:\d|yuan|rmb|cny|usd|dollars?|bucks?|元|块|costs?|pay|paid)\W*$", re.I)
 
 
+def _for_now(text: str, entity: Dict[str, Any]) -> bool:
+    """"that is all for now", "ok for now": for the time being, no time of anything."""
+    return (entity.get("entity") == "time" and str(entity.get("text") or "").strip().lower() == "now"
+            and bool(re.search(r"\bfor\s*$", text[max(0, entity["start"] - 5):entity["start"]], re.I)))
+
+
 def _price_per_day(text: str, entity: Dict[str, Any]) -> bool:
     """A duration entity that is the "a day" of a price ("forty yuan a day")."""
     if entity.get("entity") != "duration" or not PER_DAY_RE.match(str(entity.get("text") or "").strip()):
@@ -334,8 +340,8 @@ class DucklingParser:
             entity = self._to_entity(text, match, ref)
             if entity is not None:
                 entities.append(entity)
-        entities = [e for e in entities
-                    if not _asking_now(text, e) and not _time_zone(text, e) and not _price_per_day(text, e)]
+        entities = [e for e in entities if not _asking_now(text, e) and not _time_zone(text, e)
+                    and not _price_per_day(text, e) and not _for_now(text, e)]
         found = _without_future(clock_times.anchor(text, entities, ref), ref) if self.past else entities
         return _in_said_offsets(found, said, origin) if text != said else found
 
