@@ -63,7 +63,7 @@ _CAUSE_WORDS: Sequence[Tuple[Pattern[str], str]] = _labelled((
          r"误操作|误删|配置错|自己配错|我们自己的问题|密码泄露|密码泄漏|密码被盗|密码被偷|泄露了密码|验证码泄露|自己删",
          "user_improper_operation"),
         (r"\b(?:(?:a|our|my) (?:colleague|coworker|co-worker|employee|intern|contractor|developer|dev|devs|engineer|"
-         r"admin|ops|team)"
+         r"admin|ops|team|nephew|niece|son|daughter|husband|wife|partner|cousin|brother|sister|friend|staff|it guy)"
          r"\b[^.!?]{0,40}?\b(?:deleted|changed|removed|shut|stopped|ran|mistake|broke|messed|screwed|misconfigured|"
          r"pushed|deployed|applied)|"
          r"authori[sz]ed (?:operation|change))|同事|实习生",
@@ -318,7 +318,7 @@ _SCENARIOS: Sequence[Tuple[Pattern[str], str]] = _labelled((
         (r"\b(?:provision\w*|creat\w+|launch\w*|spin(?:ning)? up|open\w*) (?:a |the |new |an? new )?"
          r"(?:instance|server|vm|ecs)s?\b[^.!?]{0,25}\b(?:fail\w*|stuck|delay\w*|hang\w*|error)|"
          r"\bprovisioning\b[^.!?]{0,20}\b(?:fail\w*|stuck|delay\w*|took|slow|late)|"
-         r"\b(?:delay\w*|slow|late|failed)\s+(?:the\s+|in\s+(?:the\s+)?)?provisioning\b|"
+         r"\b(?:delay\w*|slow|late|failed|stuck)\W{0,3}(?:the\s+|in\s+(?:the\s+)?)?\W?provisioning\b|"
          r"\b(?:wasn'?t|was not|not|never) (?:been )?(?:provisioned|set up|created|delivered)\b|"
          r"\btook [^.!?]{0,45}\bto (?:provision|set up|be set up|come up|be created|be provisioned)\b|"
          r"开不出|创建(?:实例)?失败|开通(?:失败|延迟)|才开通|迟迟(?:没有?)?开通|一直没开通",
@@ -333,7 +333,7 @@ _SCENARIOS: Sequence[Tuple[Pattern[str], str]] = _labelled((
          r"\b(?:change|resize|upgrade|downgrade)\s+(?:was|got|is|stayed)\s+(?:stuck|hung|pending)\b|"
          r"变更失败|配置(?:修改|变更)?失败|改配置没生效|变更一直|升配失败", "config_change_failure"),
         (r"\b(?:web ?site|site|web ?page|shop|store|homepage|blog|forum)\b[^.!?]{0,40}?\b(?:down|inaccessible|unreachable|"
-         r"offline|not (?:be )?(?:open|load|reach|access)\w*|(?:could|can)(?:n'?t|not) (?:be )?(?:open|load|reach|"
+         r"offline|not (?:be )?(?:open|load|reach|access)\w*|(?:could|can)(?:n'?t| ?not) (?:be )?(?:open|load|reach|"
          r"access)\w*|wouldn'?t (?:open|load)|dead)|网站[^。！？]{0,10}(?:打不开|访问不了|无法访问|上不去|挂了|宕)",
          "website_inaccessible"),
         (r"\b(?:down|outage|unavailable|crash\w*|offline|unreachable|not responding|dead|went dark|"
@@ -341,7 +341,7 @@ _SCENARIOS: Sequence[Tuple[Pattern[str], str]] = _labelled((
          r"连不上|掉线|死机|故障|打不开|访问不了|"
          r"\b(?:not working|stopped working|isn'?t working|wasn'?t working|doesn'?t work|didn'?t work|"
          r"not (?:accessible|reachable|available|responding)|"
-         r"(?:could|can)(?:n'?t|not) (?:open|access|reach|load|connect)|(?:nobody|no one) could)\b",
+         r"(?:could|can)(?:n'?t| ?not) (?:open|access|reach|load|connect)|(?:nobody|no one) could)\b",
          "service_unavailable"),
     )
 )

@@ -266,3 +266,10 @@ async def test_a_cause_stated_before_a_question_is_read(store, dispatcher, domai
 def test_none_issued_is_no_invoice():
     assert stated_facts.invoice_in_text("nobody asked for an invoice so none was issued") == "none"
     assert stated_facts.submit_answer_in_text("資料我已經 snapshot 備份好了，沒問題，請送出 refund") is True
+
+
+def test_more_ways_customers_say_what_happened_and_why():
+    assert stated_facts.scenario_in_text("our website could not be opened at all last night") == "website_inaccessible"
+    assert stated_facts.scenario_in_text("it was stuck 'provisioning' until 3pm, six hours") == "provisioning_failure"
+    assert stated_facts.cause_in_text("my nephew was 'improving security' and changed the security group rules") == \
+        "user_negligence"
