@@ -145,7 +145,8 @@ def daily_cost_in_text(text: object) -> Optional[str]:
 _NOT_FIRST = re.compile(
     r"\b(?:not (?:my|our|the) first (?:filing|time|one|record)|(?:filed|recorded|done (?:a|an) (?:icp )?filing) "
     r"(?:with you |through you |here )?before|(?:second|2nd|third|another) (?:icp )?filing|"
-    r"(?:already|previously) (?:filed|had a filing))|不是(?:我们|我)?的?第一次|(?:之前|以前|原来)(?:(?!别家|别的|其他|其它)[^，。,！？]){0,12}备案过|第二次备案|又备案",
+    r"(?:already|previously) (?:filed|had a filing)|filed (?:another|a different|an earlier|an? other) (?:website|site|domain)|"
+    r"(?:this is )?(?:our|my) second (?:one|filing|website|site|domain))|不是(?:我们|我)?的?第一次|(?:之前|以前|原来)(?:(?!别家|别的|其他|其它)[^，。,！？]){0,12}备案过|第二次备案|又备案",
     re.I)
 _FIRST = re.compile(
     r"\b(?:(?:my|our|the) first (?:icp )?(?:filing|record|time (?:filing|recording))|first time (?:we|i) (?:ever )?(?:filed|file|record)|"

@@ -273,3 +273,9 @@ def test_more_ways_customers_say_what_happened_and_why():
     assert stated_facts.scenario_in_text("it was stuck 'provisioning' until 3pm, six hours") == "provisioning_failure"
     assert stated_facts.cause_in_text("my nephew was 'improving security' and changed the security group rules") == \
         "user_negligence"
+
+
+def test_another_site_filed_before_is_not_a_first_filing():
+    said = ("Is it my first filing with you? Not really: we filed another website through Huawei Cloud back in 2024, "
+            "this is our second one.")
+    assert stated_facts.first_filing_in_text(said) is False
