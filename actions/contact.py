@@ -55,6 +55,13 @@ def time_in(parse_data: Dict[str, Any]) -> Optional[Dict[str, Any]]:
             continue
         grain = (entity.get("additional_info") or {}).get("grain")
         words = str(entity.get("text") or "")
+        day_part = next((t["value"]["from"] for t in times if t is not entity and isinstance(t.get("value"), dict)
+                         and t["value"].get("approximate") and t["value"].get("from")), None)
+        if day_part and not DAY_WORDS_RE.search(words) and grain not in DAY_GRAINS:
+            # "tomorrow morning, say 10am": the clock time on the day part's day
+            day = datetime.fromisoformat(day_part)
+            return {"at": day.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0), "whole_day": False,
+                    "clock_only": False, "today": day.date() == at.date() and bool(TODAY_RE.search(unquoted))}
         today = bool(TODAY_RE.search(words)) or (not DAY_WORDS_RE.search(words) and bool(TODAY_RE.search(unquoted)))
         return {"at": at, "whole_day": grain in DAY_GRAINS, "clock_only": not DAY_WORDS_RE.search(words) and not today,
                 "today": today}

@@ -362,3 +362,17 @@ async def test_asking_support_to_do_something_after_pushback_is_a_scope_question
     tracker.latest_message["response_selector"] = selector
     await ActionScope().run(dispatcher, tracker, domain)
     assert "utter_scope_not_provided" in responses(dispatcher)
+
+
+async def test_a_clock_time_said_with_a_day_part_is_on_that_day(dispatcher, domain):
+    from actions.contact import ActionHotline
+
+    text = "What if I can only call tomorrow morning, say 10am? Will anyone pick up?"
+    found = [{"entity": "time", "text": "tomorrow morning", "start": 24, "end": 40,
+              "value": {"from": "2026-11-28T00:00:00+08:00", "to": "2026-11-28T12:00:00+08:00", "approximate": True},
+              "additional_info": {"from": {"grain": "hour"}}},
+             {"entity": "time", "text": "10am", "start": 46, "end": 50, "value": "2026-11-27T10:00:00+08:00",
+              "additional_info": {"grain": "hour"}}]
+    await ActionHotline().run(dispatcher, make_tracker({}, intent="ask_hotline", text=text, entities=found), domain)
+    assert responses(dispatcher) == ["utter_hotline", "utter_hotline_closed_then"]
+    assert "Sat 28 Nov 2026, 10:00" in rendered(dispatcher, domain)[1]
