@@ -17,6 +17,8 @@ from actions.common import answered_just_before, decide, guarded, now_iso, say, 
 #: "at 6pm today", "tonight at 8", "今晚8点": today's date, whatever the parser made of it
 TODAY_RE = re.compile(r"\btoday\b|\btonight\b|\bthis (?:morning|afternoon|evening|arvo)\b|\blater on\b|"
                       r"今天|今晚|今日|今夜|今早|今天下午|今个|今朝", re.I)
+#: days ahead named with the time itself ("tomorrow around 10"): that day, not another day part's
+FUTURE_DAY_RE = re.compile(r"\btomorrow\b|\btmrw\b|\b2moro\b|明天|聽日|听日|后天|後天", re.I)
 #: grains that name a whole day or more ("tomorrow", "Saturday"), not a moment
 DAY_GRAINS = frozenset({"day", "week", "month"})
 
@@ -57,7 +59,7 @@ def time_in(parse_data: Dict[str, Any]) -> Optional[Dict[str, Any]]:
         words = str(entity.get("text") or "")
         day_part = next((t["value"]["from"] for t in times if t is not entity and isinstance(t.get("value"), dict)
                          and t["value"].get("approximate") and t["value"].get("from")), None)
-        if day_part and not DAY_WORDS_RE.search(words) and grain not in DAY_GRAINS:
+        if day_part and not DAY_WORDS_RE.search(words) and not FUTURE_DAY_RE.search(words) and grain not in DAY_GRAINS:
             # "tomorrow morning, say 10am": the clock time on the day part's day
             day = datetime.fromisoformat(day_part)
             return {"at": day.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0), "whole_day": False,

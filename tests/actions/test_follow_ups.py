@@ -376,3 +376,17 @@ async def test_a_clock_time_said_with_a_day_part_is_on_that_day(dispatcher, doma
     await ActionHotline().run(dispatcher, make_tracker({}, intent="ask_hotline", text=text, entities=found), domain)
     assert responses(dispatcher) == ["utter_hotline", "utter_hotline_closed_then"]
     assert "Sat 28 Nov 2026, 10:00" in rendered(dispatcher, domain)[1]
+
+
+async def test_tomorrow_said_with_the_time_wins_over_another_day_part(dispatcher, domain):
+    from actions.contact import ActionHotline
+
+    text = "the only time I can sit down is Saturday morning. Tomorrow around 10, can I ring your hotline?"
+    found = [{"entity": "time", "text": "Saturday morning", "start": 32, "end": 48,
+              "value": {"from": "2026-11-21T00:00:00+08:00", "to": "2026-11-21T12:00:00+08:00", "approximate": True},
+              "additional_info": {"from": {"grain": "hour"}}},
+             {"entity": "time", "text": "Tomorrow around 10", "start": 50, "end": 68, "value": "2026-11-28T10:00:00+08:00",
+              "additional_info": {"grain": "hour"}}]
+    await ActionHotline().run(dispatcher, make_tracker({}, intent="ask_hotline", text=text, entities=found), domain)
+    assert responses(dispatcher) == ["utter_hotline", "utter_hotline_closed_then"]
+    assert "Sat 28 Nov 2026, 10:00" in rendered(dispatcher, domain)[1]
