@@ -4,6 +4,8 @@ time (no "Good news… qualifies", no question to submit), filing never makes a
 second claim, and the choices offered say why they cannot succeed."""
 from __future__ import annotations
 
+import pytest
+
 from typing import Any
 
 from actions.compensation import ActionAskFaultConfirmed, ActionAskFaultIncident, ActionFaultSubmit, ValidateFaultForm
@@ -143,29 +145,6 @@ async def test_icp_reward_application_standing_is_named(store, dispatcher, domai
     assert title.endswith(f"already requested: {first.reference}")
 
 
-async def test_submit_it_right_now_at_the_filing_question_is_a_yes(store, dispatcher, domain):
-    slots = {"scenario": "service_unavailable", "fault_cause": "platform", "daily_cost": "24.00",
-             "fault_start": "2026-11-20T08:10:00+08:00", "fault_end": "2026-11-20T10:40:00+08:00",
-             "requested_slot": "fault_confirmed"}
-    history = [{"event": "slot", "name": k, "value": v} for k, v in slots.items()]
-    now = [{"entity": "time", "text": "right now", "start": 43, "end": 52, "value": "2026-11-27T10:00:00+08:00"}]
-    tracker = make_tracker(slots, intent="report_fault", text="then submit the compensation application right now please",
-                           entities=now, history=history, active_loop="fault_form",
-                           new_slots={"fault_when": "2026-11-27T10:00:00+08:00"})
-    events = await ValidateFaultForm().run(dispatcher, tracker, domain)
-    assert {"event": "slot", "timestamp": None, "name": "fault_confirmed", "value": True} in events
-
-
-async def test_i_dont_know_the_cause_please_file_is_a_yes(store, dispatcher, domain):
-    slots = {"scenario": "website_inaccessible", "daily_cost": "24.00", "fault_start": "2026-11-26T09:00:00+08:00",
-             "fault_end": "2026-11-26T10:00:00+08:00", "requested_slot": "fault_confirmed"}
-    history = [{"event": "slot", "name": k, "value": v} for k, v in slots.items()]
-    tracker = make_tracker(slots, intent="refund_status", text="i dont know what caused it please just file the claim for me",
-                           history=history, active_loop="fault_form")
-    events = await ValidateFaultForm().run(dispatcher, tracker, domain)
-    assert {"event": "slot", "timestamp": None, "name": "fault_confirmed", "value": True} in events
-
-
 async def test_ok_then_not_yet_at_the_filing_question_files_nothing(store, dispatcher, domain):
     slots = {"scenario": "service_unavailable", "daily_cost": "57.60", "fault_start": "2026-11-25T15:10:00+08:00",
              "fault_end": "2026-11-25T16:55:00+08:00", "requested_slot": "fault_confirmed"}
@@ -175,11 +154,24 @@ async def test_ok_then_not_yet_at_the_filing_question_files_nothing(store, dispa
         assert form.validate_fault_confirmed(True, dispatcher, tracker, domain).get("fault_confirmed") is not True
 
 
-async def test_please_confirm_the_rule_is_a_question_not_a_yes(store, dispatcher, domain):
-    slots = {"scenario": "billing_error", "daily_cost": "240.12", "fault_start": "2026-11-25T13:00:00+08:00",
-             "fault_end": "2026-11-25T13:30:00+08:00", "requested_slot": "fault_confirmed"}
-    history = [{"event": "slot", "name": k, "value": v} for k, v in slots.items()]
-    tracker = make_tracker(slots, intent="faq", text="Is that 10.005 rounded up? Please confirm the rounding rule.",
-                           history=history, active_loop="fault_form")
+AT_CONFIRM = {"scenario": "service_unavailable", "daily_cost": "24.00", "fault_start": "2026-11-20T08:10:00+08:00",
+              "fault_end": "2026-11-20T10:40:00+08:00", "requested_slot": "fault_confirmed"}
+RIGHT_NOW = {"entity": "time", "text": "right now", "start": 43, "end": 52, "value": "2026-11-27T10:00:00+08:00"}
+
+
+@pytest.mark.parametrize("intent,text,entities,filed", [
+    # the "now" Rasa maps into the fault time is no correction
+    ("report_fault", "then submit the compensation application right now please", [RIGHT_NOW], True),
+    # a cause the customer does not know is what the check assumed
+    ("refund_status", "i dont know what caused it please just file the claim for me", [], True),
+    # "please confirm the rule" asks a question
+    ("faq", "Is that 10.005 rounded up? Please confirm the rounding rule.", [], False),
+])
+async def test_what_the_words_say_at_the_filing_question(intent, text, entities, filed, store, dispatcher, domain):
+    history = [{"event": "slot", "name": k, "value": v} for k, v in AT_CONFIRM.items()]
+    new = {"fault_when": RIGHT_NOW["value"]} if entities else None
+    tracker = make_tracker(AT_CONFIRM, intent=intent, text=text, entities=entities, history=history,
+                           active_loop="fault_form", new_slots=new)
     events = await ValidateFaultForm().run(dispatcher, tracker, domain)
-    assert not any(e.get("name") == "fault_confirmed" and e.get("value") is True for e in events)
+    said_yes = any(e.get("name") == "fault_confirmed" and e.get("value") is True for e in events)
+    assert said_yes is filed

@@ -364,29 +364,24 @@ async def test_asking_support_to_do_something_after_pushback_is_a_scope_question
     assert "utter_scope_not_provided" in responses(dispatcher)
 
 
-async def test_a_clock_time_said_with_a_day_part_is_on_that_day(dispatcher, domain):
+@pytest.mark.parametrize("text,day_part,clock,expected", [
+    # "tomorrow morning, say 10am": the clock time on the day part's day
+    ("What if I can only call tomorrow morning, say 10am? Will anyone pick up?",
+     ("tomorrow morning", "2026-11-28T00:00:00+08:00"), ("10am", "2026-11-27T10:00:00+08:00"), "Sat 28 Nov 2026, 10:00"),
+    # "Tomorrow around 10" keeps its own day over another day part said before it
+    ("the only time I can sit down is Saturday morning. Tomorrow around 10, can I ring your hotline?",
+     ("Saturday morning", "2026-11-21T00:00:00+08:00"), ("Tomorrow around 10", "2026-11-28T10:00:00+08:00"),
+     "Sat 28 Nov 2026, 10:00"),
+])
+async def test_a_clock_time_and_a_day_part_said_together(text, day_part, clock, expected, dispatcher, domain):
     from actions.contact import ActionHotline
 
-    text = "What if I can only call tomorrow morning, say 10am? Will anyone pick up?"
-    found = [{"entity": "time", "text": "tomorrow morning", "start": 24, "end": 40,
-              "value": {"from": "2026-11-28T00:00:00+08:00", "to": "2026-11-28T12:00:00+08:00", "approximate": True},
-              "additional_info": {"from": {"grain": "hour"}}},
-             {"entity": "time", "text": "10am", "start": 46, "end": 50, "value": "2026-11-27T10:00:00+08:00",
-              "additional_info": {"grain": "hour"}}]
+    (part_words, part_from), (clock_words, clock_at) = day_part, clock
+    found = [{"entity": "time", "text": part_words, "start": text.index(part_words),
+              "end": text.index(part_words) + len(part_words), "additional_info": {"from": {"grain": "hour"}},
+              "value": {"from": part_from, "to": part_from[:11] + "12:00:00+08:00", "approximate": True}},
+             {"entity": "time", "text": clock_words, "start": text.index(clock_words),
+              "end": text.index(clock_words) + len(clock_words), "value": clock_at, "additional_info": {"grain": "hour"}}]
     await ActionHotline().run(dispatcher, make_tracker({}, intent="ask_hotline", text=text, entities=found), domain)
     assert responses(dispatcher) == ["utter_hotline", "utter_hotline_closed_then"]
-    assert "Sat 28 Nov 2026, 10:00" in rendered(dispatcher, domain)[1]
-
-
-async def test_tomorrow_said_with_the_time_wins_over_another_day_part(dispatcher, domain):
-    from actions.contact import ActionHotline
-
-    text = "the only time I can sit down is Saturday morning. Tomorrow around 10, can I ring your hotline?"
-    found = [{"entity": "time", "text": "Saturday morning", "start": 32, "end": 48,
-              "value": {"from": "2026-11-21T00:00:00+08:00", "to": "2026-11-21T12:00:00+08:00", "approximate": True},
-              "additional_info": {"from": {"grain": "hour"}}},
-             {"entity": "time", "text": "Tomorrow around 10", "start": 50, "end": 68, "value": "2026-11-28T10:00:00+08:00",
-              "additional_info": {"grain": "hour"}}]
-    await ActionHotline().run(dispatcher, make_tracker({}, intent="ask_hotline", text=text, entities=found), domain)
-    assert responses(dispatcher) == ["utter_hotline", "utter_hotline_closed_then"]
-    assert "Sat 28 Nov 2026, 10:00" in rendered(dispatcher, domain)[1]
+    assert expected in rendered(dispatcher, domain)[1]

@@ -2,6 +2,8 @@
 and the seeded demo store (docs/STORE.md: C1001 has one order per refund rule)."""
 from __future__ import annotations
 
+import pytest
+
 from actions.refund import (ActionAskRefundConfirmed, ActionAskRefundItem, ActionRefundStatus,
                             ActionRefundSubmit, ValidateRefundForm)
 from bot.policy import load_policy
@@ -254,19 +256,6 @@ async def test_a_yes_after_a_question_at_the_filing_question_is_a_yes(store, dis
     assert slots["refund_confirmed"] is True
 
 
-async def test_the_present_said_is_no_purchase_time(store, dispatcher, domain):
-    from actions.refund import ValidateRefundForm
-
-    text = "我是普通用户，今年没有退过款，服务器现在正常在运行，没有开发票。"
-    now = [{"entity": "time", "value": "2026-11-27T10:00:00+08:00", "text": "现在", "start": 17, "end": 19}]
-    history = [{"event": "slot", "name": "purchased_at", "value": "2026-11-25T00:00:00+08:00"}]
-    tracker = make_tracker({"purchased_at": "2026-11-25T00:00:00+08:00", "requested_slot": "billing"}, text=text,
-                           entities=now, history=history, active_loop="refund_form",
-                           new_slots={"purchased_at": "2026-11-27T10:00:00+08:00"})
-    out = await ValidateRefundForm().validate_purchased_at("2026-11-27T10:00:00+08:00", dispatcher, tracker, domain)
-    assert out == {"purchased_at": "2026-11-25T00:00:00+08:00"}
-
-
 async def test_a_question_with_hold_on_at_the_filing_question_is_no_no(store, dispatcher, domain):
     tracker = make_tracker({"requested_slot": "refund_confirmed", "refund_item": "CS2611250001"}, customer="C1001",
                            intent="ask_hotline", active_loop="refund_form",
@@ -275,16 +264,22 @@ async def test_a_question_with_hold_on_at_the_filing_question_is_no_no(store, di
     assert slots.get("refund_confirmed") is None
 
 
-async def test_a_whole_year_said_is_no_purchase_time(store, dispatcher, domain):
+NOW_SAID = {"entity": "time", "value": "2026-11-27T10:00:00+08:00", "text": "现在", "start": 17, "end": 19}
+YEAR_SAID = {"entity": "time", "text": "before this year", "start": 80, "end": 96,
+             "value": {"from": None, "to": "2026-01-01T00:00:00+08:00", "approximate": True},
+             "additional_info": {"to": {"grain": "year"}, "type": "interval"}}
+
+
+@pytest.mark.parametrize("text,entity", [
+    ("我是普通用户，今年没有退过款，服务器现在正常在运行，没有开发票。", NOW_SAID),
+    ("no invoice no discount its running normally im a normal customer and no refunds before this year", YEAR_SAID),
+])
+async def test_the_present_or_a_whole_year_is_no_purchase_time(text, entity, store, dispatcher, domain):
     from actions.refund import ValidateRefundForm
 
-    text = "no invoice no discount its running normally im a normal customer and no refunds before this year"
-    year = [{"entity": "time", "text": "before this year", "start": 80, "end": 96,
-             "value": {"from": None, "to": "2026-01-01T00:00:00+08:00", "approximate": True},
-             "additional_info": {"to": {"grain": "year"}, "type": "interval"}}]
-    history = [{"event": "slot", "name": "purchased_at", "value": "2026-11-25T00:00:00+08:00"}]
-    tracker = make_tracker({"purchased_at": "2026-11-25T00:00:00+08:00", "requested_slot": "invoice"}, text=text,
-                           entities=year, history=history, active_loop="refund_form",
-                           new_slots={"purchased_at": "2026-01-01T00:00:00+08:00"})
-    out = await ValidateRefundForm().validate_purchased_at("2026-01-01T00:00:00+08:00", dispatcher, tracker, domain)
-    assert out == {"purchased_at": "2026-11-25T00:00:00+08:00"}
+    bought = "2026-11-25T00:00:00+08:00"
+    said = entity["value"] if isinstance(entity["value"], str) else entity["value"]["to"]
+    history = [{"event": "slot", "name": "purchased_at", "value": bought}]
+    tracker = make_tracker({"purchased_at": bought, "requested_slot": "invoice"}, text=text, entities=[entity],
+                           history=history, active_loop="refund_form", new_slots={"purchased_at": said})
+    assert await ValidateRefundForm().validate_purchased_at(said, dispatcher, tracker, domain) == {"purchased_at": bought}
