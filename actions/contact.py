@@ -17,6 +17,8 @@ from actions.common import answered_just_before, decide, guarded, now_iso, say, 
 #: "at 6pm today", "tonight at 8", "今晚8点": today's date, whatever the parser made of it
 TODAY_RE = re.compile(r"\btoday\b|\btonight\b|\bthis (?:morning|afternoon|evening|arvo)\b|\blater on\b|"
                       r"今天|今晚|今日|今夜|今早|今天下午|今个|今朝", re.I)
+#: the moment of asking ("now", "现在"): the hotline's state now
+NOW_RE = re.compile(r"^\s*(?:right |just )?now\s*$|^\s*(?:现在|而家|宜家|这会儿|此刻)\s*$", re.I)
 #: days ahead named with the time itself ("tomorrow around 10"): that day, not another day part's
 FUTURE_DAY_RE = re.compile(r"\btomorrow\b|\btmrw\b|\b2moro\b|明天|聽日|听日|后天|後天", re.I)
 #: grains that name a whole day or more ("tomorrow", "Saturday"), not a moment
@@ -57,6 +59,8 @@ def time_in(parse_data: Dict[str, Any]) -> Optional[Dict[str, Any]]:
             continue
         grain = (entity.get("additional_info") or {}).get("grain")
         words = str(entity.get("text") or "")
+        if NOW_RE.match(words):
+            return None  # "那现在可以打吗": now, whatever day was asked about before
         day_part = next((t["value"]["from"] for t in times if t is not entity and isinstance(t.get("value"), dict)
                          and t["value"].get("approximate") and t["value"].get("from")), None)
         if day_part and not DAY_WORDS_RE.search(words) and not FUTURE_DAY_RE.search(words) and grain not in DAY_GRAINS:

@@ -177,6 +177,9 @@ def present(dispatcher: CollectingDispatcher, domain: DomainDict, case: Dict[str
         return
     if "filing_approval" in (decision.get("waiting_for") or []):
         say(dispatcher, "utter_icp_waiting_approval")
+        # "and once it is approved, how much?": what the approval would bring, by tier (I9)
+        amount = figures()[reward_figure((case.get("customer") or {}).get("tier"))]
+        say(dispatcher, "utter_icp_provisional_when_approved", currency=currency, reward_amount=amount)
     else:
         say(dispatcher, "utter_icp_undetermined", missing=missing_words(decision.get("missing")))
 

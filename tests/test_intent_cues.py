@@ -34,6 +34,7 @@ from bot.nlu.intent_cues import CUE_CONFIDENCE, _reranked
     ("我已经备份好了，确认送出", "ask_icp_reward", "affirm"),
     ("yes go, nothing on it worth keeping", "deny", "affirm"),
     ("OK 先不要送出，我要先跟主管確認一下", "affirm", "deny"),
+    ("那个已经批准的呢？我拖了十几天才补材料，服务器后来也提前退订了", "report_fault", "ask_icp_reward"),
     ("ok but don't submit it yet", "affirm", "deny"),
     ("Very well. Please file the claim.", "refund_status", "affirm"),
     ("will someone pick up monday 08:30 our time (+08:00)?", "report_fault", "ask_hotline"),

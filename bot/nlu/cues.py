@@ -203,8 +203,8 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     if intent == "report_fault" and not FAULT_RE.search(text) and not COMPENSATION_RE.search(text):
         if REFUND_RE.search(text):
             return "request_refund"
-        if ICP_RE.search(text):
-            return "ask_icp_reward"  # "第一次备案 ... 管局审核通过了": the ICP check's facts
+        if ICP_RE.search(text) or re.search(r"批准|审核|管局|\bfiling\b", text, re.I):
+            return "ask_icp_reward"  # "第一次备案 ... 管局审核通过了", "那个已经批准的呢？我拖了十几天": the ICP check's facts
         if PURCHASE_FACT_RE.search(text):
             return "inform"  # the facts of a purchase: the refund check's, not a fault
     if (intent in ("faq", "scope", "request_refund", "report_fault") and STATUS_RE.search(text)

@@ -123,7 +123,9 @@ async def test_icp_known_customer_eligible_with_dates(store, dispatcher, domain)
 
 async def test_icp_waiting_for_approval_and_already_received(store, dispatcher, domain):
     await ActionIcpResult().run(dispatcher, make_tracker({}, customer="C1002"), domain)
-    assert responses(dispatcher) == ["utter_icp_waiting_approval"]  # I7
+    # I7, and what the approval would bring: C1002 is a VIP (I9)
+    assert responses(dispatcher) == ["utter_icp_waiting_approval", "utter_icp_provisional_when_approved"]
+    assert load_policy().figures()["icp_reward_vip"] in rendered(dispatcher, domain)[1]
     other = type(dispatcher)()
     await ActionIcpResult().run(other, make_tracker({}, customer="C1005"), domain)
     assert "utter_icp_rule_I5" in responses(other)

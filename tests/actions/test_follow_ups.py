@@ -385,3 +385,17 @@ async def test_a_clock_time_and_a_day_part_said_together(text, day_part, clock, 
     await ActionHotline().run(dispatcher, make_tracker({}, intent="ask_hotline", text=text, entities=found), domain)
     assert responses(dispatcher) == ["utter_hotline", "utter_hotline_closed_then"]
     assert expected in rendered(dispatcher, domain)[1]
+
+
+async def test_now_after_a_day_asked_about_is_now(dispatcher, domain):
+    from actions.contact import ActionHotline
+
+    asked = {"event": "user", "text": "客服电话是多少？这个周日可以打吗？", "parse_data": {
+        "intent": {"name": "ask_hotline"}, "text": "客服电话是多少？这个周日可以打吗？",
+        "entities": [{"entity": "time", "text": "这个周日", "value": "2026-11-29T00:00:00+08:00",
+                      "additional_info": {"grain": "day"}}]}}
+    tracker = make_tracker({}, intent="ask_hotline", text="那现在可以打吗", history=[asked, bot_event("utter_hotline_closed_then")],
+                           entities=[{"entity": "time", "text": "现在", "value": "2026-11-27T10:00:00+08:00",
+                                      "additional_info": {"grain": "second"}}])
+    await ActionHotline().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_hotline", "utter_hotline_open_now"]
