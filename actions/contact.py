@@ -11,14 +11,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 
 from bot.nlu.clock_times import DAY_WORDS_RE
+from bot.nlu.time_words import PRESENT_WORDS_RE
 from actions import follow_up
 from actions.common import answered_just_before, decide, guarded, now_iso, say, say_hotline_status, show_date, show_time
 
 #: "at 6pm today", "tonight at 8", "今晚8点": today's date, whatever the parser made of it
 TODAY_RE = re.compile(r"\btoday\b|\btonight\b|\bthis (?:morning|afternoon|evening|arvo)\b|\blater on\b|"
                       r"今天|今晚|今日|今夜|今早|今天下午|今个|今朝", re.I)
-#: the moment of asking ("now", "现在"): the hotline's state now
-NOW_RE = re.compile(r"^\s*(?:right |just )?now\s*$|^\s*(?:现在|而家|宜家|这会儿|此刻)\s*$", re.I)
 #: days ahead named with the time itself ("tomorrow around 10"): that day, not another day part's
 FUTURE_DAY_RE = re.compile(r"\btomorrow\b|\btmrw\b|\b2moro\b|明天|聽日|听日|后天|後天", re.I)
 #: grains that name a whole day or more ("tomorrow", "Saturday"), not a moment
@@ -59,7 +58,7 @@ def time_in(parse_data: Dict[str, Any]) -> Optional[Dict[str, Any]]:
             continue
         grain = (entity.get("additional_info") or {}).get("grain")
         words = str(entity.get("text") or "")
-        if NOW_RE.match(words):
+        if PRESENT_WORDS_RE.match(words):
             return None  # "那现在可以打吗": now, whatever day was asked about before
         day_part = next((t["value"]["from"] for t in times if t is not entity and isinstance(t.get("value"), dict)
                          and t["value"].get("approximate") and t["value"].get("from")), None)

@@ -12,6 +12,7 @@ from rasa_sdk import Tracker
 
 from actions import facts
 from actions.forms_base import message_before, previous_value, said_values, taken_back_values
+from bot.nlu.time_words import PRESENT_WORDS_RE
 
 
 def said_period(tracker: Tracker, value: Any) -> Optional[Dict[str, str]]:
@@ -76,14 +77,12 @@ def said_period(tracker: Tracker, value: Any) -> Optional[Dict[str, str]]:
     return target
 
 
-#: "just now", "right now": the moment of speaking, a fault time only with a cue ("back just now")
-NOW_WORDS_RE = re.compile(r"^\s*(?:just |right )?now\s*$|^\s*(?:刚才|刚刚|现在)\s*$", re.I)
 
 
 def only_now_said(tracker: Tracker) -> bool:
     """The message's only times are "now" words."""
     times = [e for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == "time"]
-    return bool(times) and all(NOW_WORDS_RE.match(str(e.get("text") or "")) for e in times)
+    return bool(times) and all(PRESENT_WORDS_RE.match(str(e.get("text") or "")) for e in times)
 
 
 def duration_applies(requested: Optional[str], fault_end: Any) -> bool:

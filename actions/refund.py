@@ -23,6 +23,7 @@ from actions.identity import customer_id
 from actions.handoff import guest_limits
 from actions.refund_guest import guest_questions, open_conditions, provisional_responses
 from actions.refund_items import chosen_items, eligible_ids, per_item, shown_items, slot_value
+from bot.nlu.time_words import PRESENT_WORDS_RE
 
 FORM_SLOTS = (
     "refund_item",
@@ -238,8 +239,6 @@ class ValidateRefundForm(AssuranceFormValidation):
 
 #: what an order's record says: a signed-in customer's words never change these
 RECORD_FACTS = ("billing", "purchased_at", "invoice", "resource_state", "amount_paid", "unrecoverable_discounts")
-#: "now", "现在", "目前": the present, which says how things are, never when an order was bought
-PRESENT_RE = re.compile(r"^\s*(?:right )?now\s*$|^\s*(?:currently|at the moment)\s*$|^\s*(?:现在|目前|当前)\s*$", re.I)
 
 
 #: turning to another order: "what about the RDS?", "and the OBS package?", "can that one be refunded?"
@@ -255,7 +254,7 @@ def present_said_only(tracker: Tracker) -> bool:
     """The latest message's only times are the present ("the server is running now") or
     whole years and months ("no refunds before this year"): no time of purchase."""
     times = [e for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == "time"]
-    return bool(times) and all(PRESENT_RE.match(str(e.get("text") or "")) or _grain(e) in COARSE_GRAINS
+    return bool(times) and all(PRESENT_WORDS_RE.match(str(e.get("text") or "")) or _grain(e) in COARSE_GRAINS
                                for e in times)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any, Optional, Pattern, Sequence, Tuple
 
+from bot.nlu.filing_words import NO_TO_FILING_RE, YES_TO_FILING_RE
 from bot.policy import load_policy
 
 CAUSES = tuple(load_policy().enums["cause"])
@@ -400,19 +401,6 @@ def still_open_in_text(text: object) -> Optional[str]:
     return "open" if isinstance(text, str) and STILL_OPEN_RE.search(text) else None
 
 
-#: a yes to "Shall I submit?" said in words the intent reading may miss
-_SUBMIT_YES = re.compile(
-    r"\b(?:yes|yep|yeah|please do|go ahead|go for it|submit(?: it)?|file it|proceed|"
-    r"confirm(?:ed)?(?!\s+(?:the|that|this|whether|if|what|how|with|my|your|it is))|"
-    r"(?:please )?(?:file|submit|put in|send) (?:the|my|our|this|that) (?:compensation |refund )?(?:application|claim|request)|"
-    r"do it|send it)\b|(?<![\w'])go[.!]*\s*$|提交吧|确认提交|确认(?!一下|下|清楚|过)|可以提交|请?送出|没问题|好的?[，,。！!]?\s*提交|帮我提交|申请吧|退吧|退了吧|赔吧|"
-    r"办吧|就这样吧", re.I)
-_SUBMIT_NO = re.compile(
-    r"\b(?:no|not (?:now|yet)|(?:don'?t|do not)(?! (?:know|remember|care|mind|understand|see)\b)|wait|later|hold on|"
-    r"cancel|never ?mind|stop)\b|不要|先不|不用|等等|算了|暂时不|别",
-    re.I)
-
-
 _SENTENCES = re.compile(r"(?<=[.!?。！？])\s*")
 
 
@@ -426,7 +414,7 @@ def says_no_to_filing(text: object) -> bool:
     """Words against filing anywhere in the message ("OK 先不要送出", "ok but not yet")."""
     from bot.nlu.chinese_script import to_simplified
 
-    return isinstance(text, str) and bool(_SUBMIT_NO.search(to_simplified(text)))
+    return isinstance(text, str) and bool(NO_TO_FILING_RE.search(to_simplified(text)))
 
 
 def submit_answer_in_text(text: object) -> Optional[bool]:
@@ -444,7 +432,7 @@ def submit_answer_in_text(text: object) -> Optional[bool]:
         if not last or _asks(last[0]) or "?" in last[0] or "？" in last[0]:
             return None
         text = last[0]
-    yes, no = bool(_SUBMIT_YES.search(text)), bool(_SUBMIT_NO.search(text))
+    yes, no = bool(YES_TO_FILING_RE.search(text)), bool(NO_TO_FILING_RE.search(text))
     if yes == no:
         return None
     return yes

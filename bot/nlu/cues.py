@@ -17,6 +17,7 @@ import re
 from typing import Optional
 
 from bot.nlu.chinese_script import to_simplified
+from bot.nlu.filing_words import FILE_IT_RE, NOT_YET_RE
 
 _PERSON = (r"(?:a|an|the|some|your|one of your)?\s*(?:real\s+|actual\s+|live\s+|human\s+)?"
            r"(?:human|person|people|agent|manager|supervisor|somebody|someone|staff|operator|engineer)")
@@ -187,7 +188,7 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
         return "human_handoff"
     topic = _topic(text)
     if (intent in ("ask_icp_reward", "request_refund", "report_fault", "refund_status") and topic is None
-            and _said(SUBMIT_RE, text) and not FAULT_RE.search(text) and not RECHARGE_RE.search(text)
+            and _said(FILE_IT_RE, text) and not FAULT_RE.search(text) and not RECHARGE_RE.search(text)
             and not STATUS_RE.search(text)):
         return "affirm"  # "我已經備份好了，確認送出" at "Shall I submit?": a yes, no other check
     if (intent == "request_refund" and RECHARGE_RE.search(text) and not REFUND_RE.search(text)
@@ -255,14 +256,6 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
 YES_START_RE = re.compile(r"^\W*(?:yes|yeah|yep|yup|sure|y)\b(?![^.!?]{0,15}\b(?:no|not|don'?t|never|wait)\b)", re.I)
 #: a refund ordered outright: "refund the yearly EVS from tues?"
 REFUND_ORDER_RE = re.compile(r"^\W*(?:pls |please |plz )?refund (?:the|my|our|this|that)\b", re.I)
-#: saying yes to filing ("go ahead and submit", "確認送出"): no check of its own
-SUBMIT_RE = re.compile(r"\b(?:go ahead|submit (?:it|now|please)|please submit|file it|"
-                       r"confirm(?:ed)?(?!\s+(?:the|that|this|whether|if|what|how|with|my|your))|"
-                       r"(?:file|submit) (?:the|my|our|this|that) (?:claim|application|request))\b|"
-                       r"确认(?:提交|送出|申请)|确认(?!一下|下|清楚|过)|提交吧|送出吧?|帮我提交|可以提交", re.I)
-#: a no to filing said with an "ok" ("OK 先不要送出", "ok but don't submit yet")
-NOT_YET_RE = re.compile(r"\b(?:don'?t|do not|not yet|hold off|wait)\b[^.!?]{0,15}\b(?:submit|file|send)|\bnot yet\b|"
-                        r"先?不要(?:提交|送出|申请|发)|先别|暂时不|等一下|等等|先不", re.I)
 #: only a day asked about again ("周日呢", "what about saturday?", "明天呢")
 WHAT_ABOUT_DAY_RE = re.compile(
     r"^\W*(?:(?:and|so|what about|how about|on|this|next)\s+)*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
@@ -300,4 +293,4 @@ def doubtful_affirm(text: str, intent: Optional[str]) -> bool:
     Sunday I bought the EVS ... Can I still send it back?"): the next reading is taken,
     since a yes at "Shall I submit?" files a claim."""
     return (intent == "affirm" and len(text.split()) > AFFIRM_MAX_WORDS and bool(QUESTION_RE.search(text))
-            and not YES_WORDS_RE.search(text) and not _said(SUBMIT_RE, text))
+            and not YES_WORDS_RE.search(text) and not _said(FILE_IT_RE, text))

@@ -29,6 +29,12 @@ HOUR_AFTER_RE = re.compile(rf"(\b\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm|in the mornin
 ZONE_RE = re.compile(r"(?<=[\dmM])(\s*(?:\+0?8:?00|\(?(?:UTC|GMT)\s*\+\s*0?8(?::00)?\)?|CST\b|北京时间|Beijing time))", re.I)
 
 
+#: the moment of speaking, said alone: "now", "right now", "currently", "现在". One vocabulary for every
+#: reader: a fault ending "now", the hotline's state "now", a record's state (never a purchase time)
+PRESENT_WORDS_RE = re.compile(r"^\s*(?:(?:right |just )?now|currently|at the moment|at present)\s*$|"
+                              r"^\s*(?:现在|目前|当前|刚才|刚刚|而家|宜家|这会儿|此刻)\s*$", re.I)
+
+
 def _padded(new: str, old: str) -> str:
     return new + " " * (len(old) - len(new)) if len(new) <= len(old) else old
 
