@@ -40,7 +40,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 from datetime import datetime, timedelta
-from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
+from typing import IO, Any, Dict, List, Optional, Sequence, Text, Tuple
 
 from dateutil.relativedelta import relativedelta
 
@@ -147,6 +147,13 @@ class _Worker:
             raise DucklingUnavailable("the Duckling worker did not start (is pyduckling installed?)")
         return proc
 
+    @staticmethod
+    def _pipes(proc: subprocess.Popen) -> Tuple[IO[str], IO[str]]:
+        """The child's stdin and stdout (always pipes: see `_start`)."""
+        if proc.stdin is None or proc.stdout is None:
+            raise RuntimeError("the Duckling worker was started without its stdin/stdout pipes")
+        return proc.stdin, proc.stdout
+
     def ensure(self) -> None:
         """Start the child now (component load), so the first message pays nothing."""
         with self._lock:
@@ -159,15 +166,16 @@ class _Worker:
             for _attempt in (1, 2):  # one restart if the child died
                 if self._proc is None or self._proc.poll() is not None:
                     self._proc = self._start()
+                stdin, stdout = self._pipes(self._proc)
                 try:
-                    self._proc.stdin.write(line)
-                    self._proc.stdin.flush()
-                    ready, _, _ = select.select([self._proc.stdout], [], [], CALL_TIMEOUT_S)
+                    stdin.write(line)
+                    stdin.flush()
+                    ready, _, _ = select.select([stdout], [], [], CALL_TIMEOUT_S)
                     if not ready:  # a pathological input: never block the assistant on it
                         self._proc.kill()
                         self._proc = None
                         raise DucklingUnavailable(f"Duckling took over {CALL_TIMEOUT_S}s; skipped")
-                    reply = self._proc.stdout.readline()
+                    reply = stdout.readline()
                 except (BrokenPipeError, OSError, ValueError):
                     reply = ""
                 if reply:
@@ -182,7 +190,7 @@ class _Worker:
         proc, self._proc = self._proc, None
         if proc is not None and proc.poll() is None:
             try:
-                proc.stdin.close()
+                self._pipes(proc)[0].close()  # EOF ends the child
                 proc.wait(timeout=2)
             except Exception:  # pragma: no cover - best effort at exit
                 proc.kill()
@@ -538,6 +546,8 @@ class DucklingParser:
     def _time_value(self, body: str, match: _Match, ref: datetime) -> Tuple[Any, Dict[str, Any]]:
         raw = match.value
         extra: Dict[str, Any] = {}
+        start: Optional[datetime]
+        end: Optional[datetime]
         found = time_ranges.find_range(body) if match.lang == "EN" else None
         if found is not None and self.past:
             start, end = self._place_range(body, found, ref)
@@ -568,7 +578,7 @@ class DucklingParser:
                 if shift is not None:
                     start = start - shift if start else None
                     end = end - shift if end else None
-            value = {"from": _iso(start), "to": _iso(end)}
+            value: Dict[str, Any] = {"from": _iso(start), "to": _iso(end)}
             if not DIGIT_RE.search(body) and not CLOCK_WORDS_RE.search(body):
                 # "last night", "this morning": a part of a day, not the fault's times
                 # ("from two thirty pm to four fifteen pm" says clock times in words)

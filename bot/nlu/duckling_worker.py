@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sys
 from functools import lru_cache
-from typing import Any, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 ZONEINFO = "/usr/share/zoneinfo"
 TIMEZONE = "Asia/Shanghai"
@@ -59,6 +59,7 @@ def main() -> int:
     out.write(json.dumps({"ready": True}) + "\n")
     out.flush()
     for line in sys.stdin:
+        reply: Dict[str, Any]
         try:
             req = json.loads(line)
             reply = {"ok": parse(req["text"], req["lang"], req["ts"], tuple(req["dims"]))}

@@ -51,7 +51,9 @@ def locate_model_archive() -> Path:
     if dist is not None:
         for entry in dist.files or ():
             if entry.parts == (PACKAGE, ARCHIVE_NAME):
-                path = Path(dist.locate_file(entry))
+                # typed as the SimplePath protocol; an installed package's distribution
+                # returns a pathlib.Path, whose str is the same path
+                path = Path(str(dist.locate_file(entry)))
                 if path.is_file():
                     return path
     spec = importlib.util.find_spec(PACKAGE)  # finds, does not import

@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import List
+from typing import List, cast
 
 from importlib.metadata import version
 from typing import TYPE_CHECKING
@@ -39,6 +39,7 @@ ID_PREFIXES = ("ecs", "evs", "obs", "rds", "cdn", "vpc", "elb", "RF", "CP", "IR"
 
 if TYPE_CHECKING:  # spaCy (and the TensorFlow it drags in) loads only when building
     from spacy.language import Language
+    from spacy.tokenizer import Tokenizer
 
 
 def fingerprint() -> str:
@@ -53,23 +54,32 @@ def fingerprint() -> str:
 def build() -> "Language":
     """Create the blank pipeline with the custom tokenizer rules and the entity ruler."""
     import spacy
+    from spacy.pipeline import EntityRuler
     from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
     nlp = spacy.blank("en")
+    # Language.tokenizer is annotated as any Callable[[str], Doc]; spacy.blank builds
+    # spaCy's own Tokenizer, whose rule attributes are set here.
+    tokenizer = cast("Tokenizer", nlp.tokenizer)
     defaults = nlp.Defaults
-    nlp.tokenizer.prefix_search = compile_prefix_regex([CJK, *defaults.prefixes]).search
-    nlp.tokenizer.suffix_search = compile_suffix_regex([*defaults.suffixes, CJK]).search
+    prefixes, suffixes, default_infixes = defaults.prefixes, defaults.suffixes, defaults.infixes
+    if prefixes is None or suffixes is None or default_infixes is None:
+        raise RuntimeError("spaCy's English defaults lack the prefix/suffix/infix rules extended here")
+    tokenizer.prefix_search = compile_prefix_regex([CJK, *prefixes]).search
+    tokenizer.suffix_search = compile_suffix_regex([*suffixes, CJK]).search
     # Infix splits are not re-checked against token_match, so the default hyphen rule
     # must not fire inside "ecs-abcdef12" or "RF-KQ2M9X" when they sit inside a longer
     # chunk ("，ecs-abcdef12也要"): guard every default infix with the ID prefixes.
     guard = "".join(f"(?<!{prefix})" for prefix in ID_PREFIXES)
-    infixes = [CJK, *(f"{guard}(?:{p})" for p in defaults.infixes)]
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    infixes = [CJK, *(f"{guard}(?:{p})" for p in default_infixes)]
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     ids = id_patterns()
-    nlp.tokenizer.token_match = re.compile(
+    tokenizer.token_match = re.compile(
         "^(?:" + "|".join(f"(?:{p})" for p in ids.values()) + ")$"
     ).match
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "validate": True})
+    if not isinstance(ruler, EntityRuler):  # add_pipe is typed to return any pipe
+        raise RuntimeError(f"the 'entity_ruler' factory built a {type(ruler).__name__}, not an EntityRuler")
     patterns: List[dict] = []
     for text, code in sorted(product_phrases().items()):
         patterns.append({"label": "product", "pattern": text, "id": code})
