@@ -222,3 +222,44 @@ def test_a_clock_range_after_a_weekday_and_its_date_is_on_that_date(parser):
 def test_for_now_is_no_time(parser):
     assert times(parser, "Thank you, that is all for now.") == []
     assert times(parser, "please submit it right now") == ["2026-11-27T10:00:00+08:00"]
+
+
+def at(moment: str) -> str:
+    return f"2026-11-{moment}:00+08:00"
+
+
+def test_the_night_before_last_is_two_nights_ago(parser):
+    assert times(parser, "night before last 10pm til 1am ecs unreachable") == [span("25T22:00", "26T01:00")]
+
+
+def test_a_24_hour_clock_without_colon_in_a_range(parser):
+    assert times(parser, "ecs unreachable 2340 wed -> 0115 thu. comp?") == [at("25T23:40"), at("26T01:15")]
+    assert times(parser, "I paid 2340 yuan for it") == []
+
+
+def test_clock_times_in_words_are_on_the_day_named_before_them(parser):
+    text = ("an outage on Tuesday, 24th November, from a quarter past eleven in the morning until twenty to one "
+            "in the afternoon.")
+    assert times(parser, text) == [at("24T11:15"), {"from": None, "to": at("24T12:40")}]
+
+
+def test_a_long_sentence_keeps_its_times_and_the_following_afternoon_is_the_next_day(parser):
+    text = ("our new cloud servers could not be provisioned from half past eight in the morning on Monday, "
+            "23rd November, until two o'clock the following afternoon. daily cost 48 yuan")
+    found = times(parser, text)
+    assert found[0]["from"] == at("23T08:30") and found[-1]["to"] == at("24T14:00")
+
+
+def test_an_undivided_range_over_twelve_hours_starts_in_the_evening(parser):
+    assert times(parser, "from half ten until midnight ffs") == [span("26T22:30", "27T00:00")]
+    assert times(parser, "from 9 to 11:30") == [span("26T09:00", "26T11:30")]
+
+
+def test_log_times_keep_their_seconds_on_the_day_named(parser):
+    assert times(parser, "Wednesday the 25th: started 09:00:00, rectified 10:35:30.") == [
+        at("25T09:00"), "2026-11-25T10:35:30+08:00"]
+
+
+def test_which_day_asks_and_says_no_duration(parser):
+    found = parser.parse("回到剛才重複扣費那個賠償，申請期限到哪一天？", NOW)
+    assert [e for e in found if e["entity"] in ("time", "duration")] == []

@@ -14,23 +14,27 @@ from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional, Tuple
 
 #: a clock time with nothing but "at" around it: "7:00", "at 9", "14:00", "8.30"
-CLOCK_ONLY_RE = re.compile(r"^\s*(?:at|around|about|by|until|till|til|from|since|@)?\s*(\d{1,2})(?:[:.](\d{2}))?"
-                           r"\s*(am|pm|a\.m\.|p\.m\.|h|o'?clock)?\s*$", re.I)
+CLOCK_ONLY_RE = re.compile(r"^\s*(?:at|around|about|by|until|till|til|from|since|@)?\s*(?:a\s+)?(\d{1,2})(?:[:.](\d{2}))?(?::(\d{2}))?"
+                           r"\s*(am|pm|a\.m\.|p\.m\.|h|o'?clock|in the morning|in the afternoon|in the evening|at night)?"
+                           r"\s*$", re.I)
+#: day parts that say which half of the day a clock time is in
+MARKERS = {"a.m.": "am", "am": "am", "in the morning": "am", "p.m.": "pm", "pm": "pm", "in the afternoon": "pm",
+           "in the evening": "pm", "at night": "pm"}
 #: words that put a time in the evening (or say which half of the day is meant)
 PM_WORDS_RE = re.compile(r"\b(?:afternoon|evening|night|tonight|pm|p\.m\.)\b|下午|晚上|傍晚|夜里|昨晚", re.I)
 AM_WORDS_RE = re.compile(r"\b(?:morning|am|a\.m\.)\b|上午|早上|凌晨|清晨", re.I)
 
 
-def _clock(body: str) -> Optional[Tuple[int, int, Optional[str]]]:
-    """(hour, minute, marker) when the entity's words are a bare clock time."""
+def _clock(body: str) -> Optional[Tuple[int, int, int, Optional[str]]]:
+    """(hour, minute, second, marker) when the entity's words are a bare clock time
+    ("09:00:00" in a log line has seconds)."""
     match = CLOCK_ONLY_RE.match(body or "")
     if not match:
         return None
-    hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    if hour > 23 or minute > 59:
+    hour, minute, second = int(match.group(1)), int(match.group(2) or 0), int(match.group(3) or 0)
+    if hour > 23 or minute > 59 or second > 59:
         return None
-    marker = (match.group(3) or "").lower().replace(".", "")
-    return hour, minute, marker if marker in ("am", "pm") else None
+    return hour, minute, second, MARKERS.get((match.group(4) or "").lower())
 
 
 #: words that name a day inside a time's own text ("yesterday 2 to 4" is dated already)
@@ -93,9 +97,15 @@ def _zh_clock(entity: Dict[str, Any]) -> bool:
             and (entity.get("additional_info") or {}).get("grain") in ("hour", "minute"))
 
 
-def _until_same_day(entities: List[Dict[str, Any]], ref: datetime) -> List[Dict[str, Any]]:
+#: "until two o'clock the following afternoon": the day after the start's
+NEXT_DAY_AFTER_RE = re.compile(r"^\W*(?:on\s+)?the\s+(?:following|next)\s+(?:day|morning|afternoon|evening)\b|"
+                               r"^\W*the\s+day\s+after\b", re.I)
+
+
+def _until_same_day(entities: List[Dict[str, Any]], ref: datetime, text: str = "") -> List[Dict[str, Any]]:
     """"wed 10:00 ... till 16:00": an open "till" time with no day of its own is on the
-    day of the dated time said before it (the next day when it is earlier on the clock)."""
+    day of the dated time said before it (the next day when it is earlier on the clock,
+    or when "the following afternoon" says so)."""
     out: List[Dict[str, Any]] = []
     last: Optional[datetime] = None
     for entity in entities:
@@ -103,15 +113,37 @@ def _until_same_day(entities: List[Dict[str, Any]], ref: datetime) -> List[Dict[
         if entity.get("entity") == "time" and isinstance(value, str):
             if (entity.get("additional_info") or {}).get("grain") in ("hour", "minute"):
                 last = datetime.fromisoformat(value)
+        elif entity.get("entity") == "time" and isinstance(value, dict) and value.get("from") and not value.get("to"):
+            last = datetime.fromisoformat(value["from"])  # "from half past eight on Monday, ... until 2"
         elif (entity.get("entity") == "time" and isinstance(value, dict) and last is not None
               and not value.get("from") and value.get("to") and not DAY_WORDS_RE.search(entity.get("text", ""))):
             said = datetime.fromisoformat(value["to"])
             moved = last.replace(hour=said.hour, minute=said.minute, second=said.second)
-            if moved <= last:
+            after = text[entity["end"]:entity["end"] + 40] if text and "end" in entity else ""
+            if moved <= last or NEXT_DAY_AFTER_RE.search(after):
                 moved += timedelta(days=1)
             if moved <= ref and moved != said:
                 info = dict(entity.get("additional_info") or {}, clock_anchored=True)
                 entity = dict(entity, value={**value, "to": moved.isoformat()}, additional_info=info)
+        out.append(entity)
+    return out
+
+
+def _evening_start(entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """"from half ten until midnight": a range over twelve hours long whose start hour
+    says no half of the day starts in the evening (22:30), not the morning before."""
+    out = []
+    for entity in entities:
+        value = entity.get("value")
+        words = entity.get("text", "")
+        if (entity.get("entity") == "time" and isinstance(value, dict) and value.get("from") and value.get("to")
+                and not value.get("approximate") and not DAY_WORDS_RE.search(words)
+                and not AM_WORDS_RE.search(words) and not PM_WORDS_RE.search(words)):
+            start, end = datetime.fromisoformat(value["from"]), datetime.fromisoformat(value["to"])
+            if end - start > timedelta(hours=12) and 1 <= start.hour < 12:
+                value = {**value, "from": (start + timedelta(hours=12)).isoformat()}
+                entity = dict(entity, value=value, additional_info=dict(entity.get("additional_info") or {},
+                                                                        evening_start=True))
         out.append(entity)
     return out
 
@@ -187,18 +219,20 @@ def anchor(text: str, entities: List[Dict[str, Any]], ref: datetime) -> List[Dic
                 out.append(dict(entity, value=moved_at.isoformat(), additional_info=info))
                 anchored = True
                 continue
-        clock = _clock(entity.get("text", "")) if entity.get("entity") == "time" else None
+        # the words as read (spelled hours as digits: "quarter past eleven in the morning")
+        said = text[entity["start"]:entity["end"]] if "start" in entity and "end" in entity else entity.get("text", "")
+        clock = _clock(said) if entity.get("entity") == "time" else None
         if clock is None or not isinstance(entity.get("value"), str):
             out.append(entity)
             continue
-        hour, minute, marker = clock
+        hour, minute, second, marker = clock
         readings = _hours(hour, marker, text)
         if day is not None:
             base = datetime.fromisoformat(day["value"])
-            candidates = [base.replace(hour=h, minute=minute) for h in readings[:1]]
+            candidates = [base.replace(hour=h, minute=minute, second=second) for h in readings[:1]]
         else:
             today = ref.replace(hour=0, minute=0, second=0, microsecond=0)
-            candidates = [d.replace(hour=h, minute=minute) for d in (today, today - timedelta(days=1))
+            candidates = [d.replace(hour=h, minute=minute, second=second) for d in (today, today - timedelta(days=1))
                           for h in readings]
         past = [c for c in candidates if c <= ref]
         if not past:
@@ -212,4 +246,4 @@ def anchor(text: str, entities: List[Dict[str, Any]], ref: datetime) -> List[Dic
         out.append(dict(entity, value=moment.isoformat(), additional_info=info))
     if anchored:  # the day is said by the times now
         out = [e for e in out if not any(e is a or e.get("start") == a.get("start") for a in anchors)]
-    return _without_strays(_without_now(_until_same_day(out, ref)))
+    return _without_strays(_without_now(_until_same_day(_evening_start(out), ref, text)))

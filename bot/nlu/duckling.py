@@ -97,6 +97,9 @@ MAX_CHUNK = 240
 SENTENCE_END_RE = re.compile(r"(?:(?<!\d)\.|\.(?!\d)|[!?;。！？；\n])+\s*")
 #: A call that takes longer than this kills the worker (restarted on the next call).
 CALL_TIMEOUT_S = 2.0
+#: the clauses of a sentence Duckling cannot read whole in time: cut at commas and before
+#: "until"/"till"/"to the" (each clause keeps its own times)
+CLAUSE_RE = re.compile(r"[^,;]+?(?=\s+(?:until|till|til)\b|[,;]|$)[,;]?|[^,;]+[,;]?", re.I)
 
 #: Explicitly future phrases are never moved back (they also move with the reference time).
 FUTURE_WORDS_RE = re.compile(
@@ -299,6 +302,12 @@ def _price_per_day(text: str, entity: Dict[str, Any]) -> bool:
     return bool(MONEY_BEFORE_RE.search(text[max(0, entity["start"] - 12):entity["start"]]))
 
 
+def _which(text: str, entity: Dict[str, Any]) -> bool:
+    """"申请期限到哪一天？", "which day": a question word before it, no duration or day said."""
+    before = text[max(0, entity["start"] - 6):entity["start"]]
+    return entity.get("entity") in ("duration", "time") and bool(re.search(r"(?:哪|\bwhich\s*)$", before, re.I))
+
+
 #: "our time (+08:00)", "GMT+8", "UTC+08:00": a time zone, not a time of day
 UTC_OFFSET_BEFORE_RE = re.compile(r"(?:\+|\b(?:UTC|GMT)\s*[+-]?)\s*$", re.I)
 UTC_OFFSET_RE = re.compile(r"^\d{1,2}(?::?\d{2})?$")
@@ -349,7 +358,7 @@ class DucklingParser:
             if entity is not None:
                 entities.append(entity)
         entities = [e for e in entities if not _asking_now(text, e) and not _time_zone(text, e)
-                    and not _price_per_day(text, e) and not _for_now(text, e)]
+                    and not _price_per_day(text, e) and not _for_now(text, e) and not _which(text, e)]
         found = _without_future(clock_times.anchor(text, entities, ref), ref) if self.past else entities
         return _in_said_offsets(found, said, origin) if text != said else found
 
@@ -357,12 +366,31 @@ class DucklingParser:
     def _raw_matches(self, text: str, ref: datetime) -> List[_Match]:
         found = []
         for offset, chunk in chunks(text):
-            for item in _parse(chunk, "EN", ref, self.dimensions):
-                found.append(_Match(item["dim"], offset + item["start"], offset + item["end"],
-                                    "EN", item["value"]))
+            for piece_offset, item in self._english(chunk, ref):
+                found.append(_Match(item["dim"], offset + piece_offset + item["start"],
+                                    offset + piece_offset + item["end"], "EN", item["value"]))
             if CJK_RE.search(chunk):
                 found += self._chinese_matches(text, offset, chunk, ref)
         return found
+
+    def _english(self, chunk: str, ref: datetime) -> List[Tuple[int, Dict[str, Any]]]:
+        """Duckling's English matches as (offset in chunk, match). A phrase with many
+        times and day parts can take Duckling seconds ("from half past eight in the
+        morning on Monday, 23rd November, until two o'clock the following afternoon"):
+        then its clauses are read one by one rather than losing every time in it."""
+        try:
+            return [(0, item) for item in _parse(chunk, "EN", ref, self.dimensions)]
+        except DucklingUnavailable:
+            clauses = [(m.start(), m.group(0)) for m in CLAUSE_RE.finditer(chunk) if m.group(0).strip()]
+            if len(clauses) < 2:
+                raise
+        out: List[Tuple[int, Dict[str, Any]]] = []
+        for start, clause in clauses:
+            try:
+                out += [(start, item) for item in _parse(clause, "EN", ref, self.dimensions)]
+            except DucklingUnavailable:
+                continue  # that clause alone is too much: the others still count
+        return out
 
     def _chinese_matches(self, text: str, offset: int, chunk: str, ref: datetime) -> List[_Match]:
         """Each side of 到/至 on its own (Duckling's own Chinese ranges swallow the day

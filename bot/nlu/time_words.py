@@ -72,6 +72,36 @@ FIRST_TIME_RE = re.compile(r"\b(?:first|second|third)(?=\s+time\b)", re.I)
 DAYS_BEFORE_RE = re.compile(r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten) (days?|weeks?) before\b(?!\s+(?:the|it|that|my|our|we|i|you)\b)", re.I)
 
 
+#: "the night before last": Duckling reads it as last night
+NIGHT_BEFORE_LAST_RE = re.compile(r"\b(?:the )?night before last\b", re.I)
+#: operators' 24-hour clock without a colon, in a range: "2340 wed -> 0115 thu", "2340-0115"
+MILITARY_RANGE = (r"\b(?P<h1>[01]\d|2[0-3])(?P<m1>[0-5]\d)\b(?P<sep>\s*(?:[a-z]{3}\w*\s*)?(?:->|→|–|-|~|to|till?|until)\s*)"
+                  r"(?P<h2>[01]\d|2[0-3])(?P<m2>[0-5]\d)\b")
+
+
+def _written_out(match: "re.Match[str]") -> tuple[str, list[int]]:
+    """The words read instead of the match, and for each of their characters the index
+    in the customer's text it stands for."""
+    start, end = match.start(), match.end()
+    if match.group("range"):
+        def clock(hour: str, minute: str) -> tuple[str, list[int]]:
+            at = match.start(hour)
+            return f"{match.group(hour)}:{match.group(minute)}", [at, at + 1, at + 1, at + 2, at + 3]
+
+        first, first_at = clock("h1", "m1")
+        second, second_at = clock("h2", "m2")
+        sep_at = list(range(match.start("sep"), match.end("sep")))
+        return first + match.group("sep") + second, first_at + sep_at + second_at
+    word = ("the day before yesterday at night" if match.group("night")
+            else SHORT_DAY_WORDS[match.group("short").lower()])
+    return word, [start] * (len(word) - 1) + [end - 1]
+
+
+#: what is written out longer than said (offsets are mapped back by `expanded`)
+GROWN_RE = re.compile(rf"(?P<night>{NIGHT_BEFORE_LAST_RE.pattern})|(?P<range>{MILITARY_RANGE})|"
+                      rf"\b(?P<short>{'|'.join(sorted(SHORT_DAY_WORDS, key=len, reverse=True))})\b", re.I)
+
+
 def expanded(text: str) -> tuple[str, list[int]]:
     """Pure: `text` with short day words written out and "sat in" (the verb) blanked,
     plus, for every index of the new text (and its end), the index in `text` it came
@@ -83,12 +113,12 @@ def expanded(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     origin: list[int] = []
     last = 0
-    for m in SHORT_DAY_RE.finditer(text):
+    for m in GROWN_RE.finditer(text):
         out.append(text[last:m.start()])
         origin.extend(range(last, m.start()))
-        word = SHORT_DAY_WORDS[m.group(1).lower()]
+        word, came_from = _written_out(m)
         out.append(word)
-        origin.extend([m.start()] * (len(word) - 1) + [m.end() - 1])
+        origin.extend(came_from)
         last = m.end()
     out.append(text[last:])
     origin.extend(range(last, len(text) + 1))
