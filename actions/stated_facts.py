@@ -321,7 +321,7 @@ _SCENARIOS: Sequence[Tuple[Pattern[str], str]] = _labelled((
          r"(?:instance|server|vm|ecs)s?\b[^.!?]{0,25}\b(?:fail\w*|stuck|delay\w*|hang\w*|error)|"
          r"\bprovisioning\b[^.!?]{0,20}\b(?:fail\w*|stuck|delay\w*|took|slow|late)|"
          r"\b(?:delay\w*|slow|late|failed|stuck)\W{0,3}(?:the\s+|in\s+(?:the\s+)?)?\W?provisioning\b|"
-         r"\b(?:wasn'?t|was not|not|never) (?:been )?(?:provisioned|set up|created|delivered)\b|"
+         r"\b(?:wasn'?t|was not|not|never) (?:be |been )?(?:provisioned|set up|created|delivered)\b|"
          r"\btook [^.!?]{0,45}\bto (?:provision|set up|be set up|come up|be created|be provisioned)\b|"
          r"开不出|创建(?:实例)?失败|开通(?:失败|延迟)|才开通|迟迟(?:没有?)?开通|一直没开通",
          "provisioning_failure"),

@@ -37,6 +37,8 @@ PERSON_RE = re.compile(
     rf"\b(?:get|put|connect|transfer|pass|escalate)\s+(?:me|us|this|it)\s+(?:to|through to|with|onto)?\s*{_PERSON}"
     rf"|\bget\s+{_PERSON}\s+(?:on(?:to)?|to look at|to check|to call)"
     rf"|\b(?:talk|speak|chat)\s+(?:to|with)\s+{_PERSON}\b"
+    rf"|\b{_PERSON}\s+(?:please\s+|to\s+)?(?:contact|call|ring|email|reach out to|get back to|phone)\s+(?:me|us)\b"
+    rf"|\bin front of\s+{_PERSON}"
     r"|转人工|人工客服|找人工|要人工|真人|找(?:你们)?经理",
     re.I,
 )
@@ -45,19 +47,20 @@ PERSON_RE = re.compile(
 PERSON_ONLY_CONFIDENCE = 0.55
 #: a negation right before the request ("no need for a ticket", "不用转人工")
 NEGATED_RE = re.compile(r"\b(?:no|not|don'?t|do not|never|no need|without)\b[^.!?,;]{0,20}$|(?:不用|不要|别|无需)$", re.I)
-REFUND_RE = re.compile(r"\brefund\w*|\brefound\w*|\bmoney back\b|\bcancel (?:the |my )?order\b|退款|退钱|退费|退掉|能退|可以退|退唔退|退得", re.I)
-COMPENSATION_RE = re.compile(r"\bcompensat\w*|\bcomp\b|\breimburs\w*|\bwhat(?:'s| is) (?:that|this|it) worth\b|赔偿|赔付|赔多少|能赔|补偿|赔钱|赔不赔", re.I)
+REFUND_RE = re.compile(r"\brefund\w*|\bRF\b(?! (?:signal|module|interference))|\brefound\w*|\bmoney back\b|\bcancel (?:the |my )?order\b|退款|退钱|退费|退掉|能退|可以退|退唔退|退得", re.I)
+COMPENSATION_RE = re.compile(r"\bcompensat\w*|\b(?:SLA|service) credits?\b|\bcomp\b|\breimburs\w*|\bwhat(?:'s| is) (?:that|this|it) worth\b|赔偿|赔付|赔多少|能赔|补偿|赔钱|赔不赔", re.I)
 FAULT_RE = re.compile(
     r"\b(?:down|outage|fault\w*|unavailable|unreachable|offline|broken|crash\w*|not (?:working|open\w*|load\w*|reachable)|"
     r"isn'?t (?:working|loading|reachable)|stopped|stops? working|went dark|no access|"
     r"(?:couldn'?t|could not|can'?t|cannot|wasn'?t able to)(?: be)? (?:open|reach|access|load)\w*|"
+    r"(?:nobody|no one|no-one|none of (?:us|them|my \w+|our \w+)) (?:could|can|was able to) (?:open|reach|access|load|use|connect)\w*|"
     r"failed|failure|interrupt\w*|attack\w*|ddos|maintenance|provision\w*|billed twice|double[- ]?bill\w*)\b"
     r"|故障|宕机|挂了|挂掉|连不上|打不开|访问不了|用不了|中断|断了|开通|扣费|攻击|维护",
     re.I,
 )
 #: a refund asked for outright ("I want a refund", "我要退款"), whatever happened before
 REFUND_REQUEST_RE = re.compile(r"\b(?:i|we)(?:\s+|(?=['’]))(?:want|would like|['’]d like|need|demand)\s+(?:a\s+|my\s+|our\s+|all (?:of )?(?:my|our)\s+)?(?:full\s+)?"
-                               r"(?:refund|money back)|\brefund (?:it|me|us|my|our|the)\b|(?:我|我们)?(?:要|想|要求|申请)退款|"
+                               r"(?:refund|money back)|\b(?:refund|RF) (?:on |for )?(?:it|me|us|my|our|the|this|that)\b|(?:我|我们)?(?:要|想|要求|申请)退款|"
                                r"给我退款|退款吧", re.I)
 #: compensation demanded outright ("you must compensate me", "I want compensation", "我要赔偿")
 COMPENSATION_REQUEST_RE = re.compile(
@@ -255,7 +258,7 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
 #: a yes first, with no no after it ("yes go, nothing on it worth keeping"; not "ok, no thanks")
 YES_START_RE = re.compile(r"^\W*(?:yes|yeah|yep|yup|sure|y)\b(?![^.!?]{0,15}\b(?:no|not|don'?t|never|wait)\b)", re.I)
 #: a refund ordered outright: "refund the yearly EVS from tues?"
-REFUND_ORDER_RE = re.compile(r"^\W*(?:pls |please |plz )?refund (?:the|my|our|this|that)\b", re.I)
+REFUND_ORDER_RE = re.compile(r"^\W*(?:pls |please |plz )?(?:refund|RF) (?:on |for )?(?:the|my|our|this|that)\b", re.I)
 #: only a day asked about again ("周日呢", "what about saturday?", "明天呢")
 WHAT_ABOUT_DAY_RE = re.compile(
     r"^\W*(?:(?:and|so|what about|how about|on|this|next)\s+)*(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
