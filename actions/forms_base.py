@@ -190,17 +190,42 @@ def entity_answers(tracker: Tracker, domain: DomainDict, form: str, slots: tuple
 #: the answers of the check that just ended: {"form": name, "slots": {...}}; a later
 #: detail or correction outside any form re-opens that check with them
 LAST_CHECK = "last_check"
+#: the answers of a check left for another ({"form": ..., "slots": ...}): "back to the refund" restores them
+LEFT_CHECK = "left_check"
 #: answers never carried into a re-opened check (a new yes is needed, bookkeeping)
 NOT_REMEMBERED = ("refund_confirmed", "fault_confirmed", CONTINUE, PAUSED, FAILURES, FAILED, "requested_slot")
+
+
+#: going back to a check left for another: "back to the ECS refund", "回到剛才那個賠償"
+GOES_BACK_RE = re.compile(r"\b(?:back to|go(?:ing)? back|return(?:ing)? to|resume|continue with|where we left|"
+                          r"as (?:i|we) (?:said|were saying) (?:before|earlier))\b|回到|回去|继续刚才|刚才那|剛才那|之前那",
+                          re.I)
+
+
+def goes_back(text: str) -> bool:
+    return bool(GOES_BACK_RE.search(text))
+
+
+def left_answers(events: List[Dict[str, Any]], form: str) -> Dict[str, Any]:
+    """The answers `form` had when it was last left (kept in LAST_CHECK then), {} if never."""
+    for event in reversed(events):
+        value = event.get("value") if event.get("event") == "slot" and event.get("name") in (LAST_CHECK, LEFT_CHECK) else None
+        if isinstance(value, dict) and value.get("form") == form:
+            return dict(value.get("slots") or {})
+    return {}
+
+
+def answers_of(form: str, tracker: Tracker, slots: tuple) -> Dict[str, Any]:
+    """What a check has been told so far, as LAST_CHECK and LEFT_CHECK keep it."""
+    kept = {s: tracker.get_slot(s) for s in slots
+            if s not in NOT_REMEMBERED and tracker.get_slot(s) is not None}
+    return {"form": form, "slots": kept}  # also with no answers: the check discussed
 
 
 def forget_and_remember(form: str, tracker: Tracker, slots: tuple) -> List[EventType]:
     """End a check: reset its slots, and keep its answers in LAST_CHECK so that "sorry,
     it came back at 15:00, not 16:00" can re-decide with everything else kept."""
-    kept = {s: tracker.get_slot(s) for s in slots
-            if s not in NOT_REMEMBERED and tracker.get_slot(s) is not None}
-    remembered = {"form": form, "slots": kept}  # also with no answers: the check discussed
-    return [SlotSet(slot, None) for slot in slots] + [SlotSet(LAST_CHECK, remembered)]
+    return [SlotSet(slot, None) for slot in slots] + [SlotSet(LAST_CHECK, answers_of(form, tracker, slots))]
 
 
 class AssuranceFormValidation(FormValidationAction):
@@ -253,7 +278,7 @@ class AssuranceFormValidation(FormValidationAction):
         started = just_started(tracker, self.form_name())
         if started and is_complaint((tracker.latest_message or {}).get("text")):
             say(dispatcher, "utter_sorry_trouble")  # empathy and a way forward, then the check
-        restored = (self.guest_answers_again(tracker) + self.carried_over(tracker)) if started else []
+        restored = (self.answers_again(tracker) + self.carried_over(tracker)) if started else []
         from actions import contact  # (contact reads follow-ups, which read this module)
 
         asked = contact.asked_time(tracker)
@@ -308,16 +333,22 @@ class AssuranceFormValidation(FormValidationAction):
         check uses; each form says which (none by default)."""
         return []
 
-    def guest_answers_again(self, tracker: Tracker) -> List[EventType]:
+    def answers_again(self, tracker: Tracker) -> List[EventType]:
         """A guest asking about the same check again ("what if I return the invoice?")
-        keeps the answers just given; a signed-in customer's records are read afresh."""
+        keeps the answers just given (a signed-in customer's records are read afresh);
+        anyone going back to a check left for another ("whatever. back to the ECS refund",
+        "回到剛才那個賠償") gets that check's answers back. What this message says wins."""
         from actions.identity import customer_id
 
         last = tracker.get_slot(LAST_CHECK)
-        if customer_id(tracker) or not isinstance(last, dict) or last.get("form") != self.form_name():
+        if isinstance(last, dict) and last.get("form") == self.form_name() and not customer_id(tracker):
+            kept = last.get("slots") or {}
+        elif goes_back(str((tracker.latest_message or {}).get("text") or "")):
+            kept = left_answers(tracker.events or [], self.form_name())
+        else:
             return []
         events: List[EventType] = []
-        for slot, value in (last.get("slots") or {}).items():
+        for slot, value in kept.items():
             if slot in self.form_slots and tracker.get_slot(slot) is None:
                 events.append(SlotSet(slot, value))
                 tracker.slots[slot] = value

@@ -15,8 +15,8 @@ from rasa_sdk.events import (ActionExecuted, ActiveLoop, EventType, FollowupActi
 from actions import compensation, fault_period, faq, follow_up, icp, in_passing, record_match, refund, store_access
 from actions.common import clearly_said, guarded, logger, say
 from actions.contact import hotline_just_answered
-from actions.forms_base import (CONTINUE, EXPLAIN_AFTER, FAILURES, LAST_CHECK, PAUSED, entity_answers,
-                                stated_facts_of)
+from actions.forms_base import (CONTINUE, EXPLAIN_AFTER, FAILURES, LAST_CHECK, LEFT_CHECK, PAUSED, answers_of,
+                                entity_answers, stated_facts_of)
 from actions.identity import customer_id
 from bot.nlu.cues import STOP_WORDS_RE
 from actions.stated_facts import filing_status_in_text
@@ -165,10 +165,14 @@ class ActionCancelForm(Action):
         """No form, no answers kept (but what a switch carries to the next check)."""
         slots = set(refund.RESET) | set(compensation.RESET) | set(icp.RESET)
         carried = carry_over(tracker) if switching else {}
-        return ([ActiveLoop(None), SlotSet("requested_slot", None), SlotSet(LAST_CHECK, None)]
+        form = str((tracker.active_loop or {}).get("name") or "")
+        left = [SlotSet(LEFT_CHECK, answers_of(form, tracker, RESETS[form]))] if switching and form in RESETS else []
+        return ([ActiveLoop(None), SlotSet("requested_slot", None), SlotSet(LAST_CHECK, None)] + left
                 + [SlotSet(s, carried.get(s)) for s in sorted(slots)])
 
 
+#: each check's slots, reset when it ends
+RESETS = {"refund_form": refund.RESET, "fault_form": compensation.RESET, "icp_form": icp.RESET}
 #: the confirmation questions, and how a check says "not filed" when ended there
 DECLINES = {"refund_confirmed": refund.decline, "fault_confirmed": compensation.decline}
 
@@ -299,7 +303,7 @@ RECORD_SLOTS = {
 }
 #: "what about the OBS?", "and the CDN one?", "那CDN呢": a question about another record
 ANOTHER_RE = re.compile(r"^\s*(?:and|also|then|what about|how about|and what about|ok(?:ay)?,? (?:and|what about)|"
-                        r"same (?:for|question for)|now)\b|\b(?:the other|another)\b|^\s*(?:那|还有|另外|那么)|呢[？?]?\s*$",
+                        r"same (?:for|question for)|now)\b|\b(?:the other|another|(?:last|next|final) one|one more)\b|^\s*(?:那|还有|另外|那么)|呢[？?]?\s*$",
                         re.I)
 
 

@@ -90,3 +90,29 @@ async def test_an_angry_fault_report_gets_empathy_once_before_the_check(store, d
     again = type(dispatcher)()
     await ValidateFaultForm().run(again, later, domain)
     assert "utter_sorry_trouble" not in responses(again)
+
+
+async def test_going_back_to_a_check_left_for_another_brings_its_answers_back(store, dispatcher, domain):
+    at_confirm = make_tracker({"refund_item": "CS2611250001", "requested_slot": "refund_confirmed"},
+                              intent="report_fault", text="wait. first how much for the outage yesterday?",
+                              customer="C1001", active_loop="refund_form")
+    left = slot_events(await ActionCancelForm().run(dispatcher, at_confirm, domain))
+    assert left["left_check"] == {"form": "refund_form", "slots": {"refund_item": "CS2611250001"}}
+    history = [{"event": "slot", "name": "left_check", "value": left["left_check"]},
+               {"event": "slot", "name": "last_check", "value": {"form": "fault_form", "slots": {}}}]
+    back = make_tracker({}, intent="request_refund", text="whatever. back to the ECS refund", customer="C1001",
+                        history=history, active_loop="refund_form")
+    assert slot_events(ValidateRefundForm().answers_again(back)) == {"refund_item": "CS2611250001"}
+    new = make_tracker({}, intent="request_refund", text="and I want a refund for the RDS too", customer="C1001",
+                       history=history, active_loop="refund_form")
+    assert ValidateRefundForm().answers_again(new) == []
+
+
+def test_going_back_is_said_in_many_ways():
+    from actions.forms_base import goes_back
+
+    assert goes_back("ok back to the refund")
+    assert goes_back("好，回到剛才重複扣費那個賠償，申請期限到哪一天？")
+    assert goes_back("let's go back to the compensation")
+    assert not goes_back("I want my money back")
+    assert not goes_back("the server came back at 3pm")
