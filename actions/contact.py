@@ -46,7 +46,8 @@ def time_in(parse_data: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     unquoted = QUOTED_RE.sub(" ", text)
     times = [e for e in said if e.get("entity") == "time"]
     exact = [e for e in times if not (isinstance(e.get("value"), dict) and e["value"].get("approximate"))]
-    for entity in reversed(exact or times):  # "at 5:59 PM this evening": the minute, not the evening
+    asked = [e for e in exact if _in_question(unquoted, e)]  # "... today at 18:00 exactly? I finish at 17:45."
+    for entity in reversed(asked or exact or times):  # "at 5:59 PM this evening": the minute, not the evening
         value = entity.get("value")
         if isinstance(value, dict):
             value = value.get("from") or value.get("to")
@@ -71,6 +72,15 @@ def time_in(parse_data: Dict[str, Any]) -> Optional[Dict[str, Any]]:
         return {"at": at, "whole_day": grain in DAY_GRAINS, "clock_only": not DAY_WORDS_RE.search(words) and not today,
                 "today": today}
     return None
+
+
+def _in_question(text: str, entity: Dict[str, Any]) -> bool:
+    """The entity is in a sentence that asks ("... at 18:00 exactly?")."""
+    start = entity.get("start")
+    if not isinstance(start, int):
+        return False
+    end = next((m.end() for m in re.finditer(r"[.!?。！？]", text) if m.start() >= start), len(text))
+    return text[end - 1:end] in ("?", "？")
 
 
 def upcoming(at: datetime, whole_day: bool, now: datetime, clock_only: bool = False) -> datetime:
@@ -158,6 +168,8 @@ def day_asked_before(tracker: Tracker, now: datetime) -> Optional[datetime]:
     before = time_in(users[-2].get("parse_data") or {})
     if before is None or before["clock_only"]:
         return None
+    if before["today"] and not before["whole_day"]:  # "today at 18:00?" ... "and at 17:30?": today
+        return now.replace(hour=before["at"].hour, minute=before["at"].minute, second=0, microsecond=0)
     return upcoming(before["at"], before["whole_day"], now, before["clock_only"])
 
 

@@ -94,7 +94,8 @@ def previous_value(tracker: Tracker, slot: str) -> Any:
 QUESTION_INTENTS = ("faq", "scope", "out_of_scope", "ask_hotline", "bot_challenge")
 #: "why was it rejected?", "can I ...", "吗": a question; "the filing was rejected" is not
 _QUESTION_RE = re.compile(
-    r"[?？]|^\s*(?:what|how|why|when|where|which|who|whose|can|could|do|does|did|is|are|was|were|will|would|"
+    r"[?？]|^\s*(?:(?:wait|hold on|hang on|sorry|ok(?:ay)?|um+|hmm+|but|and|so|oh)\b[,.!\s]*)*"
+    r"(?:what|how|why|when|where|which|who|whose|can|could|do|does|did|is|are|was|were|will|would|"
     r"should|may|might|am|have|has)\b|[吗呢么]\s*[。.!！]?\s*$|(?:为什么|怎么|多少|几|什么|哪)", re.I)
 
 

@@ -16,6 +16,7 @@ from typing import Any, FrozenSet, Iterable, List, Mapping, Optional, Sequence
 
 from actions import stated_facts
 from actions.negation import negated
+from bot.nlu.time_words import PRESENT_WORDS_RE
 
 #: "still down", "not fixed yet", "还没恢复": the fault is still open
 ONGOING_RE = re.compile(r"\b(?:still (?:down|not|broken|out|offline|unavailable)|not (?:fixed|back|resolved) yet|"
@@ -74,7 +75,9 @@ def clues(message: Mapping[str, Any]) -> Clues:
     taken_back = {str(e.get("value")).upper() for e in named if negated(text, e)}
     products = frozenset(str(e.get("value")).upper() for e in named) - taken_back
     products = products or (products_in_words(text) - taken_back)
-    days = frozenset(d for e in entities if e.get("entity") == "time" for d in _days(e.get("value")))
+    days = frozenset(d for e in entities if e.get("entity") == "time"
+                     and not PRESENT_WORDS_RE.match(str(e.get("text") or ""))  # "compensation. now.": no day
+                     for d in _days(e.get("value")))
     return Clues(products, days, stated_facts.scenario_in_text(text), bool(ONGOING_RE.search(text)),
                  frozenset(_WORD_RE.findall(text.lower())))
 

@@ -63,10 +63,11 @@ _CAUSE_WORDS: Sequence[Tuple[Pattern[str], str]] = _labelled((
          r"(?:firewall|security group|settings|config\w*|rules|dns))|"
          r"误操作|误删|配置错|自己配错|我们自己的问题|密码泄露|密码泄漏|密码被盗|密码被偷|泄露了密码|验证码泄露|自己删",
          "user_improper_operation"),
-        (r"\b(?:(?:a|our|my) (?:colleague|coworker|co-worker|employee|intern|contractor|developer|dev|devs|engineer|"
-         r"admin|ops|team|nephew|niece|son|daughter|husband|wife|partner|cousin|brother|sister|friend|staff|it guy)"
-         r"\b[^.!?]{0,40}?\b(?:deleted|changed|removed|shut|stopped|ran|mistake|broke|messed|screwed|misconfigured|"
-         r"pushed|deployed|applied)|"
+        (r"\b(?:(?:a|our|my|their|his|her|the customer'?s|the client'?s)(?: own)? (?:colleague|coworker|co-worker|employee|"
+         r"intern|contractor|developer|dev|devs|engineer|admin|administrator|sysadmin|ops|team|nephew|niece|son|daughter|"
+         r"husband|wife|partner|cousin|brother|sister|friend|staff|it guy)"
+         r"\b[^.!?]{0,40}?\b(?:delet\w*|chang\w*|remov\w*|shut|stopp\w*|ran|mistake|broke|mess\w*|screw\w*|"
+         r"misconfigur\w*|push\w*|deploy\w*|appl\w*)|"
          r"authori[sz]ed (?:operation|change))|同事|实习生",
          "user_negligence"),
         (r"\b(?:violat\w+ (?:the )?(?:terms|rules|law)|against (?:the|your) terms|suspended for "
@@ -338,9 +339,10 @@ _SCENARIOS: Sequence[Tuple[Pattern[str], str]] = _labelled((
          r"offline|not (?:be )?(?:open|load|reach|access)\w*|(?:could|can)(?:n'?t| ?not) (?:be )?(?:open|load|reach|"
          r"access)\w*|wouldn'?t (?:open|load)|dead)|网站[^。！？]{0,10}(?:打不开|访问不了|无法访问|上不去|挂了|宕)",
          "website_inaccessible"),
-        (r"\b(?:down|outage|unavailable|crash\w*|offline|unreachable|not responding|dead|went dark|"
+        (r"\b(?:down|outage|unavailable|crash\w*|offline|unreachable|not responding|dead|went (?:dark|off|blank)|"
+         r"stopped (?:showing|loading|responding|opening)|"
          r"no (?:service|connection)|disconnect\w*|interrupt\w*|timed? ?out)\b|宕机|挂了|崩了|中断|不可用|用不了|无法使用|"
-         r"连不上|掉线|死机|故障|打不开|访问不了|"
+         r"连不上|掉线|死机|故障|打不开|访问不了|用唔到|用不到|上唔到|开唔到|冇反应|死咗|"
          r"\b(?:not working|stopped working|isn'?t working|wasn'?t working|doesn'?t work|didn'?t work|"
          r"not (?:accessible|reachable|available|responding)|"
          r"(?:could|can)(?:n'?t| ?not) (?:open|access|reach|load|connect)|(?:nobody|no one) could)\b",

@@ -200,3 +200,21 @@ def test_a_refund_not_showing_up_is_a_status_question_an_item_not_received_is_no
         == "refund_status"
     assert cue_intent("I never got the item I paid for, I want all of my money back!", "refund_status") == \
         "request_refund"
+
+
+def test_a_split_reading_is_settled_by_the_check_named_outright():
+    said = "Need to RF the hourly ECS we spun up yesterday for a client POC - order CS2611260002."
+    assert cue_intent(said, "request_refund", 0.5, 0.49) == "request_refund"
+    assert cue_intent(said, "request_refund", 0.9, 0.05) is None  # already clear: nothing to settle
+    credits = "Need to raise SLA credits on this tenant. What incidents do you have logged?"
+    assert cue_intent(credits, "report_fault", 0.35, 0.33) == "report_fault"
+
+
+@pytest.mark.parametrize("text,classified", [
+    ("Sunday evening our booking page just stopped loading. I had three complaints before I even knew. I want to "
+     "know what you're going to do about it.", "out_of_scope"),
+    ("My grandson set up a cloud thing for my blog and it stopped showing on Tuesday. Is there something I can get "
+     "back for that?", "scope"),
+])
+def test_what_a_customer_gets_for_an_outage_is_a_fault_report(text, classified):
+    assert cue_intent(text, classified) == "report_fault"

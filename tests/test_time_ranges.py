@@ -263,3 +263,18 @@ def test_log_times_keep_their_seconds_on_the_day_named(parser):
 def test_which_day_asks_and_says_no_duration(parser):
     found = parser.parse("回到剛才重複扣費那個賠償，申請期限到哪一天？", NOW)
     assert [e for e in found if e["entity"] in ("time", "duration")] == []
+
+
+def test_european_dates_decimal_commas_and_versions(parser):
+    assert times(parser, "I purchased a monthly ECS on 22.11. at 09:30") == [at("22T09:30")]
+    assert times(parser, "On 18.11. from 20:00 to 23:30 our website was down") == [span("18T20:00", "18T23:30")]
+    assert times(parser, "on 25.11.2026 at 14:00") == [at("25T14:00")]
+    money = [e["value"] for e in parser.parse("I paid 150,00 CNY", NOW) if e["entity"] == "amount-of-money"]
+    assert money == [{"value": 150, "unit": "CNY"}]
+    assert times(parser, "Paper 1.20.1 with 12 players") == []
+
+
+def test_back_at_a_bare_clock_is_on_the_day_it_went_down(parser):
+    assert times(parser, "It went off at 8 o'clock Tuesday morning and came back at 12 noon.") == [
+        at("24T08:00"), at("24T12:00")]
+    assert times(parser, "went down on Tuesday at 9pm and was back at 1") == [at("24T21:00"), at("25T01:00")]

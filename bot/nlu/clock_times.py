@@ -102,17 +102,44 @@ NEXT_DAY_AFTER_RE = re.compile(r"^\W*(?:on\s+)?the\s+(?:following|next)\s+(?:day
                                r"^\W*the\s+day\s+after\b", re.I)
 
 
+#: the end of a fault said just before a bare clock: "came back at 12", "fixed by 3"
+BACK_AT_RE = re.compile(r"\b(?:back|fixed|restored|recovered|resolved|ended|up again|working again|until|till|til)\b"
+                        r"\W{0,3}(?:again\s+)?(?:at|by|around|about)?\s*$", re.I)
+
+
+def _back_at(entity: Dict[str, Any], text: str, dated: Optional[datetime]) -> Optional[datetime]:
+    """A bare clock time said as the end of what started at `dated`: on that day (the
+    next day when earlier on the clock); None when it is not that."""
+    info = entity.get("additional_info") or {}
+    if dated is None or not text or "start" not in entity or not info.get("clock_anchored") or info.get("day_named"):
+        return None
+    before = text[max(0, entity["start"] - 25):entity["start"]]
+    if DAY_WORDS_RE.search(entity.get("text", "")) or not BACK_AT_RE.search(before):
+        return None
+    said = datetime.fromisoformat(entity["value"])
+    moved = dated.replace(hour=said.hour, minute=said.minute, second=said.second)
+    return moved + timedelta(days=1) if moved <= dated else moved
+
+
 def _until_same_day(entities: List[Dict[str, Any]], ref: datetime, text: str = "") -> List[Dict[str, Any]]:
     """"wed 10:00 ... till 16:00": an open "till" time with no day of its own is on the
     day of the dated time said before it (the next day when it is earlier on the clock,
     or when "the following afternoon" says so)."""
     out: List[Dict[str, Any]] = []
     last: Optional[datetime] = None
+    dated: Optional[datetime] = None  # the last time said with its day ("at 8 o'clock Tuesday morning")
     for entity in entities:
         value = entity.get("value")
+        info = entity.get("additional_info") or {}
         if entity.get("entity") == "time" and isinstance(value, str):
-            if (entity.get("additional_info") or {}).get("grain") in ("hour", "minute"):
+            back = _back_at(entity, text, dated)
+            if back is not None and back <= ref:  # "... and came back at 12 noon": that day's noon
+                entity = dict(entity, value=back.isoformat(), additional_info=dict(info, day_named=True))
+                value = entity["value"]
+            if info.get("grain") in ("hour", "minute", "second"):
                 last = datetime.fromisoformat(value)
+                if DAY_WORDS_RE.search(entity.get("text", "")) or info.get("day_named"):
+                    dated = last
         elif entity.get("entity") == "time" and isinstance(value, dict) and value.get("from") and not value.get("to"):
             last = datetime.fromisoformat(value["from"])  # "from half past eight on Monday, ... until 2"
         elif (entity.get("entity") == "time" and isinstance(value, dict) and last is not None
@@ -220,8 +247,8 @@ def anchor(text: str, entities: List[Dict[str, Any]], ref: datetime) -> List[Dic
                 anchored = True
                 continue
         # the words as read (spelled hours as digits: "quarter past eleven in the morning")
-        said = text[entity["start"]:entity["end"]] if "start" in entity and "end" in entity else entity.get("text", "")
-        clock = _clock(said) if entity.get("entity") == "time" else None
+        words = text[entity["start"]:entity["end"]] if "start" in entity and "end" in entity else entity.get("text", "")
+        clock = _clock(str(words)) if entity.get("entity") == "time" else None
         if clock is None or not isinstance(entity.get("value"), str):
             out.append(entity)
             continue

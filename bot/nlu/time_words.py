@@ -43,10 +43,28 @@ def _hour(word: str) -> int:
     return NUMBERS.get(word.lower()) or int(word)
 
 
+#: "12 noon", "12 midnight": one time, not "at 12" and "noon"
+TWELVE_RE = re.compile(r"\b12\s+(noon|midnight)\b", re.I)
+#: "150,00 CNY": a decimal comma (two decimals, not a thousands separator)
+DECIMAL_COMMA_RE = re.compile(r"(?<![\d,])(\d{1,6}),(\d{2})(?![\d,])(?=\s*(?:cny|rmb|yuan|eur|usd|元|€|\$|/|per|a day|$))",
+                              re.I)
+
+
+#: a filler between a day and its clock time: "monday like 5pm", "tomorrow say 10am"
+FILLER_RE = re.compile(r"(?<=day |row |ght )(?:like|say|maybe|uh|um)\b(?=,?\s*\d)", re.I)
+#: software versions ("1.20.1", "8.0.35"): no clock time or amount in them
+VERSION_RE = re.compile(r"(?<![\d.])\d+\.\d+\.\d+(?:\.\d+)*(?![\d.])")
+
+
 def as_digits(text: str) -> str:
     """Spelled clock hours as digits, "half past twelve" as "12:30", the UTC+08:00
-    zone after a time blanked; same length as `text`."""
+    zone after a time blanked, "12 noon" as "12:00", "150,00" as "150.00"; same
+    length as `text`."""
     text = ZONE_RE.sub(lambda m: " " * len(m.group(1)), text)
+    text = TWELVE_RE.sub(lambda m: _padded("12:00" if m.group(1).lower() == "noon" else "00:00", m.group(0)), text)
+    text = DECIMAL_COMMA_RE.sub(lambda m: f"{m.group(1)}.{m.group(2)}", text)
+    text = VERSION_RE.sub(lambda m: " " * len(m.group(0)), text)  # "Paper 1.20.1": no 01:20
+    text = FILLER_RE.sub(lambda m: " " * len(m.group(0)), text)  # "monday like 5pm": monday 5pm
     text = HALF_PAST_RE.sub(lambda m: _padded(f"{_hour(m.group(2))}:{30 if m.group(1).lower() == 'half' else 15}",
                                               m.group(0)), text)
     text = HALF_HOUR_RE.sub(lambda m: _padded(f"{_hour(m.group(1))}:30", m.group(0)), text)
@@ -92,13 +110,20 @@ def _written_out(match: "re.Match[str]") -> tuple[str, list[int]]:
         second, second_at = clock("h2", "m2")
         sep_at = list(range(match.start("sep"), match.end("sep")))
         return first + match.group("sep") + second, first_at + sep_at + second_at
+    if match.group("dotted"):
+        year = f" {match.group('y')}" if match.group("y") else ""
+        word = f"{int(match.group('d'))} {MONTHS[int(match.group('mo')) - 1]}{year} "
+        return word, [start] * (len(word) - 1) + [end - 1]
     word = ("the day before yesterday at night" if match.group("night")
             else SHORT_DAY_WORDS[match.group("short").lower()])
     return word, [start] * (len(word) - 1) + [end - 1]
 
 
+#: European dates: "22.11.", "25.11.2026" (a trailing dot or a year: "22.11" alone is a number)
+DOTTED_DATE = (r"\b(?P<d>0?[1-9]|[12]\d|3[01])\.(?P<mo>0?[1-9]|1[0-2])\.(?:(?P<y>20\d\d)\b|(?!\d))")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 #: what is written out longer than said (offsets are mapped back by `expanded`)
-GROWN_RE = re.compile(rf"(?P<night>{NIGHT_BEFORE_LAST_RE.pattern})|(?P<range>{MILITARY_RANGE})|"
+GROWN_RE = re.compile(rf"(?P<night>{NIGHT_BEFORE_LAST_RE.pattern})|(?P<range>{MILITARY_RANGE})|(?P<dotted>{DOTTED_DATE})|"
                       rf"\b(?P<short>{'|'.join(sorted(SHORT_DAY_WORDS, key=len, reverse=True))})\b", re.I)
 
 
