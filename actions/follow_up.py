@@ -30,6 +30,14 @@ ANSWER_PREFIXES = ("utter_refund_", "utter_fault_", "utter_icp_")
 FOLLOW_UP_MAX_WORDS = 25
 
 
+#: the check each check-starting intent asks for
+CHECK_OF_INTENT = {"request_refund": "refund_form", "report_fault": "fault_form", "ask_icp_reward": "icp_form"}
+
+
+def _intent(tracker: Tracker) -> str:
+    return str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
+
+
 def follows_up_the_answer(tracker: Tracker) -> bool:
     """A short question about the check answered just before ("so nothing at all?",
     "by what time exactly?"), outside any check: the answer is given again, on its
@@ -40,13 +48,16 @@ def follows_up_the_answer(tracker: Tracker) -> bool:
         return False  # (a signed-in check keeps no slots: its records answer again)
     if len(text.split()) > FOLLOW_UP_MAX_WORDS:
         return False
+    if CHECK_OF_INTENT.get(_intent(tracker), last["form"]) != last["form"]:
+        return False  # "my blog was not showing yesterday ... do I get anything for that?": another check
     if not PUSHBACK_RE.search(text) and not (asks_something(text) and FOLLOW_UP_RE.search(text)):
         return False
     return answered_just_before(tracker.events or [], prefixes=ANSWER_PREFIXES)
 
 
 #: words of a hotline question: "and can I call now?" is about the hotline, not the answer
-HOTLINE_WORDS_RE = re.compile(r"\b(?:hotline|call|phone|ring|number|someone|anybody|anyone|person|human)\b|热线|電話|电话|打|人工", re.I)
+HOTLINE_WORDS_RE = re.compile(r"\b(?:hotline|call|(?:tele)?phone|ring|number|some(?:one|body)|any(?:body|one)|person|"
+                              r"human)\b|热线|電話|电话|打|人工", re.I)
 
 
 def about_the_answer_not_the_hotline(tracker: Tracker) -> bool:

@@ -367,7 +367,7 @@ _INVOICES: Sequence[Tuple[Pattern[str], str]] = _labelled((
          r"not (?:issued|requested) an?) invoices?\b|\binvoice\b[^.!?]{0,20}\bnot (?:yet )?issued\b|"
          r"没(?:有)?开(?:过)?发票|未开(?:具)?发票|发票没开|不要发票|没要发票", "none"),
         (r"\binvoice\b[^.!?]{0,25}\b(?:was |has been |already )?(?:issued|sent|received)\b|"
-         r"\b(?:got|have|received|issued) (?:an?|the)(?: vat| tax| paper| e-?)? invoice\b|"
+         r"\b(?:got|have|received|issued|sent (?:me|us)|gave (?:me|us)|mailed (?:me|us)) (?:an?|the)(?: vat| tax| paper| e-?)? invoice\b|"
          r"\b(?:did )?(?:ask(?:ed)? for|request(?:ed)?) (?:an?|the) invoice\b|\binvoice (?:is|was) (?:here|with me|on my desk)\b|发票(?:已经?)?开(?:了|过|好)|已开(?:具)?发票|开了发票",
          "issued"),
     )

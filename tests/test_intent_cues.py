@@ -218,3 +218,11 @@ def test_a_split_reading_is_settled_by_the_check_named_outright():
 ])
 def test_what_a_customer_gets_for_an_outage_is_a_fault_report(text, classified):
     assert cue_intent(text, classified) == "report_fault"
+
+
+def test_a_check_given_up_is_no_request_and_everyday_reward_words_ask_for_the_check():
+    assert cue_intent("Oh dear. Well never mind the refunds then, thank you.", "request_refund") == "thank"
+    assert cue_intent("forget the compensation", "report_fault") == "stop"
+    assert cue_intent("never mind, I want a refund for the disk", "request_refund") is None
+    said = "Somebody at the library said there's money for doing the ICP thing? My blog has 150 readers now."
+    assert cue_intent(said, "faq") == "ask_icp_reward"

@@ -103,6 +103,13 @@ OWN_RE = re.compile(r"\b(?:i|we|my|our|me|us|they|their|client'?s?)\b|我|咱", 
 HYPOTHETICAL_RE = re.compile(r"(?<!check )(?<!see )(?<!know )(?<!whether )\b(?:if|after|before|in case|suppose)\b|如果|假如|要是|的话", re.I)
 #: intents a greeting-sized classification may hide a request behind ("hi 我要申请赔偿")
 SMALL_TALK = frozenset({"greet", "thank", "goodbye", "nlu_fallback"})
+#: a check given up: "never mind the refunds then", "forget the compensation", "算了不退了"
+DROPPED_RE = re.compile(r"\b(?:never ?mind|forget(?: about)?|skip|drop)\s+(?:the\s+|my\s+|that\s+|about\s+the\s+)?"
+                        r"(?:refunds?|compensation|reward|claim)\b|算了不退|不退了|不用赔了|不要赔偿了", re.I)
+THANKS_RE = re.compile(r"\b(?:thanks?|thank you|thx|ty)\b|谢谢|多谢|唔该", re.I)
+#: the reward in everyday words ("money for doing the ICP thing", "a bonus for filing"); the
+#: reward by its name is as often a policy question ("how much for the ICP reward?")
+REWARD_WORDS_RE = re.compile(r"\b(?:money|bonus|gift|voucher|prize|freebie)\b|奖金|红包|返现", re.I)
 #: a supposition ("if my server goes down, what do I get?"): a policy question
 IF_RE = re.compile(r"\b(?:if|in case|suppose|supposing)\b|如果|假如|要是", re.I)
 #: what the customer gets for what happened: "what are you going to do about it", "something I can get back?"
@@ -238,6 +245,11 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     if (intent in ("refund_status", "faq", "scope") and topic == "report_fault" and FAULT_RE.search(text)
             and own_case and not STATUS_RE.search(text) and not HYPOTHETICAL_RE.search(text)):
         return "report_fault"  # "my site isn't working ... will I be compensated?"
+    if intent in CHECK_INTENTS and DROPPED_RE.search(text):
+        return "thank" if THANKS_RE.search(text) else "stop"  # "Well never mind the refunds then, thank you."
+    if (intent in ("faq", "scope", "out_of_scope", "nlu_fallback") and ICP_RE.search(text) and REWARD_WORDS_RE.search(text)
+            and OWN_RE.search(text) and not REFUND_RE.search(text) and not IF_RE.search(text)):
+        return "ask_icp_reward"  # "there's money for doing the ICP thing? My blog has 150 readers now."
     if intent == "affirm" and NOT_YET_RE.search(text):
         return "deny"  # "OK 先不要送出，我要先跟主管確認一下": an ok, then a no to filing
     if intent == "deny" and YES_START_RE.match(text):

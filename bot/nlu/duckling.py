@@ -672,8 +672,8 @@ class DucklingParser:
             # Monday means next week), so ask from one second before the candidate.
             for item in _parse(body, lang, candidate - timedelta(seconds=1), ("time",)):
                 value = item["value"]
-                if value.get("type") == "interval":
-                    got = (value.get("from") or {}).get("value")
+                if value.get("type") == "interval":  # "until Thursday noon": the end is the anchor
+                    got = (value.get("from") or {}).get("value") or (value.get("to") or {}).get("value")
                 else:
                     got = value.get("value")
                 if got and _dt(got) == candidate:

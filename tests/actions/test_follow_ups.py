@@ -399,3 +399,15 @@ async def test_now_after_a_day_asked_about_is_now(dispatcher, domain):
                                       "additional_info": {"grain": "second"}}])
     await ActionHotline().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_hotline", "utter_hotline_open_now"]
+
+
+def test_another_check_asked_after_an_answer_is_no_follow_up_of_it():
+    from actions.follow_up import follows_up_the_answer
+
+    answered = [bot_event("utter_refund_ineligible")]
+    last = {"last_check": {"form": "refund_form", "slots": {"refund_item": "CS2611260001"}}}
+    same = make_tracker(last, intent="faq", text="so what can I do about that?", history=answered)
+    other = make_tracker(last, intent="report_fault", history=answered,
+                         text="my blog was not showing yesterday for an hour. Do I get anything for that?")
+    assert follows_up_the_answer(same)
+    assert not follows_up_the_answer(other)
