@@ -278,3 +278,10 @@ def test_back_at_a_bare_clock_is_on_the_day_it_went_down(parser):
     assert times(parser, "It went off at 8 o'clock Tuesday morning and came back at 12 noon.") == [
         at("24T08:00"), at("24T12:00")]
     assert times(parser, "went down on Tuesday at 9pm and was back at 1") == [at("24T21:00"), at("25T01:00")]
+
+
+def test_a_time_corrected_in_the_same_breath_replaces_the_one_before(parser):
+    found = times(parser, "Last night our site was dead from 8:30pm... sorry, 9:30pm, until a quarter past midnight.")
+    assert [v["from"] if v.get("from") else v["to"] for v in found] == [at("26T21:30"), at("27T00:15")]
+    assert times(parser, "My little blog was down from Wednesday evening until Thursday noon.")[-1]["to"] == \
+        at("26T12:00")

@@ -175,6 +175,28 @@ def _evening_start(entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return out
 
 
+#: a time taken back as it is said: "from 8:30pm... sorry, 9:30pm", "at 2, I mean 3"
+SAID_AGAIN_RE = re.compile(r"(?:\bsorry|\bi mean|\bi meant|\bcorrection|\brather|\bno|\bor rather|不对|应该是|我是说)"
+                           r"\W{0,5}$", re.I)
+
+
+def _said_again(entities: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """A time corrected in the same breath replaces the one before it: its value takes
+    that one's place (the start of "from 8:30pm... sorry, 9:30pm, until ...")."""
+    out: List[Dict[str, Any]] = []
+    for entity in entities:
+        before = text[max(0, entity.get("start", 0) - 12):entity.get("start", 0)] if text else ""
+        previous = next((e for e in reversed(out) if e.get("entity") == "time"), None)
+        if (entity.get("entity") == "time" and isinstance(entity.get("value"), str) and previous is not None
+                and SAID_AGAIN_RE.search(before)):
+            value = previous.get("value")
+            out.remove(previous)
+            if isinstance(value, dict) and value.get("from") and not value.get("to"):
+                entity = dict(previous, value={**value, "from": entity["value"]})
+        out.append(entity)
+    return out
+
+
 def _moments(entity: Dict[str, Any]) -> List[datetime]:
     value = entity.get("value")
     found = [value] if isinstance(value, str) else [value.get("from"), value.get("to")] if isinstance(value, dict) else []
@@ -273,4 +295,4 @@ def anchor(text: str, entities: List[Dict[str, Any]], ref: datetime) -> List[Dic
         out.append(dict(entity, value=moment.isoformat(), additional_info=info))
     if anchored:  # the day is said by the times now
         out = [e for e in out if not any(e is a or e.get("start") == a.get("start") for a in anchors)]
-    return _without_strays(_without_now(_until_same_day(_evening_start(out), ref, text)))
+    return _without_strays(_without_now(_until_same_day(_evening_start(_said_again(out, text)), ref, text)))
