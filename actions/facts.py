@@ -194,7 +194,9 @@ def parse_amount(value: Any) -> Optional[str]:
         match = re.search(r"-?\d[\d,]*(?:\.\d+)?", value)
         if not match:
             return None
-        value = match.group(0).replace(",", "")
+        said = match.group(0)
+        # "150,00": a decimal comma (two digits after one comma); "1,500" groups thousands
+        value = said.replace(",", ".") if re.fullmatch(r"-?\d+,\d{2}", said) else said.replace(",", "")
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):

@@ -33,7 +33,7 @@ def said_period(tracker: Tracker, value: Any) -> Optional[Dict[str, str]]:
         value = exact if len(exact) > 1 else exact[0]
     else:
         day_part = None
-    joined = one_period(kept)
+    joined = one_period(without_bare_days(kept))
     if joined is not None:  # "wed 10:00 ... till 16:00": one period said in two pieces
         kept, value = [joined], joined
     periods = [k for k in kept if isinstance(k, dict) and k.get("from") and k.get("to")]
@@ -278,7 +278,21 @@ def one_period(values: List[Any]) -> Optional[Dict[str, str]]:
         return {"from": first, "to": second["to"]}
     if isinstance(first, dict) and first.get("from") and not first.get("to") and isinstance(second, str):
         return {"from": first["from"], "to": second}
+    if (isinstance(first, dict) and first.get("from") and not first.get("to")
+            and isinstance(second, dict) and not second.get("from") and second.get("to")):
+        return {"from": first["from"], "to": second["to"]}  # "from 8:30 on Monday, ... until 2 the next afternoon"
     return None
+
+
+def without_bare_days(values: List[Any]) -> List[Any]:
+    """Pure: a whole day said beside times on that day ("from 8:30 on Monday, 23rd
+    November, until ...") adds no time of its own."""
+    def moments(value: Any) -> List[str]:
+        found = [value] if isinstance(value, str) else [value.get("from"), value.get("to")] if isinstance(value, Mapping) else []
+        return [m for m in found if isinstance(m, str)]
+
+    timed = {m[:10] for v in values for m in moments(v) if m[11:19] != "00:00:00"}
+    return [v for v in values if not (isinstance(v, str) and v[11:19] == "00:00:00" and v[:10] in timed)]
 
 
 def fault_when_target(value: Any, requested: Optional[str], start_known: Any, text: Any = None) -> Dict[str, str]:

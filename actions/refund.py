@@ -138,6 +138,7 @@ class ValidateRefundForm(AssuranceFormValidation):
             # "purchased sunday 22:10, not saturday. the saturday one was another order":
             # the first time said and not taken back is the purchase (Rasa's mapping keeps the last)
             value = (fresh or kept or [value])[0]
+        value = finer_time_said(tracker, value, taken_back)
         return await self.check("purchased_at", value, dispatcher, tracker, domain)
 
     # --- custom extraction: everything said in one long message (R7 money) ---
@@ -256,6 +257,15 @@ def present_said_only(tracker: Tracker) -> bool:
     times = [e for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == "time"]
     return bool(times) and all(PRESENT_WORDS_RE.match(str(e.get("text") or "")) or _grain(e) in COARSE_GRAINS
                                for e in times)
+
+
+def finer_time_said(tracker: Tracker, value: Any, taken_back: List[Any]) -> Any:
+    """"on 22.11. at 09:30 ... 2 refunds in 2026": a whole year or month said beside a day
+    or a moment is no purchase time; the first finer time said is."""
+    times = [e for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == "time"]
+    coarse = {e.get("value") for e in times if _grain(e) in COARSE_GRAINS}
+    fine = [e.get("value") for e in times if _grain(e) not in COARSE_GRAINS and e.get("value") not in taken_back]
+    return fine[0] if value in coarse and fine else value
 
 
 def _grain(entity: Dict[str, Any]) -> Optional[str]:

@@ -285,7 +285,7 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     if intent in SMALL_TALK:
         return topic  # "hi 我要申请赔偿"
     asks_own = intent in ("faq", "scope") and ELIGIBILITY_RE.search(text) and not HYPOTHETICAL_RE.search(text)
-    if (unsure or asks_own) and own_case:
+    if (unsure or asks_own) and (own_case or (unsure and ASKED_FOR_RE.search(text))):
         return topic  # "can i get a refund for the GPU instance I used", "the reward for chenjie-old.example.cn?"
     return None
 

@@ -302,6 +302,14 @@ def _price_per_day(text: str, entity: Dict[str, Any]) -> bool:
     return bool(MONEY_BEFORE_RE.search(text[max(0, entity["start"] - 12):entity["start"]]))
 
 
+#: "including the seconds", "the minutes": a unit named, no time
+UNIT_ONLY_RE = re.compile(r"^\s*(?:the\s+)?(?:seconds?|minutes?|hours?|days?)\s*$", re.I)
+
+
+def _unit_only(entity: Dict[str, Any]) -> bool:
+    return entity.get("entity") == "time" and bool(UNIT_ONLY_RE.match(str(entity.get("text") or "")))
+
+
 def _which(text: str, entity: Dict[str, Any]) -> bool:
     """"申请期限到哪一天？", "which day": a question word before it, no duration or day said."""
     before = text[max(0, entity["start"] - 6):entity["start"]]
@@ -358,7 +366,8 @@ class DucklingParser:
             if entity is not None:
                 entities.append(entity)
         entities = [e for e in entities if not _asking_now(text, e) and not _time_zone(text, e)
-                    and not _price_per_day(text, e) and not _for_now(text, e) and not _which(text, e)]
+                    and not _price_per_day(text, e) and not _for_now(text, e) and not _which(text, e)
+                    and not _unit_only(e)]
         found = _without_future(clock_times.anchor(text, entities, ref), ref) if self.past else entities
         return _in_said_offsets(found, said, origin) if text != said else found
 

@@ -135,3 +135,21 @@ async def test_a_clock_range_goes_on_the_one_day_named_not_the_one_taken_back(st
                            active_loop="fault_form", new_slots={"fault_when": rng})
     out = await ValidateFaultForm().validate_fault_when(rng, dispatcher, tracker, domain)
     assert (out["fault_start"], out["fault_end"]) == ("2026-11-20T21:00:00+08:00", "2026-11-20T23:30:00+08:00")
+
+
+def test_an_open_start_and_an_open_end_said_apart_with_their_day_are_one_period():
+    from actions.fault_period import one_period, without_bare_days
+
+    said = [{"from": "2026-11-23T08:30:00+08:00", "to": None}, "2026-11-23T00:00:00+08:00",
+            {"from": None, "to": "2026-11-24T14:00:00+08:00"}]
+    assert one_period(without_bare_days(said)) == {"from": "2026-11-23T08:30:00+08:00",
+                                                   "to": "2026-11-24T14:00:00+08:00"}
+    assert without_bare_days(["2026-11-23T00:00:00+08:00"]) == ["2026-11-23T00:00:00+08:00"]
+
+
+def test_a_unit_named_is_no_time():
+    from bot.nlu.duckling import DucklingParser
+    from tests.actions.conftest import NOW
+
+    found = DucklingParser().parse("Daily cost 48.00. Please compute, including the seconds.", NOW)
+    assert [e for e in found if e["entity"] == "time"] == []
