@@ -67,6 +67,15 @@ def products_in_words(text: str) -> FrozenSet[str]:
     return frozenset(product for pattern, product in PRODUCT_WORDS if pattern.search(text))
 
 
+#: grains wider than a day name no record's day
+WIDE_GRAINS = frozenset({"week", "month", "quarter", "year"})
+
+
+def _grain(entity: Mapping[str, Any]) -> Optional[str]:
+    info = entity.get("additional_info") or {}
+    return info.get("grain") or (info.get("from") or {}).get("grain") or (info.get("to") or {}).get("grain")
+
+
 def clues(message: Mapping[str, Any]) -> Clues:
     """The clues of a parsed message (Rasa's latest_message)."""
     entities = message.get("entities") or []
@@ -77,6 +86,7 @@ def clues(message: Mapping[str, Any]) -> Clues:
     products = products or (products_in_words(text) - taken_back)
     days = frozenset(d for e in entities if e.get("entity") == "time"
                      and not PRESENT_WORDS_RE.match(str(e.get("text") or ""))  # "compensation. now.": no day
+                     and _grain(e) not in WIDE_GRAINS  # "trouble with you this week": no one day
                      for d in _days(e.get("value")))
     return Clues(products, days, stated_facts.scenario_in_text(text), bool(ONGOING_RE.search(text)),
                  frozenset(_WORD_RE.findall(text.lower())))

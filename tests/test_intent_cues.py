@@ -226,3 +226,10 @@ def test_a_check_given_up_is_no_request_and_everyday_reward_words_ask_for_the_ch
     assert cue_intent("never mind, I want a refund for the disk", "request_refund") is None
     said = "Somebody at the library said there's money for doing the ICP thing? My blog has 150 readers now."
     assert cue_intent(said, "faq") == "ask_icp_reward"
+
+
+def test_a_person_wanted_in_so_many_words_is_clear_a_person_mentioned_is_not():
+    from bot.nlu.cues import PERSON_ONLY_CONFIDENCE, cue_confidence
+
+    assert cue_confidence("I'd like to put this in front of an actual person on your side.", "human_handoff") is None
+    assert cue_confidence("can a person look at this?", "human_handoff") == PERSON_ONLY_CONFIDENCE

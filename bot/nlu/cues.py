@@ -43,6 +43,11 @@ PERSON_RE = re.compile(
     r"|转人工|人工客服|找人工|要人工|真人|找(?:你们)?经理",
     re.I,
 )
+#: a person wanted in so many words ("I'd like to put this in front of an actual person", "I want to
+#: speak to a real person"): as clear as a ticket asked for
+PERSON_WANTED_RE = re.compile(r"\b(?:i|we)(?:'d| would)? (?:like|want|need|demand|insist)\b[^.!?]{0,12}\b(?:to )?"
+                              r"(?:talk|speak|put|escalate|get|have|see)\b[^.!?]{0,40}\b(?:person|human|manager|supervisor|"
+                              r"agent|someone|somebody|staff)\b", re.I)
 #: the confidence of a person asked for without a ticket or complaint: below a clear
 #: reading (actions.common.CLEAR_CONFIDENCE), so the handoff offers a ticket
 PERSON_ONLY_CONFIDENCE = 0.55
@@ -179,7 +184,7 @@ def _said(pattern: "re.Pattern[str]", text: str) -> bool:
 def cue_confidence(text: str, name: str) -> Optional[float]:
     """The confidence a cue reading carries: a ticket or complaint asked for is clear;
     a person asked for is below clear (a ticket is offered, not opened unasked)."""
-    if name == "human_handoff" and not _said(TICKET_RE, text):
+    if name == "human_handoff" and not _said(TICKET_RE, text) and not PERSON_WANTED_RE.search(text):
         return PERSON_ONLY_CONFIDENCE
     return None
 

@@ -153,3 +153,12 @@ def test_a_unit_named_is_no_time():
 
     found = DucklingParser().parse("Daily cost 48.00. Please compute, including the seconds.", NOW)
     assert [e for e in found if e["entity"] == "time"] == []
+
+
+def test_a_clock_time_alone_correcting_an_end_is_on_that_ends_day():
+    from actions.fault_period import on_the_known_day
+
+    assert on_the_known_day("fault_end", "2026-11-26T10:30:00+08:00", "2026-11-24T10:00:00+08:00",
+                            "2026-11-24T09:00:00+08:00") == "2026-11-24T10:30:00+08:00"
+    assert on_the_known_day("fault_end", "2026-11-26T01:00:00+08:00", "2026-11-24T23:30:00+08:00",
+                            "2026-11-24T22:00:00+08:00") == "2026-11-25T01:00:00+08:00"
