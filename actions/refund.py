@@ -263,9 +263,10 @@ def finer_time_said(tracker: Tracker, value: Any, taken_back: List[Any]) -> Any:
     """"on 22.11. at 09:30 ... 2 refunds in 2026": a whole year or month said beside a day
     or a moment is no purchase time; the first finer time said is."""
     times = [e for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == "time"]
-    coarse = {e.get("value") for e in times if _grain(e) in COARSE_GRAINS}
-    fine = [e.get("value") for e in times if _grain(e) not in COARSE_GRAINS and e.get("value") not in taken_back]
-    return fine[0] if value in coarse and fine else value
+    coarse = [e.get("value") for e in times if _grain(e) in COARSE_GRAINS]
+    fine = [e.get("value") for e in times if _grain(e) not in COARSE_GRAINS and isinstance(e.get("value"), str)
+            and e.get("value") not in taken_back]
+    return fine[0] if isinstance(value, str) and value in coarse and fine else value
 
 
 def _grain(entity: Dict[str, Any]) -> Optional[str]:

@@ -283,3 +283,22 @@ async def test_the_present_or_a_whole_year_is_no_purchase_time(text, entity, sto
     tracker = make_tracker({"purchased_at": bought, "requested_slot": "invoice"}, text=text, entities=[entity],
                            history=history, active_loop="refund_form", new_slots={"purchased_at": said})
     assert await ValidateRefundForm().validate_purchased_at(said, dispatcher, tracker, domain) == {"purchased_at": bought}
+
+
+async def test_a_purchase_day_said_beside_a_whole_year_is_the_purchase_time(store, dispatcher, domain):
+    from actions.refund import ValidateRefundForm
+
+    day = {"entity": "time", "start": 26, "end": 44, "text": "on 22.11. at 09:30", "value": "2026-11-22T09:30:00+08:00",
+           "additional_info": {"grain": "minute"}}
+    year = {"entity": "time", "start": 150, "end": 157, "text": "in 2026", "value": "2026-01-01T00:00:00+08:00",
+            "additional_info": {"grain": "year"}}
+    text = "I purchased a monthly ECS on 22.11. at 09:30 ... I had 2 refunds in 2026 until now."
+    tracker = make_tracker({}, text=text, entities=[day, year], active_loop="refund_form",
+                           new_slots={"purchased_at": year["value"]})
+    out = await ValidateRefundForm().validate_purchased_at(year["value"], dispatcher, tracker, domain)
+    assert out["purchased_at"] == "2026-11-22T09:30:00+08:00"
+    part = {"entity": "time", "start": 10, "end": 26, "text": "Sunday afternoon", "additional_info": {"grain": "hour"},
+            "value": {"from": "2026-11-22T12:00:00+08:00", "to": "2026-11-22T19:00:00+08:00", "approximate": True}}
+    tracker = make_tracker({}, text="bought it Sunday afternoon", entities=[part], active_loop="refund_form",
+                           new_slots={"purchased_at": part["value"]})
+    await ValidateRefundForm().validate_purchased_at(part["value"], dispatcher, tracker, domain)  # no error
