@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Mapping, Optional
 from rasa_sdk import Tracker
 
 from actions import facts
-from actions.forms_base import message_before, previous_value, said_values, taken_back_values
+from actions.forms_base import asks_something, message_before, previous_value, said_values, taken_back_values
 from bot.nlu.time_words import PRESENT_WORDS_RE
 
 
@@ -74,25 +74,27 @@ def said_period(tracker: Tracker, value: Any) -> Optional[Dict[str, str]]:
         else:
             moment = closest_reading(slot, moment, other, clock_alternatives(tracker, moment))
             known = previous_value(tracker, slot)
-            if known and not said_a_day(tracker):  # "系10点半先恢复": 10:30 on the day of the end it corrects
-                target = {slot: on_the_known_day(slot, moment, known, other)}
+            moved = on_the_known_day(slot, moment, known, other) if known and not said_a_day(tracker) else None
+            if moved and not asks_something(text):  # "系10点半先恢复": 10:30 on the day of the end it corrects
+                target = {slot: moved}
             else:
                 target = {slot: same_day_as_other_end(slot, moment, other)}
     return target
 
 
-def on_the_known_day(slot: str, moment: str, known: Any, other: Any) -> str:
-    """Pure: a clock time alone correcting an end already known is on that end's day; an
-    end that would then come before the start (a start after the end) moves a day."""
+def on_the_known_day(slot: str, moment: str, known: Any, other: Any) -> Optional[str]:
+    """Pure: a clock time alone correcting an end already known is on that end's day (an
+    end before the start is after midnight: the next day); None when a start would then
+    come after the end (the other readings decide)."""
     known_iso, other_iso = facts.parse_time(known), facts.parse_time(other) if other else None
     if not known_iso:
-        return moment
+        return None
     at = datetime.fromisoformat(moment)
     moved = datetime.fromisoformat(known_iso).replace(hour=at.hour, minute=at.minute, second=at.second)
     if other_iso and slot == "fault_end" and moved <= datetime.fromisoformat(other_iso):
         moved += timedelta(days=1)
     if other_iso and slot == "fault_start" and moved >= datetime.fromisoformat(other_iso):
-        moved -= timedelta(days=1)
+        return None
     return moved.isoformat()
 
 
