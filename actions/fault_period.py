@@ -64,7 +64,7 @@ def said_period(tracker: Tracker, value: Any) -> Optional[Dict[str, str]]:
         # "on Wednesday morning": clock times only, on the day already said
         anchor = previous_value(tracker, "fault_start") or day_said_before(tracker)
         if anchor:
-            target = on_the_day_of(target, anchor)
+            target = on_the_day_of(target, anchor, _now())
     if len(target) == 1:
         (slot, moment), = target.items()
         other = previous_value(tracker, "fault_end" if slot == "fault_start" else "fault_start")
@@ -143,7 +143,7 @@ def corrected_times(tracker: Tracker, value: Any, known: Dict[str, Any]) -> Dict
         replaced = on_the_day_replaced(moment, known.get(slot), taken_back_values(tracker, "time"))
         target = {slot: replaced or closest_reading(slot, moment, other, clock_alternatives(tracker, moment))}
     elif len(target) == 2 and known.get("fault_start") and not said_a_day(tracker):
-        target = on_the_day_of(target, known["fault_start"])  # "sorry, I meant 1pm to 3:30pm": same day
+        target = on_the_day_of(target, known["fault_start"], _now())  # "sorry, I meant 1pm to 3:30pm": same day
     return target
 
 
@@ -203,16 +203,25 @@ def day_said_before(tracker: Tracker) -> Optional[str]:
     return None
 
 
-def on_the_day_of(target: Dict[str, str], known_start: Any) -> Dict[str, str]:
+def on_the_day_of(target: Dict[str, str], known_start: Any, now: Optional[datetime] = None) -> Dict[str, str]:
     """Pure: a corrected period said in clock times only, moved onto the day of the
-    start it corrects (its length kept)."""
+    start it corrects (its length kept); the day before when that would end after `now`
+    ("from half ten until midnight" after a period early this morning: last night)."""
     start_iso, end_iso = facts.parse_time(target.get("fault_start")), facts.parse_time(target.get("fault_end"))
     before = facts.parse_time(known_start)
     if not (start_iso and end_iso and before):
         return target
     start, end, day = (datetime.fromisoformat(v) for v in (start_iso, end_iso, before))
     moved = day.replace(hour=start.hour, minute=start.minute, second=start.second)
+    if now is not None and moved + (end - start) > now:
+        moved -= timedelta(days=1)
     return {"fault_start": moved.isoformat(), "fault_end": (moved + (end - start)).isoformat()}
+
+
+def _now() -> datetime:
+    from bot import clock
+
+    return clock.now()
 
 
 def clock_alternatives(tracker: Tracker, moment: str) -> List[str]:
@@ -292,6 +301,11 @@ def instant_pair(value: Any) -> Optional[Dict[str, str]]:
 def one_period(values: List[Any]) -> Optional[Dict[str, str]]:
     """Pure: a start and an open "till" said apart ("wed 10:00 ... till 16:00"), or an
     open "since" and an end ("since 8am ... until 9:40"), as one period; else None."""
+    untils = [i for i, v in enumerate(values) if isinstance(v, Mapping) and not v.get("from") and v.get("to")]
+    if len(values) > 2 and len(untils) == 1 and untils[0] >= 1 and isinstance(values[untils[0] - 1], str):
+        # "down on Saturday at 11:10pm ... not back until 2:25am on Sunday. Guests phoned me at
+        # midnight": the "until" ends the time said just before it
+        values = values[untils[0] - 1:untils[0] + 1]
     if len(values) != 2:
         return None
     first, second = values

@@ -162,3 +162,22 @@ def test_a_clock_time_alone_correcting_an_end_is_on_that_ends_day():
                             "2026-11-24T09:00:00+08:00") == "2026-11-24T10:30:00+08:00"
     assert on_the_known_day("fault_end", "2026-11-26T01:00:00+08:00", "2026-11-24T23:30:00+08:00",
                             "2026-11-24T22:00:00+08:00") == "2026-11-25T01:00:00+08:00"
+
+
+def test_a_corrected_clock_period_that_would_end_after_now_is_the_night_before():
+    from datetime import datetime
+
+    from actions.fault_period import on_the_day_of
+
+    said = {"fault_start": "2026-11-26T22:30:00+08:00", "fault_end": "2026-11-27T00:00:00+08:00"}
+    now = datetime.fromisoformat("2026-11-27T10:00:00+08:00")
+    assert on_the_day_of(said, "2026-11-27T02:40:00+08:00", now) == said
+    assert on_the_day_of({"fault_start": "2026-11-26T13:00:00+08:00", "fault_end": "2026-11-26T15:30:00+08:00"},
+                         "2026-11-25T14:00:00+08:00", now)["fault_start"] == "2026-11-25T13:00:00+08:00"
+
+
+def test_an_until_ends_the_time_said_just_before_it_whatever_else_is_said():
+    from actions.fault_period import one_period
+
+    said = ["2026-11-21T23:10:00+08:00", {"from": None, "to": "2026-11-22T02:25:00+08:00"}, "2026-11-22T00:00:00+08:00"]
+    assert one_period(said) == {"from": "2026-11-21T23:10:00+08:00", "to": "2026-11-22T02:25:00+08:00"}
