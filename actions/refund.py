@@ -243,7 +243,8 @@ RECORD_FACTS = ("billing", "purchased_at", "invoice", "resource_state", "amount_
 
 
 #: turning to another order: "what about the RDS?", "and the OBS package?", "can that one be refunded?"
-ANOTHER_ORDER_RE = re.compile(r"\b(?:refund\w*|what about|how about|and (?:the|my|our)|also|instead|that one|this one)\b|"
+ANOTHER_ORDER_RE = re.compile(r"\b(?:refund\w*|what about|how about|and (?:the|my|our)|also|instead|that one|this one|"
+                              r"too|as well|go back)\b|"
                               r"退|呢|也|还有|那个", re.I)
 
 

@@ -49,7 +49,8 @@ _CAUSE_WORDS: Sequence[Tuple[Pattern[str], str]] = _labelled((
         (r"\b(?:our|my) (?:own )?(?:office |local |home )?(?:network|internet|wifi|router|firewall|"
          r"laptop|computer|pc|device)s?\b|我们(?:自己)?的?网络|本地网络|自己的网络|我们的路由器",
          "user_network_or_device"),
-        (r"\b(?:(?:i|we) (?:set|configured|changed|edited|wrote|typed|entered|put)\b[^.!?]{0,40}\b(?:wrong(?:ly)?|"
+        (r"\b(?:(?:i|we) (?:set|configured|changed?|edit(?:ed)?|wrote|typed|entered|put|delete[ds]?|remove[ds]?|"
+         r"modif(?:y|ied)|disabled?)\b[^.!?]{0,40}\b(?:wrong(?:ly)?|"
          r"incorrect(?:ly)?|by mistake|by accident)\b|(?:i|we) (?:messed|screwed|mucked) up\b|fat[- ]?finger\w*|(?:we|i) (?:accidentally |mistakenly |wrongly )?(?:blocked|locked) (?:all |our |my )?"
          r"(?:inbound|outbound|own|the|traffic|access|ports?)|(?:we|i) (?:accidentally |mistakenly |wrongly )?(?:mis-?configured|misconfigured|"
          r"broke|deleted|removed|changed the (?:security group|firewall|config))|"
@@ -344,6 +345,7 @@ _SCENARIOS: Sequence[Tuple[Pattern[str], str]] = _labelled((
          r"no (?:service|connection)|disconnect\w*|interrupt\w*|timed? ?out)\b|宕机|挂了|崩了|中断|不可用|用不了|无法使用|"
          r"连不上|掉线|死机|故障|打不开|访问不了|用唔到|用不到|上唔到|开唔到|冇反应|死咗|"
          r"\b(?:not working|stopped working|isn'?t working|wasn'?t working|doesn'?t work|didn'?t work|"
+         r"(?:server|site|website|instance|ecs|shop) (?:stop|stops|die|died)|"
          r"not (?:accessible|reachable|available|responding)|"
          r"(?:could|can)(?:n'?t| ?not) (?:open|access|reach|load|connect)|(?:nobody|no one) could)\b",
          "service_unavailable"),

@@ -93,10 +93,11 @@ def test_no_cue_where_the_reading_may_be_right(text, classified):
     assert cue_intent(text, classified) is None
 
 
-def test_a_person_asked_for_is_offered_a_ticket_a_ticket_asked_for_is_clear():
+def test_a_person_mentioned_is_offered_a_ticket_a_person_or_ticket_demanded_is_clear():
     from bot.nlu.cues import PERSON_ONLY_CONFIDENCE, cue_confidence
 
-    assert cue_confidence("get me a human.", "human_handoff") == PERSON_ONLY_CONFIDENCE
+    assert cue_confidence("escalate this to a manager?", "human_handoff") == PERSON_ONLY_CONFIDENCE
+    assert cue_confidence("get me a human NOW", "human_handoff") is None  # demanded: a ticket, not an offer
     assert cue_confidence("open a complaint ticket", "human_handoff") is None  # the clear default
     assert cue_intent("I want to talk to a real person please", "human_handoff") is None  # as classified
 
@@ -233,3 +234,9 @@ def test_a_person_wanted_in_so_many_words_is_clear_a_person_mentioned_is_not():
 
     assert cue_confidence("I'd like to put this in front of an actual person on your side.", "human_handoff") is None
     assert cue_confidence("can a person look at this?", "human_handoff") == PERSON_ONLY_CONFIDENCE
+
+
+def test_a_colleagues_confirmation_is_no_yes_to_filing():
+    said = ("On Tuesday the configuration change was stuck from 10:00 to 13:30. Your support already confirmed it was "
+            "a bug on your side. What can we get for that?")
+    assert cue_intent(said, "report_fault") is None

@@ -45,9 +45,9 @@ PERSON_RE = re.compile(
 )
 #: a person wanted in so many words ("I'd like to put this in front of an actual person", "I want to
 #: speak to a real person"): as clear as a ticket asked for
-PERSON_WANTED_RE = re.compile(r"\b(?:i|we)(?:'d| would)? (?:like|want|need|demand|insist)\b[^.!?]{0,12}\b(?:to )?"
-                              r"(?:talk|speak|put|escalate|get|have|see)\b[^.!?]{0,40}\b(?:person|human|manager|supervisor|"
-                              r"agent|someone|somebody|staff)\b", re.I)
+PERSON_WANTED_RE = re.compile(r"(?:\b(?:i|we)(?:'d| would)? (?:like|want|need|demand|insist)\b[^.!?]{0,12}\b(?:to )?"
+                              r"(?:talk|speak|put|escalate|get|have|see)\b|\b(?:get|give|put|connect|transfer) (?:me|us)\b)"
+                              r"[^.!?]{0,40}\b(?:person|human|manager|supervisor|agent|someone|somebody|staff)\b", re.I)
 #: the confidence of a person asked for without a ticket or complaint: below a clear
 #: reading (actions.common.CLEAR_CONFIDENCE), so the handoff offers a ticket
 PERSON_ONLY_CONFIDENCE = 0.55
@@ -60,7 +60,8 @@ FAULT_RE = re.compile(
     r"isn'?t (?:working|loading|reachable)|stopped|stops? working|went dark|no access|"
     r"(?:couldn'?t|could not|can'?t|cannot|wasn'?t able to)(?: be)? (?:open|reach|access|load)\w*|"
     r"(?:nobody|no one|no-one|none of (?:us|them|my \w+|our \w+)) (?:could|can|was able to) (?:open|reach|access|load|use|connect)\w*|"
-    r"failed|failure|interrupt\w*|attack\w*|ddos|maintenance|provision\w*|billed twice|double[- ]?bill\w*)\b"
+    r"failed|failure|interrupt\w*|attack\w*|ddos|maintenance|provision\w*|billed twice|double[- ]?bill\w*|"
+    r"(?:was|got|were|is) stuck|hung)\b"
     r"|故障|宕机|挂了|挂掉|连不上|打不开|访问不了|用不了|中断|断了|开通|扣费|攻击|维护",
     re.I,
 )

@@ -12,7 +12,7 @@ import re
 #: filing asked for outright ("go ahead and submit", "file the claim", "确认送出"): these say
 #: yes to filing whatever the classifier made of the rest of the message
 FILE_IT = (r"\b(?:go ahead|submit (?:it|now|please)|please submit|file it|"
-           r"confirm(?:ed)?(?!\s+(?:the|that|this|whether|if|what|how|with|my|your|it is))|"
+           r"confirm(?!\s+(?:the|that|this|whether|if|what|how|with|my|your|it is))|confirmed(?=\s*[.!]*\s*$)|"
            r"(?:please )?(?:file|submit|put in|send) (?:the|my|our|this|that) (?:compensation |refund )?"
            r"(?:application|claim|request))\b|"
            r"确认(?:提交|送出|申请)|确认(?!一下|下|清楚|过)|提交吧|请?送出吧?|请?帮我提交|可以提交|请提交(?![^。！!]*[?？吗嗎])")
