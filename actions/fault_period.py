@@ -15,6 +15,10 @@ from actions.forms_base import asks_something, message_before, previous_value, s
 from bot.nlu.time_words import PRESENT_WORDS_RE
 
 
+#: a monitoring log's recovery lines
+RECOVERED_RE = re.compile(r"\b(?:RECOVERY|RECOVERED|RESOLVED|OK)\b|\b(?:recovered|resolved)\b|恢复")
+
+
 def said_period(tracker: Tracker, value: Any) -> Optional[Dict[str, str]]:
     """The fault end(s) the time(s) of the latest message say ({} when none can be
     read: the check asks again); None when the message says no time of the fault
@@ -39,6 +43,11 @@ def said_period(tracker: Tracker, value: Any) -> Optional[Dict[str, str]]:
     periods = [k for k in kept if isinstance(k, dict) and k.get("from") and k.get("to")]
     if periods and len(kept) > 1:  # "from 08:30 to 10:00 ... it is now 27 Nov 10:00": the period
         kept, value = periods[:1], periods[0]
+    if len(kept) > 2 and all(isinstance(k, str) for k in kept) and RECOVERED_RE.search(str(text or "")):
+        # pasted alerts: "[PROBLEM] 23:50:12 ... [PROBLEM] 23:50:14 ... [RECOVERY] 00:40:12 ... 00:40:14":
+        # from the first to the last
+        kept = sorted(kept, key=lambda k: facts.parse_time(k) or k)
+        kept = [kept[0], kept[-1]]
     if len(kept) > 1 and all(isinstance(k, str) for k in kept):
         value = kept  # "went down at 7:00 and came back at 8:30": Rasa's mapping keeps one
     elif isinstance(value, list):

@@ -306,10 +306,22 @@ _RECHARGE = (
 )
 
 
+#: the figure itself after a bound: "way over 200, about 5,000"
+_ABOUT_AFTER = re.compile(r"^\s*(?:yuan|rmb|元|块)?\s*[,;]?\s*(?:about|around|roughly|approximately|approx\.?|maybe|like|~)\s*"
+                          r"(\d[\d,]*(?:\.\d+)?)", re.I)
+
+
 def recharge_in_text(text: object) -> Optional[str]:
-    """I4: "recharged 5000 total", "累计充值500元" -> "5000" / "500"."""
-    said = _first_group(_RECHARGE, text)
-    return said.replace(",", "") if said else None
+    """I4: "recharged 5000 total", "累计充值500元" -> "5000" / "500"; "total recharge is way
+    over 200, about 5,000" -> "5000" (the figure, not the bound)."""
+    if not isinstance(text, str):
+        return None
+    for pattern in _RECHARGE:
+        match = pattern.search(text)
+        if match:
+            about = _ABOUT_AFTER.match(text[match.end(1):])
+            return (about.group(1) if about else match.group(1)).replace(",", "")
+    return None
 
 
 #: What the fault did, in the customer's words (C1/C2 scenario); the first that fits.

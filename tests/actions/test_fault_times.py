@@ -181,3 +181,20 @@ def test_an_until_ends_the_time_said_just_before_it_whatever_else_is_said():
 
     said = ["2026-11-21T23:10:00+08:00", {"from": None, "to": "2026-11-22T02:25:00+08:00"}, "2026-11-22T00:00:00+08:00"]
     assert one_period(said) == {"from": "2026-11-21T23:10:00+08:00", "to": "2026-11-22T02:25:00+08:00"}
+
+
+def test_pasted_alerts_give_the_period_from_the_first_problem_to_the_last_recovery():
+    from actions.fault_period import said_period
+    from bot.nlu.duckling import DucklingParser
+    from tests.actions.conftest import NOW, make_tracker
+
+    text = ("pasting from our pager:\n[PROBLEM]  2026-11-26 23:50:12 CST host=ecs-web-01 ICMP unreachable\n"
+            "[PROBLEM]  2026-11-26 23:50:14 CST host=ecs-web-02 ICMP unreachable\n"
+            "[RECOVERY] 2026-11-27 00:40:12 CST host=ecs-web-01 OK\n[RECOVERY] 2026-11-27 00:40:14 CST host=ecs-web-02 OK\n"
+            "what compensation do we get?")
+    entities = DucklingParser().parse(text, NOW)
+    times = [e["value"] for e in entities if e["entity"] == "time"]
+    tracker = make_tracker({}, intent="report_fault", text=text, entities=entities, active_loop="fault_form",
+                           new_slots={"fault_when": times[-1]})
+    assert said_period(tracker, times[-1]) == {"fault_start": "2026-11-26T23:50:12+08:00",
+                                               "fault_end": "2026-11-27T00:40:14+08:00"}

@@ -279,3 +279,10 @@ def test_another_site_filed_before_is_not_a_first_filing():
     said = ("Is it my first filing with you? Not really: we filed another website through Huawei Cloud back in 2024, "
             "this is our second one.")
     assert stated_facts.first_filing_in_text(said) is False
+
+
+def test_a_recharge_said_as_a_bound_then_a_figure_is_the_figure():
+    from actions.stated_facts import recharge_in_text
+
+    assert recharge_in_text("total recharge is way over 200, about 5,000") == "5000"
+    assert recharge_in_text("recharged 350 so far") == "350"
