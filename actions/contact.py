@@ -188,3 +188,23 @@ def hotline_just_answered(tracker: Tracker) -> bool:
         if event.get("event") == "action" and event.get("name") == "action_hotline":
             return False
     return answered_just_before(events, HOTLINE_ANSWERS)
+
+
+#: a hotline question inside a longer request ("I want a refund for CS…, and is your hotline
+#: even open right now?", "热线电话是多少现在打过去有人接吗"): the hotline words and a question
+HOTLINE_ASKED_RE = re.compile(r"(?:\bhot ?line\b|\bphone (?:line|number)\b|热线|熱線|热县|客服电话)[^.!?。！]{0,60}"
+                              r"(?:[?？]|\bopen\b|\bnumber\b|\bpick(?:ing|s)? up\b|\banswer|有人接|打得通|多少|几点)|"
+                              r"\b(?:what'?s|what is|is) (?:your |the )?hot ?line\b", re.I)
+
+
+def answer_hotline_in_passing(dispatcher, tracker: Tracker) -> bool:
+    """A hotline question asked with a check: answered (number, hours, open now) before
+    the check's own answer, so neither question is dropped."""
+    from bot.nlu.chinese_script import to_simplified
+
+    text = to_simplified(str((tracker.latest_message or {}).get("text") or ""))
+    if not HOTLINE_ASKED_RE.search(text):
+        return False
+    say(dispatcher, "utter_hotline")
+    say_hotline_status(dispatcher)
+    return True

@@ -229,6 +229,22 @@ def forget_and_remember(form: str, tracker: Tracker, slots: tuple) -> List[Event
     return [SlotSet(slot, None) for slot in slots] + [SlotSet(LAST_CHECK, answers_of(form, tracker, slots))]
 
 
+#: a no said outright besides the waiting ("wait, no, cancel it")
+PLAIN_NO_RE = re.compile(r"\b(?:no|nope|cancel|stop|don'?t|do not|not now|not yet|not today|forget)\b|不要|算了|取消|不用", re.I)
+
+
+def holds_on(text: Any) -> bool:
+    """Waiting, neither a yes nor a no ("hold on, let me check I backed everything up")."""
+    from bot.nlu.chinese_script import to_simplified
+    from bot.nlu.filing_words import HOLD_ON_RE
+
+    if not isinstance(text, str):
+        return False
+    text = to_simplified(text)
+    return (bool(HOLD_ON_RE.search(text)) and not PLAIN_NO_RE.search(text)
+            and submit_answer_in_text(text) is not True)
+
+
 class AssuranceFormValidation(FormValidationAction):
     """Dynamic required slots from the policy, plus the explain-and-continue loop.
 
@@ -281,6 +297,9 @@ class AssuranceFormValidation(FormValidationAction):
             say(dispatcher, "utter_sorry_trouble")  # empathy and a way forward, then the check
         restored = (self.answers_again(tracker) + self.carried_over(tracker)) if started else []
         from actions import contact  # (contact reads follow-ups, which read this module)
+
+        if started:
+            contact.answer_hotline_in_passing(dispatcher, tracker)  # "..., and is your hotline open right now?"
 
         asked = contact.asked_time(tracker)
         if not started and asked is not None and contact.asks_about_the_hotline_again(tracker):
@@ -346,6 +365,12 @@ class AssuranceFormValidation(FormValidationAction):
             kept = last.get("slots") or {}
         elif goes_back(str((tracker.latest_message or {}).get("text") or "")):
             kept = left_answers(tracker.events or [], self.form_name())
+            from actions import late_yes
+
+            if (kept and self.confirm_slot and late_yes.asks_to_file((tracker.latest_message or {}).get("text"))
+                    and late_yes.awaits_yes(tracker.events or [], self.form_name())):
+                # "Back to the disk: yes, refund it, I've copied everything off it": the yes it awaited
+                kept = {**kept, self.confirm_slot: True}
         else:
             return []
         events: List[EventType] = []
@@ -452,6 +477,9 @@ class AssuranceFormValidation(FormValidationAction):
         again."""
         parsed = facts.parse_bool(value)
         text = (tracker.latest_message or {}).get("text")
+        if holds_on(text):
+            say(dispatcher, "utter_take_your_time")  # "hold on, let me check my backup": still asked
+            return {slot: None}
         said = submit_answer_in_text(text)
         if parsed is None:
             parsed = said

@@ -127,6 +127,11 @@ class ActionHandoff(Action):
     @guarded
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         if clearly_said(tracker, "affirm") and not ticket_was_offered(tracker.events or []):
+            from actions import late_yes
+
+            filing = await late_yes.reopen_to_file(tracker, domain)  # "ok i backd it all up already go ahed submit"
+            if filing:
+                return filing
             say(dispatcher, "utter_anything_else")  # a yes to something else, not a request
             return []
         if not asked_for_ticket(tracker):

@@ -76,12 +76,24 @@ def _grain(entity: Mapping[str, Any]) -> Optional[str]:
     return info.get("grain") or (info.get("from") or {}).get("grain") or (info.get("to") or {}).get("grain")
 
 
+#: "we moved everything to OBS": the product the data went to, not the one meant
+MOVED_TO_RE = re.compile(r"\b(?:moved|migrated|switched|transferred|copied|backed up|moving|migrating)\b[^.!?]{0,40}"
+                         r"\b(?:to|into|onto|over to)\s+(?:the\s+|our\s+|my\s+|an?\s+)?$|"
+                         r"(?:迁移|迁|搬|转|备份)(?:到|至)了?$", re.I)
+
+
+def _destination(text: str, entity: Mapping[str, Any]) -> bool:
+    """Whether the entity names where something was moved to ("moved everything to OBS")."""
+    start = entity.get("start")
+    return isinstance(start, int) and bool(MOVED_TO_RE.search(text[:start]))
+
+
 def clues(message: Mapping[str, Any]) -> Clues:
     """The clues of a parsed message (Rasa's latest_message)."""
     entities = message.get("entities") or []
     text = str(message.get("text") or "")
     named = [e for e in entities if e.get("entity") == "product" and e.get("value")]
-    taken_back = {str(e.get("value")).upper() for e in named if negated(text, e)}
+    taken_back = {str(e.get("value")).upper() for e in named if negated(text, e) or _destination(text, e)}
     products = frozenset(str(e.get("value")).upper() for e in named) - taken_back
     products = products or (products_in_words(text) - taken_back)
     days = frozenset(d for e in entities if e.get("entity") == "time"

@@ -15,7 +15,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import claims, deadline, facts, money, record_match, stated_facts, store_access
+from actions import claims, deadline, facts, late_yes, money, record_match, stated_facts, store_access
 from actions.common import clearly_said, decide, guarded, missing_words, next_facts, say, show_date, show_time
 from actions.forms_base import (CONTINUE, FAILED, FAILURES, PAUSED, QUESTION_INTENTS, AssuranceFormValidation,
                                 forget_and_remember, previous_value, said_values, taken_back_values)
@@ -120,8 +120,10 @@ class ValidateRefundForm(AssuranceFormValidation):
         items = found if cid else items
         if not items:
             return self.failed("refund_item", dispatcher, tracker, domain)
-        # new orders: their facts and the earlier answer to R8 no longer apply
-        return {"refund_item": slot_value(items), "refund_confirmed": None, FAILURES: 0.0}
+        # new orders: their facts and the earlier answer to R8 no longer apply (but a yes
+        # said with the order, "ok just the evs then, yes submit it", is that order's)
+        confirmed = True if late_yes.yes_given_this_turn(tracker, "refund_confirmed") else None
+        return {"refund_item": slot_value(items), "refund_confirmed": confirmed, FAILURES: 0.0}
 
     def facts_on_record(self, tracker: Tracker) -> set:
         if customer_id(tracker) and chosen_items(tracker.get_slot("refund_item")):

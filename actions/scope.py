@@ -13,6 +13,8 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from actions.common import clearly_said, decide, guarded, say
 from actions import faq, follow_up
 from actions.retrieval import chosen_key, other_retrieval_intent, ranking, response_text
+from bot.nlu.chinese_script import to_simplified
+from bot.nlu.cues import WHAT_COVERED_RE
 
 
 class ActionScope(Action):
@@ -35,6 +37,9 @@ class ActionScope(Action):
         pushback = follow_up.pushes_back(tracker) and not asks_support_for_something(text)
         if follow_up.follows_up_the_answer(tracker) and (pushback or not clearly_said(tracker)):
             return await answer_again(tracker, domain)  # "so we get nothing at all?", "not my fault!! is your maintenance"
+        if WHAT_COVERED_RE.search(to_simplified(text)):
+            say(dispatcher, "utter_scope_overview")  # "那你们到底管什么呀": the whole of S1 and S2
+            return []
         topic = chosen_key(tracker, "scope")
         if topic is None and other_retrieval_intent(tracker, "scope") == "faq":
             return [FollowupAction("action_faq")]  # read as support scope, answered as a policy FAQ

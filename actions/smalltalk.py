@@ -12,7 +12,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import (ActionExecuted, ActiveLoop, EventType, FollowupAction, SessionStarted, SlotSet,
                              UserUtteranceReverted)
 
-from actions import compensation, fault_period, faq, follow_up, icp, in_passing, record_match, refund, store_access
+from actions import (compensation, fault_period, faq, follow_up, icp, in_passing, late_yes, record_match, refund,
+                     store_access)
 from actions.common import clearly_said, guarded, logger, say
 from actions.contact import hotline_just_answered
 from actions.forms_base import (CONTINUE, EXPLAIN_AFTER, FAILURES, LAST_CHECK, LEFT_CHECK, PAUSED, answers_of,
@@ -459,5 +460,8 @@ class ActionYesAfterAnswer(Action):
 
     @guarded
     async def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+        filing = await late_yes.reopen_to_file(tracker, domain)  # "ok all backed up, yes submit"
+        if filing:
+            return filing
         say(dispatcher, "utter_anything_else" if customer_id(tracker) else "utter_guest_how_to_file")
         return []

@@ -46,7 +46,18 @@ from bot.nlu.intent_cues import CUE_CONFIDENCE, _reranked
     ("OK 先不要送出，我要先跟主管確認一下", "affirm", "deny"),
     ("那个已经批准的呢？我拖了十几天才补材料，服务器后来也提前退订了", "report_fault", "ask_icp_reward"),
     ("ok but don't submit it yet", "affirm", "deny"),
+    ("don't submit it yet", "request_refund", "deny"),
+    ("hold on let me check if i backd evrything up", "refund_status", "deny"),
+    ("Understood. If I submit a service ticket tonight, outside the hotline hours, will it still be accepted?",
+     "human_handoff", "ask_hotline"),
+    ("...fine, whatever, ship it.", "request_refund", "affirm"),
+    ("那你们到底管什么呀", "refund_status", "scope"),
+    ("不好意思我记错了，累计充值是200元整，不是500。", "report_fault", "inform"),
     ("Very well. Please file the claim.", "refund_status", "affirm"),
+    ("The refund you approved last week still isn't in my bank account", "request_refund", "refund_status"),
+    ("my statement doesn't show the refund yet, what's going on", "faq", "refund_status"),
+    ("I'm still waiting on my refund from the 20th", "request_refund", "refund_status"),
+    ("I want a refund, but I haven't used the server yet", "request_refund", None),
     ("will someone pick up monday 08:30 our time (+08:00)?", "report_fault", "ask_hotline"),
     ("Thank you. How long until the money comes back, and how do I see where it's at?", "faq", "refund_status"),
     ("另外，嗰部 server 係 pay-per-use 嘅，可唔可以 refund？", "faq", "request_refund"),
@@ -87,7 +98,6 @@ def test_a_cue_overrides_a_contradicting_reading(text, classified, expected):
     ("I paid 99 with a coupon and returned the invoice, but the refund has not come back to my card", "refund_status"),
     ("what is the status of the claim I filed?", "refund_status"),
     ("yes but wait, not yet", "deny"),
-    ("don't submit it yet", "request_refund"),
 ])
 def test_no_cue_where_the_reading_may_be_right(text, classified):
     assert cue_intent(text, classified) is None

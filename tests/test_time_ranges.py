@@ -285,3 +285,19 @@ def test_a_time_corrected_in_the_same_breath_replaces_the_one_before(parser):
     assert [v["from"] if v.get("from") else v["to"] for v in found] == [at("26T21:30"), at("27T00:15")]
     assert times(parser, "My little blog was down from Wednesday evening until Thursday noon.")[-1]["to"] == \
         at("26T12:00")
+
+
+def test_slashed_day_first_dates_and_a_date_said_twice_in_one_range(parser):
+    assert times(parser, "ecs down 26/11 02:10-04:55, platform side") == [span("26T02:10", "26T04:55")]
+    assert times(parser, "it ran 24 Nov 08:00 to 24 Nov 20:00 (China time)") == [span("24T08:00", "24T20:00")]
+    assert times(parser, "it ran 24/11 08:00 - 24/11 20:00") == [span("24T08:00", "24T20:00")]
+    assert times(parser, "on the 21st from 1pm to 1 45pm") == [span("21T13:00", "21T13:45")]
+
+
+def test_a_window_asked_about_is_no_time_of_the_case(parser):
+    assert times(parser, "I bought it last Saturday at 9am. That's within five days, right?") == [at("21T09:00")]
+
+
+def test_chinese_last_week_weekday_is_in_the_week_before(parser):
+    assert times(parser, "我上个礼拜三买了一个包年的云硬盘") == [at("18T00:00")]
+    assert times(parser, "这周一坏了") == [at("23T00:00")]

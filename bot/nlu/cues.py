@@ -17,7 +17,7 @@ import re
 from typing import Optional
 
 from bot.nlu.chinese_script import to_simplified
-from bot.nlu.filing_words import FILE_IT_RE, NOT_YET_RE
+from bot.nlu.filing_words import FILE_IT_RE, HOLD_ON_RE, NOT_YET_RE
 
 _PERSON = (r"(?:a|an|the|some|your|one of your)?\s*(?:real\s+|actual\s+|live\s+|human\s+)?"
            r"(?:human|person|people|agent|manager|supervisor|somebody|someone|staff|operator|engineer)")
@@ -79,6 +79,12 @@ MONEY_NOT_BACK_RE = re.compile(
     r"\b(?:money|refund|funds)\b[^.!?]{0,20}\b(?:not|never|hasn'?t|haven'?t|didn'?t)\b[^.!?]{0,10}"
     r"\b(?:come|arriv\w*|receiv\w*|credit\w*|show\w*|back)\b|"
     r"\b(?:not|never|haven'?t|didn'?t)\s+(?:received|got|seen)\s+(?:the|my|any)\s+(?:money|refund|funds)\b|"
+    r"\b(?:refund|money|funds|return)\b[^.!?]{0,40}\b(?:isn'?t|is not|not|hasn'?t|has not|never|missing)\b[^.!?]{0,30}"
+    r"\b(?:on|in|to|into|from) (?:my|our|the) (?:bank )?(?:statement|account|balance|card)s?\b|"
+    r"\b(?:statement|account|balance)s?\b[^.!?]{0,30}\b(?:doesn'?t|does not|not|hasn'?t|has not)\b[^.!?]{0,20}"
+    r"\b(?:show|reflect)\w*[^.!?]{0,25}\brefund|"
+    r"\b(?:missing|still waiting (?:for|on)|been waiting (?:for|on)) (?:a |my |the |our )?(?:recent )?refund\b|"
+    r"\brefund (?:is |has gone )?missing\b|\b(?:can'?t|cannot|can not|don'?t|do not) (?:see|find) (?:my|the|our|a) (?:recent )?refund\b|"
     r"没(?:到账|收到|退回)|还没(?:到账|收到|退)", re.I)
 #: a question about a claim already made ("where is my refund?", "退款到哪一步了")
 STATUS_RE = re.compile(r"\b(?:status(?! (?:page|site|board|dashboard))|where is|where's|where it'?s at|progress|track\w*|"
@@ -202,6 +208,18 @@ MONEY_BACK_RE = re.compile(r"\b(?:give|get|pay|receive)\s+(?:me\s+|us\s+)?(?:som
                            r"(?:money\s+)?back\b", re.I)
 
 
+#: what support covers at all (actions/scope.py answers it with S1 and S2)
+WHAT_COVERED_RE = re.compile(
+    r"\bwhat (?:do|does|will|can) (?:you|your support|support|after-sales(?: support)?|you guys)(?: \w+)? "
+    r"(?:cover|handle|help with|do|support|take care of)\s*(?:then|at all|exactly)?\s*[?？!.]*$|"
+    r"\bwhat(?:'s| is) (?:covered|included)\b|你们(?:到底)?(?:管|负责|支持)(?:什么|哪些|啥)|售后(?:都)?(?:管|包括|负责)(?:什么|哪些|啥)",
+    re.I)
+
+
+def topic_free(text: str) -> bool:
+    return _topic(text) is None
+
+
 def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner_up: float = 0.0) -> Optional[str]:
     """The intent the text says outright when it contradicts `intent` (or confirms a
     request for a person, which the classifier may have read with little confidence),
@@ -209,8 +227,13 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     if not text or not text.strip():
         return None
     text = spaced(to_simplified(text))  # "開張單", "投訴": the patterns are simplified
+    if (_said(TICKET_RE, text) and IF_RE.search(text) and re.search(r"[?？]", text)
+            and re.search(r"\b(?:tickets?|hotline|hours|tonight|weekend|accepted|answered)\b|工单|热线", text, re.I)):
+        return "ask_hotline"  # "If I submit a service ticket tonight, will it still be accepted?": the hours asked
     if _said(TICKET_RE, text) and not (intent == "ask_hotline" and "ticket" not in text.lower()):
         return "human_handoff"
+    if intent != "scope" and WHAT_COVERED_RE.search(text) and topic_free(text):
+        return "scope"  # "那你们到底管什么呀": what support covers at all
     if intent in SMALL_TALK | {"out_of_scope"} and WHAT_ABOUT_DAY_RE.match(text):
         return "inform"  # "周日呢", "and on Saturday?": a day for the question just answered
     if _said(PERSON_RE, text) and intent not in ("human_handoff", "ask_hotline"):
@@ -223,6 +246,9 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     if (intent == "request_refund" and RECHARGE_RE.search(text) and not REFUND_RE.search(text)
             and not MONEY_BACK_RE.search(text)):
         return "ask_icp_reward"  # "I recharged 200, isn't that enough?": the reward's recharge (I4), no refund
+    if (intent in ("request_refund", "faq", "scope", "out_of_scope") and MONEY_NOT_BACK_RE.search(text)
+            and not REFUND_REQUEST_RE.search(text)):
+        return "refund_status"  # "Why isn't a recent refund on my statement?": a refund already made, not a new one
     if intent == "refund_status" and REFUND_REQUEST_RE.search(text) and not STATUS_RE.search(text):
         return "request_refund"  # "Well then, I'd like a refund instead."
     if (intent == "refund_status" and not STATUS_RE.search(text) and len(PURCHASE_FACT_RE.findall(text)) >= 2
@@ -233,6 +259,8 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     if intent == "report_fault" and not FAULT_RE.search(text) and not COMPENSATION_RE.search(text):
         if REFUND_RE.search(text):
             return "request_refund"
+        if RECHARGE_RE.search(text) and not REFUND_RE.search(text):
+            return "inform"  # "不好意思我记错了，累计充值是200元整，不是500": the reward check's recharge (I4)
         if ICP_RE.search(text) or re.search(r"批准|审核|管局|\bfiling\b", text, re.I):
             return "ask_icp_reward"  # "第一次备案 ... 管局审核通过了", "那个已经批准的呢？我拖了十几天": the ICP check's facts
         if PURCHASE_FACT_RE.search(text):
@@ -256,6 +284,10 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     if (intent in ("faq", "scope", "out_of_scope", "nlu_fallback") and ICP_RE.search(text) and REWARD_WORDS_RE.search(text)
             and OWN_RE.search(text) and not REFUND_RE.search(text) and not IF_RE.search(text)):
         return "ask_icp_reward"  # "there's money for doing the ICP thing? My blog has 150 readers now."
+    if (intent in CHECK_INTENTS | {"refund_status", "faq", "scope", "out_of_scope", "nlu_fallback"} and topic is None
+            and (HOLD_ON_RE.search(text) or NOT_YET_RE.search(text)) and not re.search(r"[?？]", text)
+            and not FAULT_RE.search(text) and not _said(FILE_IT_RE, text)):
+        return "deny"  # "hold on let me check if i backd evrything up", "hmm not today": no filing, no new check
     if intent == "affirm" and NOT_YET_RE.search(text):
         return "deny"  # "OK 先不要送出，我要先跟主管確認一下": an ok, then a no to filing
     if intent == "deny" and YES_START_RE.match(text):

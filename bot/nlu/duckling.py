@@ -101,6 +101,12 @@ CALL_TIMEOUT_S = 2.0
 #: "until"/"till"/"to the" (each clause keeps its own times)
 CLAUSE_RE = re.compile(r"[^,;]+?(?=\s+(?:until|till|til)\b|[,;]|$)[,;]?|[^,;]+[,;]?", re.I)
 
+#: a sentence this long with an "until" clause is read clause by clause whatever the
+#: machine's speed (Duckling takes seconds on it, and a whole reading joins day parts
+#: across clauses); each clause keeps its times and the ranges are paired afterwards
+LONG_RANGE_CHARS = 120
+UNTIL_RE = re.compile(r",\s*(?:until|till|til)\b", re.I)
+
 #: Explicitly future phrases are never moved back (they also move with the reference time).
 FUTURE_WORDS_RE = re.compile(
     r"\b(?:tomorrow|tmr|tmrw|next|coming|upcoming|later|from now|in\s+(?:a|an|one|\d+)\s+\w+)\b"
@@ -306,6 +312,14 @@ def _price_per_day(text: str, entity: Dict[str, Any]) -> bool:
 UNIT_ONLY_RE = re.compile(r"^\s*(?:the\s+)?(?:seconds?|minutes?|hours?|days?)\s*$", re.I)
 
 
+#: "within five days", "in the next 2 hours": a window asked about, not a time of the case
+WINDOW_RE = re.compile(r"^\s*(?:within|inside|in the next|in under|in less than)\b", re.I)
+
+
+def _window(entity: Dict[str, Any]) -> bool:
+    return entity.get("entity") == "time" and bool(WINDOW_RE.match(str(entity.get("text") or "")))
+
+
 def _unit_only(entity: Dict[str, Any]) -> bool:
     return entity.get("entity") == "time" and bool(UNIT_ONLY_RE.match(str(entity.get("text") or "")))
 
@@ -334,6 +348,25 @@ def _in_said_offsets(entities: List[Dict[str, Any]], said: str, origin: List[int
         start, end = origin[entity["start"]], origin[entity["end"] - 1] + 1
         entity.update(start=start, end=end, text=said[start:end])
     return entities
+
+
+#: "上周三", "上个礼拜三", "这个星期三": a weekday of last (or this) calendar week
+ZH_WEEK_DAY_RE = re.compile(r"^(?P<which>上上|上|这|這|本)(?:个|個)?(?:周|週|星期|礼拜|禮拜)(?P<day>[一二三四五六日天])$")
+ZH_WEEKDAYS = "一二三四五六"
+
+
+def _zh_week_day(body: str, value: Dict[str, Any], ref: datetime) -> Dict[str, Any]:
+    """Duckling reads "上周三" on a Friday as this Wednesday; in Chinese it is the
+    Wednesday of the week before (the calendar week, Monday first)."""
+    m = ZH_WEEK_DAY_RE.match(body.strip())
+    if m is None or value.get("grain") != "day":
+        return value
+    weekday = ZH_WEEKDAYS.index(m.group("day")) if m.group("day") in ZH_WEEKDAYS else 6
+    weeks_back = {"上上": 2, "上": 1}.get(m.group("which"), 0)
+    monday = ref.date() - timedelta(days=ref.weekday() + 7 * weeks_back)
+    day = monday + timedelta(days=weekday)
+    moment = datetime(day.year, day.month, day.day, tzinfo=ref.tzinfo)
+    return {**value, "value": _iso(moment)}
 
 
 class DucklingParser:
@@ -367,7 +400,7 @@ class DucklingParser:
                 entities.append(entity)
         entities = [e for e in entities if not _asking_now(text, e) and not _time_zone(text, e)
                     and not _price_per_day(text, e) and not _for_now(text, e) and not _which(text, e)
-                    and not _unit_only(e)]
+                    and not _unit_only(e) and not _window(e)]
         found = _without_future(clock_times.anchor(text, entities, ref), ref) if self.past else entities
         return _in_said_offsets(found, said, origin) if text != said else found
 
@@ -387,12 +420,13 @@ class DucklingParser:
         times and day parts can take Duckling seconds ("from half past eight in the
         morning on Monday, 23rd November, until two o'clock the following afternoon"):
         then its clauses are read one by one rather than losing every time in it."""
-        try:
-            return [(0, item) for item in _parse(chunk, "EN", ref, self.dimensions)]
-        except DucklingUnavailable:
-            clauses = [(m.start(), m.group(0)) for m in CLAUSE_RE.finditer(chunk) if m.group(0).strip()]
-            if len(clauses) < 2:
-                raise
+        clauses = [(m.start(), m.group(0)) for m in CLAUSE_RE.finditer(chunk) if m.group(0).strip()]
+        if not (len(chunk) > LONG_RANGE_CHARS and len(clauses) >= 2 and UNTIL_RE.search(chunk)):
+            try:
+                return [(0, item) for item in _parse(chunk, "EN", ref, self.dimensions)]
+            except DucklingUnavailable:
+                if len(clauses) < 2:
+                    raise
         out: List[Tuple[int, Dict[str, Any]]] = []
         for start, clause in clauses:
             try:
@@ -420,6 +454,7 @@ class DucklingParser:
                     continue  # the decimals of "9.9元": the English reading has the whole number
                 if item["dim"] == "time" and value.get("type") == "value":
                     value = self._zh_day_part(text[:offset + start + item["start"]], value)
+                    value = _zh_week_day(body, value, ref)
                 found.append(_Match(item["dim"], offset + start + item["start"],
                                     offset + start + item["end"], "ZH", value))
             start += len(piece) + 1

@@ -114,16 +114,28 @@ def _written_out(match: "re.Match[str]") -> tuple[str, list[int]]:
         year = f" {match.group('y')}" if match.group("y") else ""
         word = f"{int(match.group('d'))} {MONTHS[int(match.group('mo')) - 1]}{year} "
         return word, [start] * (len(word) - 1) + [end - 1]
+    if match.group("slashed"):
+        year = f" {match.group('sy')}" if match.group("sy") else ""
+        word = f"{int(match.group('sd'))} {MONTHS[int(match.group('smo')) - 1]}{year}"
+        return word, [start] * (len(word) - 1) + [end - 1]
     word = ("the day before yesterday at night" if match.group("night")
             else SHORT_DAY_WORDS[match.group("short").lower()])
     return word, [start] * (len(word) - 1) + [end - 1]
 
 
+#: a clock with a space for its colon: "from 1pm to 1 45pm"
+SPACED_CLOCK_RE = re.compile(r"\b(1[0-2]|0?[1-9]) ([0-5]\d)(?=\s?(?:am|pm)\b)", re.I)
+#: the same date said again at the end of a range: Duckling then ends the range at midnight
+SAME_DATE_AGAIN_RE = re.compile(
+    r"(\b(?P<date>\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w*)\.?\s+\d{1,2}:\d{2}(?::\d{2})?\s*"
+    r"(?:to|until|till|-|–|->|→)\s*)((?P=date)\.?\s+)(?=\d{1,2}:\d{2})", re.I)
+#: slashed dates whose first number can only be a day: "26/11", "17/11/2026"
+SLASHED_DATE = r"\b(?P<sd>1[3-9]|2\d|3[01])/(?P<smo>0?[1-9]|1[0-2])(?:/(?P<sy>20\d\d))?\b(?!/)"
 #: European dates: "22.11.", "25.11.2026" (a trailing dot or a year: "22.11" alone is a number)
 DOTTED_DATE = (r"\b(?P<d>0?[1-9]|[12]\d|3[01])\.(?P<mo>0?[1-9]|1[0-2])\.(?:(?P<y>20\d\d)\b|(?!\d))")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 #: what is written out longer than said (offsets are mapped back by `expanded`)
-GROWN_RE = re.compile(rf"(?P<night>{NIGHT_BEFORE_LAST_RE.pattern})|(?P<range>{MILITARY_RANGE})|(?P<dotted>{DOTTED_DATE})|"
+GROWN_RE = re.compile(rf"(?P<night>{NIGHT_BEFORE_LAST_RE.pattern})|(?P<range>{MILITARY_RANGE})|(?P<dotted>{DOTTED_DATE})|(?P<slashed>{SLASHED_DATE})|"
                       rf"\b(?P<short>{'|'.join(sorted(SHORT_DAY_WORDS, key=len, reverse=True))})\b", re.I)
 
 
@@ -135,6 +147,7 @@ def expanded(text: str) -> tuple[str, list[int]]:
     text = MONEY_ONE_DAY_RE.sub(lambda m: m.group(1) + "per", text)
     text = FIRST_TIME_RE.sub(lambda m: " " * len(m.group(0)), text)  # "the first time": no 1st of the month
     text = DAYS_BEFORE_RE.sub(lambda m: _padded(f"{m.group(1)} {m.group(2)} ago", m.group(0)), text)
+    text = SPACED_CLOCK_RE.sub(lambda m: f"{m.group(1)}:{m.group(2)}", text)  # "1 45pm": 1:45pm
     out: list[str] = []
     origin: list[int] = []
     last = 0
@@ -147,4 +160,5 @@ def expanded(text: str) -> tuple[str, list[int]]:
         last = m.end()
     out.append(text[last:])
     origin.extend(range(last, len(text) + 1))
-    return "".join(out), origin
+    # "24 Nov 08:00 to 24 Nov 20:00" (or 24/11 ... 24/11): the date said once (blanked, same length)
+    return SAME_DATE_AGAIN_RE.sub(lambda m: m.group(1) + " " * len(m.group(3)), "".join(out)), origin

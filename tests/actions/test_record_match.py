@@ -138,3 +138,14 @@ async def test_an_incident_described_with_a_question_answers_which_incident(stor
                                            "approximate": True})], active_loop="fault_form")
     assert await ValidateFaultForm().extract_fault_incident(dispatcher, tracker, domain) == {
         "fault_incident": provisioning.incident_id}
+
+
+def test_a_product_data_was_moved_to_is_not_the_one_meant(store):
+    text = "refund the yearly EVS we bought on Tuesday please, we moved everything to OBS"
+    said = message(text, {"entity": "product", "value": "EVS", "start": text.index("EVS")},
+                   {"entity": "product", "value": "OBS", "start": text.index("OBS")})
+    assert record_match.clues(said).products == frozenset({"EVS"})
+    both = "refund the EVS and the OBS"
+    said = message(both, {"entity": "product", "value": "EVS", "start": both.index("EVS")},
+                   {"entity": "product", "value": "OBS", "start": both.index("OBS")})
+    assert record_match.clues(said).products == frozenset({"EVS", "OBS"})
