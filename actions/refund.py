@@ -620,6 +620,11 @@ STATUS_WORDS_RE = re.compile(r"\b(?:status|where|progress|track\w*|update on|any
                              r"进度|到哪|状态|到账了吗|怎么样了", re.I)
 
 
+#: a refund or compensation named: a status question about a claim, not about the reward
+CLAIM_WORDS_RE = re.compile(r"\b(?:refunds?|compensation|claims?|applications?|requests?|RF-\w+|CP-\w+)\b|退款|赔偿|补偿|申请",
+                            re.I)
+
+
 class ActionRefundStatus(Action):
     """'Where is my refund?': the verified customer's own claims, newest first
     (R9 states). A guest is told to sign in; nothing is read for a guest."""
@@ -637,6 +642,14 @@ class ActionRefundStatus(Action):
             reopened = await reopen_last_check(tracker, domain, facts_only=True)
             if reopened:
                 return reopened
+        last = tracker.get_slot("last_check")
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if (isinstance(last, dict) and last.get("form") == "icp_form" and not (tracker.active_loop or {}).get("name")
+                and not CLAIM_WORDS_RE.search(text)):
+            from actions import faq
+
+            await faq.answer(dispatcher, tracker, domain, "reward_payout")  # "大概什么时候到账？" after the reward answer
+            return []
         cid = customer_id(tracker)
         if not cid:
             say(dispatcher, "utter_status_guest")

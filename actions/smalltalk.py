@@ -6,6 +6,7 @@ ends any form and forgets its answers."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any, Dict, List, Optional, Set, Text
 
 from rasa_sdk import Action, Tracker
@@ -344,6 +345,34 @@ async def record_meant(tracker: Tracker, form: str) -> Dict[str, Any]:
     return {"icp_filing": one.filing_id} if one else {}
 
 
+#: a message correcting the check just answered ("sorry, I meant the 25th", "actually it was ...")
+CORRECTING_RE = re.compile(r"\b(?:sorry|i meant|meant to say|correction|actually|not\b|wrong|mistake|typo|misread)|"
+                           r"记错|说错|不对|更正|不是", re.I)
+
+
+def another_fault(latest: Dict[str, Any], slots: Dict[str, Any]) -> bool:
+    """A fault described anew (what happened), of another kind or on another day, with no word of correction:
+    a new fault, not the one just answered (its cause and times do not carry over)."""
+    from actions.stated_facts import scenario_in_text
+    from bot.nlu.clock_times import DAY_WORDS_RE
+
+    text = str(latest.get("text") or "")
+    if CORRECTING_RE.search(text):
+        return False
+    scenario = scenario_in_text(text)
+    if not scenario:
+        return False  # "it was on Tuesday": the day of the same fault, corrected
+    if slots.get("scenario") and scenario != slots["scenario"]:
+        return True
+    start = slots.get("fault_start")
+    dated = [e for e in latest.get("entities") or [] if e.get("entity") == "time"
+             and DAY_WORDS_RE.search(str(e.get("text") or ""))]
+    if not (isinstance(start, str) and dated):
+        return False
+    days = record_match.clues({**latest, "entities": dated}).days
+    return bool(days) and datetime.fromisoformat(start).date() not in days
+
+
 async def about_another_record(tracker: Tracker, form: str, slots: Dict[str, Any]) -> bool:
     """"then the OBS package", "and the double billing on the CDN?" after an answer: the
     same check on another order, incident or filing (not a correction of this one)."""
@@ -351,6 +380,8 @@ async def about_another_record(tracker: Tracker, form: str, slots: Dict[str, Any
     names = {e.get("entity") for e in latest.get("entities") or []}
     if names & {"order_id", "resource_id", "incident_id", "filing_id"}:
         return True
+    if form == "fault_form" and another_fault(latest, slots):
+        return True  # "And yesterday afternoon the new instance took 3 hours to show up" after Monday's maintenance
     meant = await record_meant(tracker, form)  # "what about yesterday's, when the new server took ages?"
     if any(slots.get(slot) not in (None, value) for slot, value in meant.items()):
         return True

@@ -91,6 +91,11 @@ _CAUSE_WORDS: Sequence[Tuple[Pattern[str], str]] = _labelled((
 _NEGATED = re.compile(r"(?:\bnot|n't|\bno|\bnever|不是|没有)\s+(?:\w+\s+){0,2}$", re.I)
 
 
+#: a cause named only to be denied ("don't you dare tell me it's my fault", "别说是我们的问题")
+_DENIED = re.compile(r"\b(?:don'?t|do not|never)\s+(?:you\s+)?(?:dare\s+)?(?:tell|say|claim|blame|pretend)\b[^.!?]{0,20}$|"
+                     r"(?:别|不要)(?:说|告诉我)[^。！？]{0,10}$", re.I)
+
+
 def cause_in_text(text: object) -> Optional[str]:
     """C4: the cause a message states, or None. The last one stated wins."""
     if not isinstance(text, str) or not text.strip():
@@ -98,7 +103,8 @@ def cause_in_text(text: object) -> Optional[str]:
     best: Optional[Tuple[int, str]] = None
     for pattern, cause in _CAUSE_WORDS:
         for match in pattern.finditer(text):
-            negated = cause != "platform" and _NEGATED.search(text[:match.start()])
+            negated = cause != "platform" and (_NEGATED.search(text[:match.start()])
+                                               or _DENIED.search(text[:match.start()]))
             if negated:
                 continue
             if best is None or match.end() > best[0]:
@@ -224,7 +230,7 @@ _FILING_STATES: Sequence[Tuple[Pattern[str], str]] = _labelled((
         (r"\b(?:(?:at|with|submitted to|waiting (?:on|for)) (?:the )?(?:telecom(?:munications)? |communications )?"
          r"(?:authority|administration|miit))\b|管局审核|提交(?:到)?管局|在管局", "submitted_to_authority"),
         (r"\b(?:filing|record(?:al)?|icp|it|application)\b[^.?!]{0,20}?\b(?:still )?(?:in progress|being processed|pending|"
-         r"processing|under review)\b|办理中|正在办理|审核中|还在办", "in_progress"),
+         r"processing|under review|in process)\b|办理中|正在办理|审核中|还在办", "in_progress"),
     )
 )
 
@@ -278,7 +284,7 @@ _NO_DELAY = re.compile(r"\bno delays?\b|\bnot delayed\b|\bdid everything (?:they
                        r"\bwithout (?:any )?delay|没有?拖延|没(?:有)?耽误|没有延误", re.I)
 
 
-_DELAY_FOR = re.compile(r"\b(?:took|delayed|waited|late by)\s+(?:me\s+|us\s+)?(?:almost|about|nearly|over|"
+_DELAY_FOR = re.compile(r"\b(?:took|delayed|waited|late by|(?:was|were|am|are) late|late)\s+(?:me\s+|us\s+)?(?:almost|about|nearly|over|"
                         r"more than|around|roughly)?\s*(\d+|a|an|one|two|three|four)\s+(weeks?|days?)\b|"
                         r"(?:拖|拖延|耽误|晚)了?\s*(\d+|一|两|二|三)\s*(周|星期|天)", re.I)
 _SMALL_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "一": 1, "两": 2, "二": 2, "三": 3}
@@ -337,6 +343,8 @@ _SCENARIOS: Sequence[Tuple[Pattern[str], str]] = _labelled((
          r"\b(?:delay\w*|slow|late|failed|stuck)\W{0,3}(?:the\s+|in\s+(?:the\s+)?)?\W?provisioning\b|"
          r"\b(?:wasn'?t|was not|not|never) (?:be |been )?(?:provisioned|set up|created|delivered)\b|"
          r"\btook [^.!?]{0,45}\bto (?:provision|set up|be set up|come up|be created|be provisioned)\b|"
+         r"\b(?:instance|server|vm|ecs|machine)s?\b[^.!?]{0,30}\btook [^.!?]{0,30}\bto (?:even |finally )?"
+         r"(?:show up|appear|be ready|be delivered|start up)\b|"
          r"开不出|创建(?:实例)?失败|开通(?:失败|延迟)|才开通|迟迟(?:没有?)?开通|一直没开通",
          "provisioning_failure"),
         (r"\b(?:config(?:uration)?|policy|setting|spec|resize|upgrade) (?:change|update)s?\b[^.!?]{0,30}"

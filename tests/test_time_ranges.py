@@ -301,3 +301,7 @@ def test_a_window_asked_about_is_no_time_of_the_case(parser):
 def test_chinese_last_week_weekday_is_in_the_week_before(parser):
     assert times(parser, "我上个礼拜三买了一个包年的云硬盘") == [at("18T00:00")]
     assert times(parser, "这周一坏了") == [at("23T00:00")]
+
+
+def test_a_clock_on_a_day_morning_keeps_its_clock(parser):
+    assert times(parser, "from 23:20 on Thursday until 1:05 on Friday morning.") == [span("26T23:20", "27T01:05")]

@@ -208,10 +208,16 @@ MONEY_BACK_RE = re.compile(r"\b(?:give|get|pay|receive)\s+(?:me\s+|us\s+)?(?:som
                            r"(?:money\s+)?back\b", re.I)
 
 
+#: filing held back in so many words ("Don't file it yet", "先不用提交"): a no to filing
+DONT_FILE_RE = re.compile(r"\b(?:don'?t|do not|not yet|hold off(?: on)?)\b[^.!?]{0,12}\b(?:submit|file|send)(?:ing)?\b(?! (?:a|an) )|"
+                          r"先?不(?:用|要)(?:提交|送出|申请)|先别(?:提交|交|申请)", re.I)
 #: what support covers at all (actions/scope.py answers it with S1 and S2)
 WHAT_COVERED_RE = re.compile(
     r"\bwhat (?:do|does|will|can) (?:you|your support|support|after-sales(?: support)?|you guys)(?: \w+)? "
     r"(?:cover|handle|help with|do|support|take care of)\s*(?:then|at all|exactly)?\s*[?？!.]*$|"
+    r"\bwhat (?:your |the )?(?:after-sales )?support (?:\w+ )?(?:helps? with|covers?|does|handles?|includes?)\b|"
+    r"\b(?:anything|what) (?:you|support|your support) (?:do not|don'?t|does not|doesn'?t|can'?t|cannot) "
+    r"(?:help with|cover|do|handle)\b|"
     r"\bwhat(?:'s| is) (?:covered|included)\b|你们(?:到底)?(?:管|负责|支持)(?:什么|哪些|啥)|售后(?:都)?(?:管|包括|负责)(?:什么|哪些|啥)",
     re.I)
 
@@ -272,6 +278,10 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
         return "refund_status"  # "我今年申请的那些退款现在都是什么状态啊？"
     if (intent == "nlu_fallback" or confidence < UNSURE) and len(text.split()) <= 4 and STOP_WORDS_RE.search(text):
         return "stop"  # "actually nvm 🙅"
+    if (intent in ("refund_status", "request_refund", "faq", "scope") and HOTLINE_RE.search(text)
+            and re.search(r"\b(?:timings?|hours|number|open)\b|几点|多少|号码", text, re.I)
+            and not STATUS_RE.search(text) and not FAULT_RE.search(text) and not REFUND_REQUEST_RE.search(text)):
+        return "ask_hotline"  # "kindly tell me the timings of your hotline ... regarding my refund"
     if (intent in ("scope", "faq", "out_of_scope", "nlu_fallback", "report_fault") and HOTLINE_RE.search(text)
             and topic is None and not FAULT_RE.search(text) and not _said(PERSON_RE, text)):
         return "ask_hotline"  # "咁我而家打熱線問得唔得？": the hotline, named outright
@@ -284,7 +294,13 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
     if (intent in ("faq", "scope", "out_of_scope", "nlu_fallback") and ICP_RE.search(text) and REWARD_WORDS_RE.search(text)
             and OWN_RE.search(text) and not REFUND_RE.search(text) and not IF_RE.search(text)):
         return "ask_icp_reward"  # "there's money for doing the ICP thing? My blog has 150 readers now."
-    if (intent in CHECK_INTENTS | {"refund_status", "faq", "scope", "out_of_scope", "nlu_fallback"} and topic is None
+    handoff_unasked = (intent == "human_handoff" and not _said(TICKET_RE, text) and not _said(PERSON_RE, text)
+                       and not PERSON_WANTED_RE.search(text))  # "先不用提交，我跟合伙人商量一下": no person asked for
+    if (intent != "deny" and topic is None and DONT_FILE_RE.search(text) and not _said(FILE_IT_RE, text)
+            and (intent != "human_handoff" or handoff_unasked)):
+        return "deny"  # "Don't file it yet, I need to talk to the client first."
+    if ((intent in CHECK_INTENTS | {"refund_status", "faq", "scope", "out_of_scope", "nlu_fallback"} or handoff_unasked)
+            and topic is None
             and (HOLD_ON_RE.search(text) or NOT_YET_RE.search(text)) and not re.search(r"[?？]", text)
             and not FAULT_RE.search(text) and not _said(FILE_IT_RE, text)):
         return "deny"  # "hold on let me check if i backd evrything up", "hmm not today": no filing, no new check

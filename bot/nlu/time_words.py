@@ -125,6 +125,10 @@ def _written_out(match: "re.Match[str]") -> tuple[str, list[int]]:
 
 #: a clock with a space for its colon: "from 1pm to 1 45pm"
 SPACED_CLOCK_RE = re.compile(r"\b(1[0-2]|0?[1-9]) ([0-5]\d)(?=\s?(?:am|pm)\b)", re.I)
+#: "until 1:05 on Friday morning": the clock already says the morning, and Duckling reads
+#: the day part as the whole morning (the range then starts at midnight)
+CLOCK_ON_DAY_MORNING_RE = re.compile(r"(\b(?:[01]?\d):[0-5]\d\s*(?:am)?\s+on\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day)"
+                                     r"(\s+morning)\b", re.I)
 #: the same date said again at the end of a range: Duckling then ends the range at midnight
 SAME_DATE_AGAIN_RE = re.compile(
     r"(\b(?P<date>\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w*)\.?\s+\d{1,2}:\d{2}(?::\d{2})?\s*"
@@ -148,6 +152,7 @@ def expanded(text: str) -> tuple[str, list[int]]:
     text = FIRST_TIME_RE.sub(lambda m: " " * len(m.group(0)), text)  # "the first time": no 1st of the month
     text = DAYS_BEFORE_RE.sub(lambda m: _padded(f"{m.group(1)} {m.group(2)} ago", m.group(0)), text)
     text = SPACED_CLOCK_RE.sub(lambda m: f"{m.group(1)}:{m.group(2)}", text)  # "1 45pm": 1:45pm
+    text = CLOCK_ON_DAY_MORNING_RE.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)  # "1:05 on Friday morning"
     out: list[str] = []
     origin: list[int] = []
     last = 0

@@ -166,3 +166,18 @@ async def test_a_core_fallback_in_a_check_after_an_answer_only_asks_again(dispat
     events = await ActionFallback().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_ask_refund_confirmed"]
     assert events == [{"event": "rewind", "timestamp": None}]
+
+
+def test_a_new_fault_described_after_an_answer_is_not_a_correction_of_it():
+    from actions.smalltalk import another_fault
+
+    kept = {"fault_start": "2026-11-23T00:00:00+08:00", "fault_cause": "scheduled_maintenance"}
+    yesterday = {"entity": "time", "text": "yesterday afternoon", "value": "2026-11-26T12:00:00+08:00"}
+    new = {"text": "And yesterday afternoon the new instance I ordered took 3 hours to even show up.",
+           "entities": [yesterday]}
+    assert another_fault(new, kept)
+    corrected = {"text": "sorry, I meant yesterday afternoon, the new instance took 3 hours to show up",
+                 "entities": [yesterday]}
+    assert not another_fault(corrected, kept)
+    same_day_only = {"text": "it was yesterday afternoon", "entities": [yesterday]}
+    assert not another_fault(same_day_only, kept)

@@ -286,3 +286,13 @@ def test_a_recharge_said_as_a_bound_then_a_figure_is_the_figure():
 
     assert recharge_in_text("total recharge is way over 200, about 5,000") == "5000"
     assert recharge_in_text("recharged 350 so far") == "350"
+
+
+def test_facts_in_other_voices():
+    from actions import stated_facts as sf
+
+    assert sf.cause_in_text("I want compensation, and don't you dare tell me it's my fault.") is None
+    assert sf.delay_in_text("approved the 24 of November but I was late 12 days sending the documents") == 12
+    assert sf.filing_status_in_text("the filing is still in process") == "in_progress"
+    assert sf.scenario_in_text("the new instance I ordered took 3 hours to even show up") == "provisioning_failure"
+    assert sf.scenario_in_text("the page took 3 hours to show up") != "provisioning_failure"
