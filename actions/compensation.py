@@ -544,6 +544,9 @@ def say_declined(dispatcher: CollectingDispatcher, tracker: Tracker, case: Dict[
                  decision: Dict[str, Any], reply: str = "utter_fault_not_filed") -> None:
     """A "no" to filing: nothing filed, and once, when the C5 window closes soon."""
     say(dispatcher, reply)
+    from actions.contact import answer_hotline_in_passing
+
+    answer_hotline_in_passing(dispatcher, tracker)  # "No, don't submit then. What's your hotline, can I call now?"
     deadline.warn_once(dispatcher, tracker, "utter_fault_declined_deadline", decision.get("apply_by"),
                        case.get("now"))
 

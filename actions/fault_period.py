@@ -123,7 +123,8 @@ def duration_applies(requested: Optional[str], fault_end: Any) -> bool:
     return requested is None and fault_end is None
 
 
-_START_CUE = re.compile(r"\b(start(?:ed|s)?|began|begin|beginning|since|from)\b|开始|从", re.I)
+_START_CUE = re.compile(r"\b(start(?:ed|s)?|began|begin|beginning|since|from|went (?:down|offline|dark|out)|"
+                        r"(?:crashed|died|broke|failed|stopped working) at)\b|开始|从|挂的|断的", re.I)
 _END_CUE = re.compile(r"\b(fixed|ended|ends|end|until|till|restored|recovered|resolved|rectified|repaired|came back|"
                       r"back (?:up|online|to normal)|up again|working again)\b|"
                       r"恢复|修好|才好|好了|结束", re.I)

@@ -91,6 +91,10 @@ _CAUSE_WORDS: Sequence[Tuple[Pattern[str], str]] = _labelled((
 _NEGATED = re.compile(r"(?:\bnot|n't|\bno|\bnever|不是|没有)\s+(?:\w+\s+){0,2}$", re.I)
 
 
+#: what the platform should have done ("your system did nothing to stop it"): a complaint
+#: about an attack or the like, not a cause on the platform's side
+_SHOULD_HAVE = re.compile(r"\s*(?:should|shuld|shud|must|did nothing|didn'?t|did not|doesn'?t|does not|failed to|"
+                          r"could have|was supposed|is supposed|needs? to)\b", re.I)
 #: a cause named only to be denied ("don't you dare tell me it's my fault", "别说是我们的问题")
 _DENIED = re.compile(r"\b(?:don'?t|do not|never)\s+(?:you\s+)?(?:dare\s+)?(?:tell|say|claim|blame|pretend)\b[^.!?]{0,20}$|"
                      r"(?:别|不要)(?:说|告诉我)[^。！？]{0,10}$", re.I)
@@ -105,8 +109,8 @@ def cause_in_text(text: object) -> Optional[str]:
         for match in pattern.finditer(text):
             negated = cause != "platform" and (_NEGATED.search(text[:match.start()])
                                                or _DENIED.search(text[:match.start()]))
-            if negated:
-                continue
+            if negated or (cause == "platform" and _SHOULD_HAVE.match(text[match.end():])):
+                continue  # "ur platform shuld protect me" blames, it states no platform fault
             if best is None or match.end() > best[0]:
                 best = (match.end(), cause)
     if best is None or best[1] not in CAUSES:
@@ -360,7 +364,8 @@ _SCENARIOS: Sequence[Tuple[Pattern[str], str]] = _labelled((
          r"offline|not (?:be )?(?:open|load|reach|access)\w*|(?:could|can)(?:n'?t| ?not) (?:be )?(?:open|load|reach|"
          r"access)\w*|wouldn'?t (?:open|load)|dead)|网站[^。！？]{0,10}(?:打不开|访问不了|无法访问|上不去|挂了|宕)",
          "website_inaccessible"),
-        (r"\b(?:down|outage|unavailable|crash\w*|offline|unreachable|not responding|dead|went (?:dark|off|blank)|"
+        (r"\b(?:down|outage|unavailable|unava\w*l\w*bl\w*|crash\w*|offline|unreachable|not responding|dead|went (?:dark|off|blank)|"
+         r"(?:simply |just |completely )?gone(?! (?:up|down))|"
          r"stopped (?:showing|loading|responding|opening)|"
          r"no (?:service|connection)|disconnect\w*|interrupt\w*|timed? ?out)\b|宕机|挂了|崩了|中断|不可用|用不了|无法使用|"
          r"连不上|掉线|死机|故障|打不开|访问不了|用唔到|用不到|上唔到|开唔到|冇反应|死咗|"

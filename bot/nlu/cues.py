@@ -278,7 +278,7 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
         return "refund_status"  # "我今年申请的那些退款现在都是什么状态啊？"
     if (intent == "nlu_fallback" or confidence < UNSURE) and len(text.split()) <= 4 and STOP_WORDS_RE.search(text):
         return "stop"  # "actually nvm 🙅"
-    if (intent in ("refund_status", "request_refund", "faq", "scope") and HOTLINE_RE.search(text)
+    if (intent == "refund_status" and HOTLINE_RE.search(text)
             and re.search(r"\b(?:timings?|hours|number|open)\b|几点|多少|号码", text, re.I)
             and not STATUS_RE.search(text) and not FAULT_RE.search(text) and not REFUND_REQUEST_RE.search(text)):
         return "ask_hotline"  # "kindly tell me the timings of your hotline ... regarding my refund"
@@ -304,6 +304,10 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
             and (HOLD_ON_RE.search(text) or NOT_YET_RE.search(text)) and not re.search(r"[?？]", text)
             and not FAULT_RE.search(text) and not _said(FILE_IT_RE, text)):
         return "deny"  # "hold on let me check if i backd evrything up", "hmm not today": no filing, no new check
+    if (intent == "ask_icp_reward" and not ICP_RE.search(text) and not REWARD_WORDS_RE.search(text)
+            and not RECHARGE_RE.search(text) and not ICP_FACT_RE.search(text)
+            and not re.search(r"\b(?:fil(?:e|ing)|record|reward|bonus|regist\w*|approv\w*)|备案|奖励|审核|批", text, re.I)):
+        return "inform"  # "update: root cause was my own acl typo, not yours. still eligible?": no word of the reward
     if intent == "affirm" and NOT_YET_RE.search(text):
         return "deny"  # "OK 先不要送出，我要先跟主管確認一下": an ok, then a no to filing
     if intent == "deny" and YES_START_RE.match(text):

@@ -296,3 +296,11 @@ def test_facts_in_other_voices():
     assert sf.filing_status_in_text("the filing is still in process") == "in_progress"
     assert sf.scenario_in_text("the new instance I ordered took 3 hours to even show up") == "provisioning_failure"
     assert sf.scenario_in_text("the page took 3 hours to show up") != "provisioning_failure"
+
+
+def test_a_platform_blamed_for_not_stopping_an_attack_states_no_platform_fault():
+    from actions import stated_facts as sf
+
+    assert sf.cause_in_text("its cuz we got ddos attacked but ur platform shuld protect me rite??") == "attack_or_virus"
+    assert sf.cause_in_text("it was your platform, not us") == "platform"
+    assert sf.scenario_in_text("my ecs was unavaliable on the 21st") == "service_unavailable"

@@ -172,7 +172,7 @@ TOPIC_TABLE: Dict[str, Topic] = {
     "hotline": Topic(responses=("utter_hotline", "utter_hotline_open_now", "utter_hotline_closed_now",
                                 "utter_hotline_open_then", "utter_hotline_closed_then")),
     "scope": Topic(responses=("utter_scope_provided", "utter_scope_not_provided", "utter_scope_provided_list",
-                              "utter_scope_unknown", "utter_offer_ticket")),
+                              "utter_scope_unknown", "utter_scope_overview", "utter_offer_ticket")),
     "faq": Topic(responses=("utter_faq_unknown",), prefixes=("utter_faq/",)),
     "handoff": Topic(responses=("utter_handoff_ticket", "utter_handoff_after_fallback", "utter_ticket_limit",
                                 "utter_handoff_offer")),
