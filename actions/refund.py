@@ -136,7 +136,8 @@ class ValidateRefundForm(AssuranceFormValidation):
         kept = said_values(tracker, "time")
         taken_back = taken_back_values(tracker, "time")
         fresh = [v for v in kept if v not in taken_back]
-        if isinstance(value, list) or (taken_back and fresh):
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if isinstance(value, list) or (taken_back and fresh) or (len(fresh) > 1 and MEANT_RE.search(text)):
             # "purchased sunday 22:10, not saturday. the saturday one was another order":
             # the first time said and not taken back is the purchase (Rasa's mapping keeps the last)
             value = (fresh or kept or [value])[0]
@@ -621,6 +622,11 @@ ALL_ORDERS_RE = re.compile(r"\ball (?:of )?(?:my|our|the) (?:orders|purchases|pr
 #: words of a status question ("where is my refund?", "进度"): never a fact of a check
 STATUS_WORDS_RE = re.compile(r"\b(?:status|where|progress|track\w*|update on|any news|heard back|arrived?|received)\b|"
                              r"进度|到哪|状态|到账了吗|怎么样了", re.I)
+
+
+#: a correction that says the right value first ("Sorry, I meant Sunday the 22nd at 4pm. Saturday
+#: was when we got the quote"): the first time said is the purchase
+MEANT_RE = re.compile(r"\b(?:i meant|meant to say|i mean|correction|it was actually)\b|我是说|应该是|记错", re.I)
 
 
 #: a refund or compensation named: a status question about a claim, not about the reward

@@ -125,6 +125,7 @@ _DAILY = (  # the labelled form first: "17:30, daily cost 24" is 24
                r"costs? (?:us |me )?per day)(?:\s+(?:of|for|on) [a-z'’ -]{1,40}?)?"
                r"\s*(?:is|was|of|:|=|about|around|roughly)?\s*" + _CUR + r"?\s*" + _NUM, re.I),
     re.compile(_CUR + r"?\s*" + _NUM + r"\s*" + _CUR + r"?\s*(?:/\s*(?:day|d)\b|(?:per|a|an|each|every|one)\s+day\b|daily\b|一天|每天)", re.I),
+    re.compile(r"\bdaily\s*[:=]?\s*" + _CUR + r"?\s*" + _NUM + r"(?!\s*(?:%|percent|times|x\b|users|visits|orders))", re.I),
     re.compile(r"(?:每天|一天|日均|每日)\s*(?:费用|花费|成本)?\s*(?:是|为|大概|约|要)?\s*" + _CUR + r"?\s*" + _NUM, re.I),
 )
 

@@ -47,6 +47,11 @@ from bot.nlu.intent_cues import CUE_CONFIDENCE, _reranked
     ("那个已经批准的呢？我拖了十几天才补材料，服务器后来也提前退订了", "report_fault", "ask_icp_reward"),
     ("ok but don't submit it yet", "affirm", "deny"),
     ("don't submit it yet", "request_refund", "deny"),
+    ("oh wait sorry i meant the 19th not the 21st same times", "out_of_scope", "inform"),
+    ("那先帮我 file 一个，等 review 完再说", "out_of_scope", "affirm"),
+    ("Then what about Wednesday, when your OBS configuration change failed and we couldn't update the bucket "
+     "settings?", "scope", "report_fault"),
+    ("update: root cause was my own acl typo, not yours. still eligible?", "ask_icp_reward", "inform"),
     ("hold on let me check if i backd evrything up", "refund_status", "deny"),
     ("Understood. If I submit a service ticket tonight, outside the hotline hours, will it still be accepted?",
      "human_handoff", "ask_hotline"),

@@ -211,6 +211,15 @@ MONEY_BACK_RE = re.compile(r"\b(?:give|get|pay|receive)\s+(?:me\s+|us\s+)?(?:som
 #: filing held back in so many words ("Don't file it yet", "先不用提交"): a no to filing
 DONT_FILE_RE = re.compile(r"\b(?:don'?t|do not|not yet|hold off(?: on)?)\b[^.!?]{0,12}\b(?:submit|file|send)(?:ing)?\b(?! (?:a|an) )|"
                           r"先?不(?:用|要)(?:提交|送出|申请)|先别(?:提交|交|申请)", re.I)
+#: another day's trouble asked about ("what about Wednesday, when ...", "and yesterday, when ...")
+WHAT_ABOUT_FAULT_RE = re.compile(
+    r"\b(?:what|how) about\b[^.?!]{0,20}\b(?:yesterday|today|last night|this morning|(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+    r"\d{1,2}(?:st|nd|rd|th))\b", re.I)
+#: a day or time corrected ("i meant the 19th", "sorry, it was Tuesday not Monday", "我是说周二")
+CORRECTED_DAY_RE = re.compile(
+    r"\b(?:i meant|meant to say|sorry,? it was|it was actually|correction:?)\s+(?:on\s+)?(?:the\s+)?"
+    r"(?:\d{1,2}(?:st|nd|rd|th)?\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today|last)|"
+    r"(?:我是说|应该是|记错了?[，,]?\s*是)\s*(?:上?周|星期|礼拜|昨天|前天|今天|\d{1,2}号)", re.I)
 #: what support covers at all (actions/scope.py answers it with S1 and S2)
 WHAT_COVERED_RE = re.compile(
     r"\bwhat (?:do|does|will|can) (?:you|your support|support|after-sales(?: support)?|you guys)(?: \w+)? "
@@ -240,13 +249,19 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
         return "human_handoff"
     if intent != "scope" and WHAT_COVERED_RE.search(text) and topic_free(text):
         return "scope"  # "那你们到底管什么呀": what support covers at all
+    if (intent in ("out_of_scope", "faq", "scope") and WHAT_ABOUT_FAULT_RE.search(text) and FAULT_RE.search(text)
+            and OWN_RE.search(text) and not HYPOTHETICAL_RE.search(text) and not REFUND_RE.search(text)):
+        return "report_fault"  # "Then what about Wednesday, when your OBS configuration change failed ...?"
+    if (intent in ("out_of_scope", "nlu_fallback", "faq", "scope") and CORRECTED_DAY_RE.search(text)
+            and not re.search(r"[?？]", text)):
+        return "inform"  # "oh wait sorry i meant the 19th not the 21st same times": a fact corrected
     if intent in SMALL_TALK | {"out_of_scope"} and WHAT_ABOUT_DAY_RE.match(text):
         return "inform"  # "周日呢", "and on Saturday?": a day for the question just answered
     if _said(PERSON_RE, text) and intent not in ("human_handoff", "ask_hotline"):
         return "human_handoff"
     topic = _topic(text)
-    if (intent in ("ask_icp_reward", "request_refund", "report_fault", "refund_status") and topic is None
-            and _said(FILE_IT_RE, text) and not FAULT_RE.search(text) and not RECHARGE_RE.search(text)
+    if (intent in ("ask_icp_reward", "request_refund", "report_fault", "refund_status", "out_of_scope", "nlu_fallback")
+            and topic is None and _said(FILE_IT_RE, text) and not FAULT_RE.search(text) and not RECHARGE_RE.search(text)
             and not STATUS_RE.search(text)):
         return "affirm"  # "我已經備份好了，確認送出" at "Shall I submit?": a yes, no other check
     if (intent == "request_refund" and RECHARGE_RE.search(text) and not REFUND_RE.search(text)

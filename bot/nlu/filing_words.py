@@ -15,7 +15,7 @@ FILE_IT = (r"\b(?:go ahead|submit (?:it|now|please)|please submit|file it|ship i
            r"confirm(?!\s+(?:the|that|this|whether|if|what|how|with|my|your|it is))|confirmed(?=\s*[.!]*\s*$)|"
            r"(?:please )?(?:file|submit|put in|send) (?:the|my|our|this|that) (?:compensation |refund )?"
            r"(?:application|claim|request))\b|"
-           r"确认(?:提交|送出|申请)|确认(?!一下|下|清楚|过)|提交吧|请?送出吧?|请?帮我提交|可以提交|请提交(?![^。！!]*[?？吗嗎])")
+           r"帮我\s*(?:file|submit)\b|确认(?:提交|送出|申请)|确认(?!一下|下|清楚|过)|提交吧|请?送出吧?|请?帮我提交|可以提交|请提交(?![^。！!]*[?？吗嗎])")
 FILE_IT_RE = re.compile(FILE_IT, re.I)
 
 #: a yes to "Shall I submit?" in any words: plain yeses and filing asked for

@@ -304,3 +304,10 @@ def test_a_platform_blamed_for_not_stopping_an_attack_states_no_platform_fault()
     assert sf.cause_in_text("its cuz we got ddos attacked but ur platform shuld protect me rite??") == "attack_or_virus"
     assert sf.cause_in_text("it was your platform, not us") == "platform"
     assert sf.scenario_in_text("my ecs was unavaliable on the 21st") == "service_unavailable"
+
+
+def test_a_terse_daily_cost():
+    from actions import stated_facts as sf
+
+    assert sf.daily_cost_in_text("platform fault. daily 120.00. amt?") == "120.00"
+    assert sf.daily_cost_in_text("daily 500 users were affected") is None
