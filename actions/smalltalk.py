@@ -154,7 +154,7 @@ class ActionCancelForm(Action):
                 logger.exception("decline at confirmation failed")
                 say(dispatcher, "utter_form_cancelled")
             return self.ended(tracker, switching)
-        if not clearly_said(tracker):
+        if not clearly_said(tracker) and not (switching and names_another_check(tracker)):
             # Ending a check forgets its answers: on a doubtful reading, ask instead.
             # The form stays active and asks its question again.
             say(dispatcher, "utter_switch_unsure" if switching else "utter_stop_unsure")
@@ -171,6 +171,21 @@ class ActionCancelForm(Action):
         left = [SlotSet(LEFT_CHECK, answers_of(form, tracker, RESETS[form]))] if switching and form in RESETS else []
         return ([ActiveLoop(None), SlotSet("requested_slot", None), SlotSet(LAST_CHECK, None)] + left
                 + [SlotSet(s, carried.get(s)) for s in sorted(slots)])
+
+
+#: a new question announced ("diff q:", "another question", "btw", "unrelated:")
+NEW_QUESTION_RE = re.compile(r"^\W*(?:diff(?:erent)? q(?:uestion)?|another (?:question|thing|matter)|other (?:question|thing|matter)|"
+                             r"unrelated|separate (?:question|thing|matter)|new question|btw|by the way|"
+                             r"one more thing|second (?:question|thing|matter))\b|^\W*(?:另外|还有个问题|顺便问)", re.I)
+
+
+def names_another_check(tracker: Tracker) -> bool:
+    """A new question announced that names the other check in its own words ("diff q: icp
+    reward eligible?"): a clear switch, whatever the classifier's confidence."""
+    from bot.nlu.cues import topic_named
+
+    text = str((tracker.latest_message or {}).get("text") or "")
+    return bool(NEW_QUESTION_RE.search(text)) and topic_named(text) == latest_intent(tracker)
 
 
 #: each check's slots, reset when it ends

@@ -62,6 +62,7 @@ from bot.nlu.intent_cues import CUE_CONFIDENCE, _reranked
     ("The refund you approved last week still isn't in my bank account", "request_refund", "refund_status"),
     ("my statement doesn't show the refund yet, what's going on", "faq", "refund_status"),
     ("I'm still waiting on my refund from the 20th", "request_refund", "refund_status"),
+    ("Why isn't my refund on my statement?", "request_refund", "refund_status"),
     ("I want a refund, but I haven't used the server yet", "request_refund", None),
     ("will someone pick up monday 08:30 our time (+08:00)?", "report_fault", "ask_hotline"),
     ("Thank you. How long until the money comes back, and how do I see where it's at?", "faq", "refund_status"),

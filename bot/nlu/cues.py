@@ -84,6 +84,8 @@ MONEY_NOT_BACK_RE = re.compile(
     r"\b(?:statement|account|balance)s?\b[^.!?]{0,30}\b(?:doesn'?t|does not|not|hasn'?t|has not)\b[^.!?]{0,20}"
     r"\b(?:show|reflect)\w*[^.!?]{0,25}\brefund|"
     r"\b(?:missing|still waiting (?:for|on)|been waiting (?:for|on)) (?:a |my |the |our )?(?:recent )?refund\b|"
+    r"\b(?:isn'?t|is not|hasn'?t|has not|(?:haven'?t|have not|didn'?t|did not) (?:seen|received|got(?:ten)?|get)|"
+    r"not seen|don'?t see|do not see)\s+(?:a|my|the|any|our)\s+(?:recent\s+)?refund\b|"
     r"\brefund (?:is |has gone )?missing\b|\b(?:can'?t|cannot|can not|don'?t|do not) (?:see|find) (?:my|the|our|a) (?:recent )?refund\b|"
     r"没(?:到账|收到|退回)|还没(?:到账|收到|退)", re.I)
 #: a question about a claim already made ("where is my refund?", "退款到哪一步了")
@@ -231,6 +233,11 @@ WHAT_COVERED_RE = re.compile(
     re.I)
 
 
+def topic_named(text: str) -> Optional[str]:
+    """The check the words name outright (refund, compensation, reward), else None."""
+    return _topic(text)
+
+
 def topic_free(text: str) -> bool:
     return _topic(text) is None
 
@@ -268,7 +275,8 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
             and not MONEY_BACK_RE.search(text)):
         return "ask_icp_reward"  # "I recharged 200, isn't that enough?": the reward's recharge (I4), no refund
     if (intent in ("request_refund", "faq", "scope", "out_of_scope") and MONEY_NOT_BACK_RE.search(text)
-            and not REFUND_REQUEST_RE.search(text)):
+            and not re.search(r"\b(?:i|we)\s+(?:want|would like|'d like|need|demand)\s+(?:a|my|the|our)\s+(?:full\s+)?refund|"
+                              r"我要退款|我想退款|申请退款", text, re.I)):
         return "refund_status"  # "Why isn't a recent refund on my statement?": a refund already made, not a new one
     if intent == "refund_status" and REFUND_REQUEST_RE.search(text) and not STATUS_RE.search(text):
         return "request_refund"  # "Well then, I'd like a refund instead."

@@ -62,3 +62,12 @@ async def test_nothing_recognisable_outside_a_form_gets_the_fallback(store, disp
 
     await ActionRouteInform().run(dispatcher, make_tracker(text="monday", entities=[{"entity": "time", "value": "x"}]), domain)
     assert responses(dispatcher)  # the honest "I can help with ..." (action_fallback)
+
+
+def test_a_new_question_naming_the_other_check_is_a_clear_switch():
+    from actions.smalltalk import names_another_check
+    from tests.actions.conftest import make_tracker
+
+    said = make_tracker(intent="ask_icp_reward", text="diff q: icp reward eligible?")
+    assert names_another_check(said)
+    assert not names_another_check(make_tracker(intent="ask_icp_reward", text="icp reward eligible?"))
