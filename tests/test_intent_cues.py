@@ -104,6 +104,7 @@ def test_a_cue_overrides_a_contradicting_reading(text, classified, expected):
     ("I paid 99 with a coupon and returned the invoice, but the refund has not come back to my card", "refund_status"),
     ("what is the status of the claim I filed?", "refund_status"),
     ("yes but wait, not yet", "deny"),
+    ("Why isn't a recent refund on my statement?", "refund_status"),
 ])
 def test_no_cue_where_the_reading_may_be_right(text, classified):
     assert cue_intent(text, classified) is None

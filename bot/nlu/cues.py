@@ -278,7 +278,8 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
             and not re.search(r"\b(?:i|we)\s+(?:want|would like|'d like|need|demand)\s+(?:a|my|the|our)\s+(?:full\s+)?refund|"
                               r"我要退款|我想退款|申请退款", text, re.I)):
         return "refund_status"  # "Why isn't a recent refund on my statement?": a refund already made, not a new one
-    if intent == "refund_status" and REFUND_REQUEST_RE.search(text) and not STATUS_RE.search(text):
+    if (intent == "refund_status" and REFUND_REQUEST_RE.search(text) and not STATUS_RE.search(text)
+            and not MONEY_NOT_BACK_RE.search(text)):
         return "request_refund"  # "Well then, I'd like a refund instead."
     if (intent == "refund_status" and not STATUS_RE.search(text) and len(PURCHASE_FACT_RE.findall(text)) >= 2
             and not MONEY_NOT_BACK_RE.search(text)):
