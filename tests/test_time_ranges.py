@@ -305,3 +305,10 @@ def test_chinese_last_week_weekday_is_in_the_week_before(parser):
 
 def test_a_clock_on_a_day_morning_keeps_its_clock(parser):
     assert times(parser, "from 23:20 on Thursday until 1:05 on Friday morning.") == [span("26T23:20", "27T01:05")]
+
+
+def test_iso_stamps_zero_padded_clocks_and_a_chinese_end_in_its_start_half(parser):
+    assert times(parser, "unavailable from 2026-11-26T21:05:00+08:00 to 2026-11-26T23:20:00+08:00.") == [
+        span("26T21:05", "26T23:20")]
+    assert times(parser, "went down at 23:50 last night and only came back at 02:20.") == [at("26T23:50"), at("27T02:20")]
+    assert times(parser, "我们网站从早上9点20打不开，一直到9点50才恢复") == [at("27T09:20"), at("27T09:50")]

@@ -34,7 +34,10 @@ def _clock(body: str) -> Optional[Tuple[int, int, int, Optional[str]]]:
     hour, minute, second = int(match.group(1)), int(match.group(2) or 0), int(match.group(3) or 0)
     if hour > 23 or minute > 59 or second > 59:
         return None
-    return hour, minute, second, MARKERS.get((match.group(4) or "").lower())
+    marker = MARKERS.get((match.group(4) or "").lower())
+    if marker is None and len(match.group(1)) == 2 and match.group(1).startswith("0") and match.group(2):
+        marker = "am"  # "came back at 02:20": a zero-padded 24-hour clock is never the afternoon
+    return hour, minute, second, marker
 
 
 #: words that name a day inside a time's own text ("yesterday 2 to 4" is dated already)

@@ -76,6 +76,10 @@ RANGE_WORD_RE = re.compile(r"\b(?:to|till|til|until|through|thru|and)\b|[-–—
 #: Chinese day parts: "凌晨1点" is 01:00, but Duckling reads the part and the hour apart.
 ZH_AM_RE = re.compile(r"(?:凌晨|半夜|早上|清晨|上午)\s*$")
 ZH_PM_RE = re.compile(r"(?:下午|晚上|傍晚|夜里)\s*$")
+#: an end said after "到"/"一直到" with no day part of its own
+ZH_UNTIL_RE = re.compile(r"(?:一直到|直到|到|至)\s*$")
+ZH_ANY_PART_RE = re.compile(r"凌晨|半夜|早上|清晨|上午|中午|下午|晚上|傍晚|夜里")
+ZH_AM_PARTS = frozenset({"凌晨", "半夜", "早上", "清晨", "上午"})
 ZH_PART_RE = re.compile(r"^(?:凌晨|半夜|早上|清晨|上午|中午|下午|晚上|傍晚|夜里)$")
 ZH_JOIN_RE = re.compile(r"^\s*(?:到|至|-|–|—|~)\s*(?:今天|当天|次日|第二天)?\s*(?:凌晨|半夜|早上|清晨|上午|中午|下午|晚上|傍晚|夜里)?\s*$")
 ZH_SPLIT_RE = re.compile(r"[到至]")
@@ -453,7 +457,7 @@ class DucklingParser:
                 if item["dim"] in ("number", "amount-of-money") and re.search(r"\d\.$", piece[:item["start"]]):
                     continue  # the decimals of "9.9元": the English reading has the whole number
                 if item["dim"] == "time" and value.get("type") == "value":
-                    value = self._zh_day_part(text[:offset + start + item["start"]], value)
+                    value = self._zh_day_part(text[:offset + start + item["start"]], value, body)
                     value = _zh_week_day(body, value, ref)
                 found.append(_Match(item["dim"], offset + start + item["start"],
                                     offset + start + item["end"], "ZH", value))
@@ -461,14 +465,20 @@ class DucklingParser:
         return found
 
     @staticmethod
-    def _zh_day_part(before: str, value: Dict[str, Any]) -> Dict[str, Any]:
+    def _zh_day_part(before: str, value: Dict[str, Any], body: str = "") -> Dict[str, Any]:
         """An hour right after 凌晨/早上 is before noon; after 下午/晚上, after noon."""
         moment = _dt(value.get("value"))
         if moment is None or value.get("grain") not in GRAIN_DELTA:
             return value
-        if ZH_AM_RE.search(before) and moment.hour >= 12:
+        am, pm = ZH_AM_RE.search(before), ZH_PM_RE.search(before)
+        if not am and not pm and ZH_UNTIL_RE.search(before) and not ZH_ANY_PART_RE.search(body):
+            # "从早上9点20打不开，一直到9点50才恢复": the end is in the half of the day of its start
+            parts = list(ZH_ANY_PART_RE.finditer(before))
+            am = parts[-1] if parts and parts[-1].group(0) in ZH_AM_PARTS else None
+            pm = parts[-1] if parts and parts[-1].group(0) not in ZH_AM_PARTS else None
+        if am and moment.hour >= 12:
             moment -= timedelta(hours=12)
-        elif ZH_PM_RE.search(before) and moment.hour < 12:
+        elif pm and moment.hour < 12:
             moment += timedelta(hours=12)
         else:
             return value

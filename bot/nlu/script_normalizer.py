@@ -1,5 +1,6 @@
 """The NLU component that rewrites traditional Chinese and written Cantonese as
-simplified Mandarin (bot/nlu/chinese_script.py) before anything reads the message:
+simplified Mandarin (bot/nlu/chinese_script.py), and shouted capitals in lower case
+(bot/nlu/shouting.py), before anything reads the message:
 the tokenizer, the featurizers, Duckling and the dialogue's fact readers then see the
 forms they know. Messages without such characters pass unchanged."""
 from __future__ import annotations
@@ -15,6 +16,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.chinese_script import to_simplified
+from bot.nlu.shouting import calmed
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
@@ -30,7 +32,7 @@ class ChineseScriptNormalizer(GraphComponent):
     def _normalise(message: Message) -> None:
         text = message.get(TEXT)
         if isinstance(text, str):
-            simplified = to_simplified(text)
+            simplified = calmed(to_simplified(text))  # "I WANT A HUMAN. NOW." read as typed normally
             if simplified != text:
                 message.set(TEXT, simplified)
 

@@ -129,6 +129,8 @@ SPACED_CLOCK_RE = re.compile(r"\b(1[0-2]|0?[1-9]) ([0-5]\d)(?=\s?(?:am|pm)\b)", 
 #: the day part as the whole morning (the range then starts at midnight)
 CLOCK_ON_DAY_MORNING_RE = re.compile(r"(\b(?:[01]?\d):[0-5]\d\s*(?:am)?\s+on\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day)"
                                      r"(\s+morning)\b", re.I)
+#: the "T" between an ISO 8601 date and its clock
+ISO_T_RE = re.compile(r"(?<=\d{4}-\d{2}-\d{2})T(?=\d{2}:\d{2})")
 #: the same date said again at the end of a range: Duckling then ends the range at midnight
 SAME_DATE_AGAIN_RE = re.compile(
     r"(\b(?P<date>\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w*)\.?\s+\d{1,2}:\d{2}(?::\d{2})?\s*"
@@ -152,6 +154,7 @@ def expanded(text: str) -> tuple[str, list[int]]:
     text = FIRST_TIME_RE.sub(lambda m: " " * len(m.group(0)), text)  # "the first time": no 1st of the month
     text = DAYS_BEFORE_RE.sub(lambda m: _padded(f"{m.group(1)} {m.group(2)} ago", m.group(0)), text)
     text = SPACED_CLOCK_RE.sub(lambda m: f"{m.group(1)}:{m.group(2)}", text)  # "1 45pm": 1:45pm
+    text = ISO_T_RE.sub(" ", text)  # "2026-11-26T21:05:00+08:00": the date, a space, the clock
     text = CLOCK_ON_DAY_MORNING_RE.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)  # "1:05 on Friday morning"
     out: list[str] = []
     origin: list[int] = []
