@@ -18,7 +18,8 @@ from actions.money import currency_of
 from actions.forms_base import LAST_CHECK, stated_facts_of
 from actions.identity import customer_id
 from actions.retrieval import chosen_key, other_retrieval_intent, ranking
-from bot.nlu.cues import COMPENSATION_RE, REFUND_RE
+from bot.nlu.chinese_script import to_simplified
+from bot.nlu.cues import COMPENSATION_RE, REFUND_OR_COMPENSATION_RE, REFUND_RE
 
 #: the check each answer belongs to: a short follow-up ("by when do I have to apply?")
 #: is read in the context of the check being discussed
@@ -106,6 +107,10 @@ class ActionFaq(Action):
 
     @guarded
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if REFUND_OR_COMPENSATION_RE.search(to_simplified(text)):
+            await answer(dispatcher, tracker, domain, "refund_vs_compensation")  # asked outright, in any check
+            return []
         key = key_in_context(tracker, chosen_key(tracker, "faq"))
         check = await check_for_own_record(tracker, key)
         if check:

@@ -301,6 +301,12 @@ class AssuranceFormValidation(FormValidationAction):
         if started:
             contact.answer_hotline_in_passing(dispatcher, tracker)  # "..., and is your hotline open right now?"
 
+        if not started:
+            from actions.smalltalk import switch_asked, switched
+
+            target = switch_asked(tracker, self.form_name())
+            if target:  # "ok compensation then. it went down at 11:40pm ...": that check, with these facts
+                return switched(dispatcher, tracker, target)
         asked = contact.asked_time(tracker)
         if not started and asked is not None and contact.asks_about_the_hotline_again(tracker):
             # "那下周一早上9点整呢" after the hours: when to call, no fact of the check

@@ -114,6 +114,11 @@ class ActionFallback(Action):
             if slot and f"utter_ask_{slot}" in domain.get("responses", {}):
                 dispatcher.utter_message(response=f"utter_ask_{slot}")
             return [UserUtteranceReverted()]
+        loop = str((tracker.active_loop or {}).get("name") or "")
+        if in_form and loop and follow_up.CHECK_OF_INTENT.get(latest_intent(tracker)) == loop:
+            # "Go on then, refund the disk, everything's backed up" inside the refund check: its
+            # own answer, which the check reads (no "sorry", nothing counted)
+            return [FollowupAction(loop)]
         if fallbacks_in_a_row(tracker.events or []) >= HANDOFF_AFTER:
             # offered, never opened unasked: a ticket needs the customer's clear request
             say(dispatcher, "utter_handoff_after_fallback")
@@ -186,6 +191,26 @@ def names_another_check(tracker: Tracker) -> bool:
 
     text = str((tracker.latest_message or {}).get("text") or "")
     return bool(NEW_QUESTION_RE.search(text)) and topic_named(text) == latest_intent(tracker)
+
+
+def switch_asked(tracker: Tracker, form: str) -> Optional[str]:
+    """The other check a message inside `form` clearly asks for, in its own words ("ok
+    compensation then. it went down at 11:40pm"), when the dialogue let the form read it;
+    None otherwise (a doubtful reading is asked about by action_cancel_form)."""
+    from bot.nlu.cues import topic_named
+
+    intent = latest_intent(tracker)
+    target = follow_up.CHECK_OF_INTENT.get(intent)
+    if target is None or target == form or not clearly_said(tracker):
+        return None
+    text = str((tracker.latest_message or {}).get("text") or "")
+    return target if topic_named(text) == intent else None
+
+
+def switched(dispatcher, tracker: Tracker, target: str) -> List[EventType]:
+    """Leave the check for `target` (its answers kept for going back), and start it."""
+    say(dispatcher, "utter_form_switched")
+    return ActionCancelForm.ended(tracker, True) + [FollowupAction(target)]
 
 
 #: each check's slots, reset when it ends

@@ -313,7 +313,7 @@ def delay_in_text(text: object) -> Optional[int]:
 _RECHARGE = (
     re.compile(r"\b(?:recharged?|topped up|top(?:-| )?ups?|deposited|put in(?:to)?)\b[^.!?\d]{0,25}?(\d[\d,]*(?:\.\d+)?)", re.I),
     re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(?:yuan|rmb|元|块)?\s*(?:recharged?|in (?:total )?recharges?)\b", re.I),
-    re.compile(r"(?:累计|总共|一共)?充值(?:了)?(?:总共|一共)?\s*(\d[\d,]*(?:\.\d+)?)"),
+    re.compile(r"(?:累计|总共|一共)?充值(?:了)?(?:总共|一共)?(?:是|为|有)?\s*(\d[\d,]*(?:\.\d+)?)"),
 )
 
 

@@ -47,6 +47,8 @@ from bot.nlu.intent_cues import CUE_CONFIDENCE, _reranked
     ("那个已经批准的呢？我拖了十几天才补材料，服务器后来也提前退订了", "report_fault", "ask_icp_reward"),
     ("ok but don't submit it yet", "affirm", "deny"),
     ("don't submit it yet", "request_refund", "deny"),
+    ("退款和故障赔偿到底有什么区别啊？", "refund_status", "faq"),
+    ("能提现吗", "nlu_fallback", "faq"),
     ("oh wait sorry i meant the 19th not the 21st same times", "out_of_scope", "inform"),
     ("那先帮我 file 一个，等 review 完再说", "out_of_scope", "affirm"),
     ("Then what about Wednesday, when your OBS configuration change failed and we couldn't update the bucket "

@@ -133,7 +133,8 @@ WHAT_DO_I_GET_RE = re.compile(
     r"\bcan (?:i|we) get (?:something|anything) (?:back )?for (?:it|this|that)\b|\bmake (?:it|this) up to (?:me|us)\b|"
     r"你们(?:打算)?怎么(?:处理|解决|补)|能(?:得到|拿到)什么|有什么补", re.I)
 #: asking for something of one's own: "need to raise SLA credits", "I'd like to claim"
-ASKED_FOR_RE = re.compile(r"\b(?:need|want|would like|'d like|wanna|claim|raise|request|apply for)\b|我要|我想|申请", re.I)
+ASKED_FOR_RE = re.compile(r"\b(?:need|want|would like|'d like|wanna|claim|raise|request|apply for)\b|我要|我想|申请|"
+                          r"^\W*要(?=赔|补|退|奖)", re.I)
 #: the checks a message can name outright
 CHECK_INTENTS = frozenset({"request_refund", "report_fault", "ask_icp_reward"})
 
@@ -222,6 +223,13 @@ CORRECTED_DAY_RE = re.compile(
     r"\b(?:i meant|meant to say|sorry,? it was|it was actually|correction:?)\s+(?:on\s+)?(?:the\s+)?"
     r"(?:\d{1,2}(?:st|nd|rd|th)?\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today|last)|"
     r"(?:我是说|应该是|记错了?[，,]?\s*是)\s*(?:上?周|星期|礼拜|昨天|前天|今天|\d{1,2}号)", re.I)
+#: the difference between a refund and compensation asked outright
+REFUND_OR_COMPENSATION_RE = re.compile(
+    r"\b(?:difference|diff)\b[^.?!]{0,30}\brefund\w*\b[^.?!]{0,15}\bcompensat\w*|"
+    r"\b(?:difference|diff)\b[^.?!]{0,30}\bcompensat\w*\b[^.?!]{0,15}\brefund|"
+    r"\brefund (?:vs\.?|versus) compensation\b|\bcompensation (?:vs\.?|versus) (?:a )?refund\b|"
+    r"退款(?:和|跟|与)(?:故障)?(?:赔偿|补偿)[^。？?]{0,6}(?:区别|不一样|不同|一回事)|"
+    r"(?:赔偿|补偿)(?:和|跟|与)退款[^。？?]{0,6}(?:区别|不一样|不同|一回事)", re.I)
 #: what support covers at all (actions/scope.py answers it with S1 and S2)
 WHAT_COVERED_RE = re.compile(
     r"\bwhat (?:do|does|will|can) (?:you|your support|support|after-sales(?: support)?|you guys)(?: \w+)? "
@@ -254,6 +262,8 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
         return "ask_hotline"  # "If I submit a service ticket tonight, will it still be accepted?": the hours asked
     if _said(TICKET_RE, text) and not (intent == "ask_hotline" and "ticket" not in text.lower()):
         return "human_handoff"
+    if intent != "faq" and REFUND_OR_COMPENSATION_RE.search(text):
+        return "faq"  # "退款和故障赔偿到底有什么区别啊？": the difference asked (actions/faq.py answers it)
     if intent != "scope" and WHAT_COVERED_RE.search(text) and topic_free(text):
         return "scope"  # "那你们到底管什么呀": what support covers at all
     if (intent in ("out_of_scope", "faq", "scope") and WHAT_ABOUT_FAULT_RE.search(text) and FAULT_RE.search(text)
@@ -336,7 +346,8 @@ def cue_intent(text: str, intent: Optional[str], confidence: float = 1.0, runner
         return "deny"  # "OK 先不要送出，我要先跟主管確認一下": an ok, then a no to filing
     if intent == "deny" and YES_START_RE.match(text):
         return "affirm"  # "yes go, nothing on it worth keeping"
-    if intent in ("request_refund", "refund_status") and CASH_RE.search(text) and not REFUND_RE.search(text):
+    if (intent in ("request_refund", "refund_status", "nlu_fallback", "out_of_scope") and CASH_RE.search(text)
+            and not REFUND_RE.search(text)):
         return "faq"  # "can I take that out as cash?" asks whether the reward can be withdrawn (I9)
     if (intent == "request_refund" and FAULT_RE.search(text) and MONEY_BACK_RE.search(text)
             and not re.search(r"\brefund|退款", text, re.I) and not PURCHASE_FACT_RE.search(text)):

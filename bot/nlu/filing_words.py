@@ -20,7 +20,7 @@ FILE_IT_RE = re.compile(FILE_IT, re.I)
 
 #: a yes to "Shall I submit?" in any words: plain yeses and filing asked for
 YES_TO_FILING_RE = re.compile(
-    r"\b(?:yes|yep|yeah|please do|go for it|submit(?: it)?|proceed|do it|send it)\b|(?<![\w'])go[.!]*\s*$|"
+    r"\b(?:yes|yep|yeah|please do|go for it|go on(?: then)?|submit(?: it)?|proceed|do it|send it)\b|(?<![\w'])go[.!]*\s*$|"
     r"没问题|好的?[，,。！!]?\s*提交|申请吧|退吧|退了吧|赔吧|办吧|就这样吧|" + FILE_IT, re.I)
 
 #: not now ("OK 先不要送出", "ok but don't submit yet"): holds filing back even after an "ok"
