@@ -29,19 +29,21 @@ class ChineseScriptNormalizer(GraphComponent):
         return cls()
 
     @staticmethod
-    def _normalise(message: Message) -> None:
+    def _normalise(message: Message, parsing: bool) -> None:
         text = message.get(TEXT)
         if isinstance(text, str):
-            simplified = calmed(to_simplified(text))  # "I WANT A HUMAN. NOW." read as typed normally
+            simplified = to_simplified(text)
+            if parsing:  # "I WANT A HUMAN. NOW." read as typed normally; training lines keep their
+                simplified = calmed(simplified)  # case, so their entity annotations stay as written
             if simplified != text:
                 message.set(TEXT, simplified)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for message in training_data.training_examples:
-            self._normalise(message)
+            self._normalise(message, parsing=False)
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            self._normalise(message)
+            self._normalise(message, parsing=True)
         return messages
