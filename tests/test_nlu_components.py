@@ -69,7 +69,7 @@ def test_fault_intervals_resolve_to_the_past_with_inclusive_end(parser, text, ex
         ("at 2pm", "2026-11-26T14:00:00+08:00"),  # not yet 2pm today: yesterday's
         ("at 9am", "2026-11-27T09:00:00+08:00"),  # already passed today: today's
         ("2 days ago", "2026-11-25T10:00:00+08:00"),
-        ("上周二", "2026-11-24T00:00:00+08:00"),
+        ("上周二", "2026-11-17T00:00:00+08:00"),  # last calendar week's Tuesday (this week's is 这周二)
     ],
 )
 def test_relative_dates_resolve_to_the_most_recent_past(parser, text, expected):

@@ -121,6 +121,7 @@ def test_every_response_of_a_check_has_a_topic():
               "utter_policy_reason", "utter_guest_how_to_file", "utter_guest_check_only",
               "utter_form_switched", "utter_service_down", "utter_service_down_bare",
               "utter_default", "utter_restart", "utter_back", "utter_stop_unsure", "utter_switch_unsure",
+              "utter_take_your_time",
               "utter_sorry_trouble", "utter_guest_claim_how", "utter_guest_claim_limit",
               # issue 10: a standing claim of any check, and choice-button title notes
               "utter_claim_exists", "utter_choice_claimed", "utter_choice_ineligible"}
